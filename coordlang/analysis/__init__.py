@@ -1,0 +1,1 @@
+"""The analysis API for editors and front-ends."""

@@ -1,0 +1,1 @@
+"""Semantics: name resolution, types and workflow rules."""

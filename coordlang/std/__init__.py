@@ -1,0 +1,1 @@
+"""The standard pattern library (std.*), as .coord modules."""

@@ -1,0 +1,245 @@
+"""The tokenizer.
+
+Newlines end statements, so the tokenizer decides which newlines matter: it drops those inside
+``( )`` and ``[ ]``, after a token that cannot end a statement (``{``, ``,``, an operator, ``=``,
+``->``, ``:``) and before ``elif``/``else``/``catch``, and folds runs of newlines and ``;`` into one
+``NL`` token. Comments and bad characters are kept as tokens of their own, outside the stream
+the parser sees, for the formatter and the editor.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+KEYWORDS = frozenset("""
+    module import event handler policy workflow on as key version let do with timeout compensate
+    await where within else select after sleep if elif for in parallel race call emit try catch
+    complete fail use label stream from by window when pattern migrate and or not true false none
+""".split())
+
+PUNCTUATION = {
+    "{": "LBRACE", "}": "RBRACE", "(": "LPAR", ")": "RPAR", "[": "LSQB", "]": "RSQB",
+    ",": "COMMA", ":": "COLON", ".": "DOT", "..": "DOTDOT", "->": "ARROW", "=": "EQ",
+    "==": "EQEQ", "!=": "NE", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE",
+    "+": "PLUS", "-": "MINUS", "*": "STAR", "/": "SLASH", "%": "PERCENT",
+}
+
+DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+# Kinds the parser never sees.
+TRIVIA = frozenset({"COMMENT", "BAD"})
+
+_CONTINUES = frozenset({
+    "LBRACE", "LPAR", "LSQB", "COMMA", "COLON", "DOTDOT", "ARROW", "EQ", "EQEQ", "NE",
+    "LT", "LE", "GT", "GE", "PLUS", "MINUS", "STAR", "SLASH", "PERCENT", "AND", "OR", "NOT", "NL",
+})
+_JOINS_PREVIOUS = frozenset({"ELIF", "ELSE", "CATCH"})
+
+_TOKEN_RE = re.compile(r"""
+    (?P<NL>[\n;])
+  | (?P<WS>[ \t\r\f\v\ufeff]+)
+  | (?P<COMMENT>\#[^\n]*)
+  | (?P<DURATION>\d+(?:\.\d+)?(?:ms|s|m|h|d)(?![A-Za-z0-9_]))
+  | (?P<FLOAT>\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+)
+  | (?P<INT>\d+)
+  | (?P<NAME>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<STRING>")
+  | (?P<PUNCT>\.\.|->|==|!=|<=|>=|[{}()\[\],:.=<>+\-*/%])
+  | (?P<BAD>.)
+""", re.VERBOSE)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A token: its kind (the grammar's terminal name), its text and its span."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    synthetic: bool = False
+    """Inserted by error recovery; stands for something missing from the text."""
+
+
+@dataclass(frozen=True, slots=True)
+class LexProblem:
+    """Something the tokenizer could not read; turned into a P1xx diagnostic by the parser."""
+
+    start: int
+    end: int
+    message: str
+    kind: str  # "unterminated-string" | "bad-character" | "bad-escape"
+
+
+def scan_string(text: str, start: int) -> tuple[int, bool]:
+    """The end of the string literal opening at ``start`` and whether it is terminated.
+
+    Interpolations ``{...}`` may hold strings and braces of their own; a newline ends an
+    unterminated literal.
+    """
+    i = start + 1
+    depth = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            return i, False
+        if c == "\\":
+            i += 2
+            continue
+        if depth == 0:
+            if c == '"':
+                return i + 1, True
+            if c == "{":
+                depth = 1
+        else:
+            if c == '"':
+                end, closed = scan_string(text, i)
+                if not closed:
+                    return end, False
+                i = end
+                continue
+            if c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+        i += 1
+    return n, False
+
+
+def tokenize(text: str) -> tuple[list[Token], list[Token], list[LexProblem]]:
+    """Split ``text`` into the tokens the parser sees, the trivia (comments, bad characters)
+    and the problems found. Never raises."""
+    raw: list[Token] = []
+    trivia: list[Token] = []
+    problems: list[LexProblem] = []
+    pos = 0
+    n = len(text)
+    match = _TOKEN_RE.match
+    while pos < n:
+        m = match(text, pos)
+        kind = m.lastgroup
+        end = m.end()
+        if kind == "WS":
+            pass
+        elif kind == "NL":
+            raw.append(Token("NL", m.group(), pos, end))
+        elif kind == "COMMENT":
+            trivia.append(Token("COMMENT", m.group(), pos, end))
+        elif kind == "NAME":
+            word = m.group()
+            raw.append(Token(word.upper() if word in KEYWORDS else "NAME", word, pos, end))
+        elif kind == "STRING":
+            end, closed = scan_string(text, pos)
+            if not closed:
+                problems.append(LexProblem(pos, end, "unterminated string: add the closing '\"'",
+                                           "unterminated-string"))
+            raw.append(Token("STRING", text[pos:end], pos, end))
+        elif kind == "PUNCT":
+            raw.append(Token(PUNCTUATION[m.group()], m.group(), pos, end))
+        elif kind == "BAD":
+            trivia.append(Token("BAD", m.group(), pos, end))
+            problems.append(LexProblem(pos, end, f"unexpected character {m.group()!r}", "bad-character"))
+        else:
+            raw.append(Token(kind, m.group(), pos, end))
+        pos = end
+    return _significant_newlines(raw), trivia, problems
+
+
+# Words that start a statement or a declaration and never stand inside ( ) or [ ]: a newline
+# before one of them ends the statement even where a bracket was left open, so a missing ')'
+# damages one line instead of the rest of the block.
+_STARTS_LINE = frozenset({
+    "MODULE", "IMPORT", "EVENT", "HANDLER", "POLICY", "WORKFLOW", "LET", "DO", "AWAIT", "SELECT",
+    "SLEEP", "IF", "FOR", "PARALLEL", "RACE", "CALL", "EMIT", "TRY", "COMPLETE", "FAIL", "USE",
+    "LABEL", "STREAM", "WHEN", "PATTERN", "MIGRATE",
+})
+
+
+def _significant_newlines(raw: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    nesting = 0  # ( and [ only: braces hold statements
+    for i, tok in enumerate(raw):
+        kind = tok.kind
+        if kind == "NL":
+            if i + 1 < len(raw) and raw[i + 1].kind in _STARTS_LINE and out and out[-1].kind not in ("NL", "LBRACE"):
+                nesting = 0  # a statement keyword starts a new line whatever came before
+            elif nesting > 0 or not out or out[-1].kind in _CONTINUES:
+                continue
+        elif kind in _JOINS_PREVIOUS and out and out[-1].kind == "NL":
+            out.pop()
+        if kind in ("LPAR", "LSQB"):
+            nesting += 1
+        elif kind in ("RPAR", "RSQB") and nesting > 0:
+            nesting -= 1
+        elif kind == "RBRACE":
+            nesting = 0
+        out.append(tok)
+    while out and out[-1].kind == "NL":
+        out.pop()
+    return out
+
+
+def duration_seconds(text: str) -> float:
+    """The value of a duration literal such as ``250ms`` or ``1.5s``, in seconds."""
+    number = text.rstrip("smhd")
+    unit = text[len(number):]
+    return float(number) * DURATION_UNITS[unit]
+
+
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "{": "{", "}": "}"}
+
+
+def string_pieces(literal: str, base: int) -> tuple[list[tuple[str, str, int, int]], list[LexProblem]]:
+    """Split a string literal (with its quotes, starting at offset ``base``) into pieces:
+    ``("text", value, start, end)`` with escapes resolved, and ``("expr", "", start, end)`` for
+    the source of each interpolation (offsets absolute)."""
+    pieces: list[tuple[str, str, int, int]] = []
+    problems: list[LexProblem] = []
+    body_end = len(literal) - 1 if len(literal) >= 2 and literal.endswith('"') else len(literal)
+    i = 1
+    buf: list[str] = []
+    buf_start = base + 1
+    while i < body_end:
+        c = literal[i]
+        if c == "\\":
+            nxt = literal[i + 1] if i + 1 < body_end else ""
+            if nxt in _ESCAPES:
+                buf.append(_ESCAPES[nxt])
+            else:
+                problems.append(LexProblem(base + i, base + i + 2,
+                                           f"unknown escape '\\{nxt}': use \\\" \\\\ \\n \\t \\{{ or \\}}",
+                                           "bad-escape"))
+                buf.append(nxt)
+            i += 2
+            continue
+        if c == "{":
+            if buf:
+                pieces.append(("text", "".join(buf), buf_start, base + i))
+                buf = []
+            depth = 1
+            j = i + 1
+            while j < body_end and depth:
+                if literal[j] == '"':
+                    j, _ = scan_string(literal, j)
+                    continue
+                if literal[j] == "{":
+                    depth += 1
+                elif literal[j] == "}":
+                    depth -= 1
+                j += 1
+            inner_end = j - 1 if depth == 0 else j
+            pieces.append(("expr", "", base + i + 1, base + inner_end))
+            if depth:
+                problems.append(LexProblem(base + i, base + inner_end,
+                                           "unclosed '{' in string: add '}' or write \\{ for a brace",
+                                           "unclosed-interpolation"))
+            i = j
+            buf_start = base + i
+            continue
+        buf.append(c)
+        i += 1
+    if buf:
+        pieces.append(("text", "".join(buf), buf_start, base + body_end))
+    return pieces, problems

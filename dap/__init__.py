@@ -1,0 +1,1 @@
+"""The debug adapter (issue #6). Not built yet."""

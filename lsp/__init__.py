@@ -1,0 +1,1 @@
+"""The language server (issue #5). Not built yet."""

@@ -1,0 +1,1 @@
+"""The runtime: the IR executors (issue #3). Not built yet."""
