@@ -384,5 +384,10 @@ class Lowering(Transformer):
             self._report(problems)
         parts: list[str | ast.Expr] = []
         for kind, value, start, end in pieces:
-            parts.append(self._parse_interpolation(start, end) if kind == "expr" else value)
+            if kind == "expr":
+                parts.append(self._parse_interpolation(start, end))
+            elif kind == "unclosed":  # already reported; parsing it would only repeat the error
+                parts.append(ast.ErrorExpr(Span(start, end)))
+            else:
+                parts.append(value)
         return ast.StringLit(span, tuple(parts))

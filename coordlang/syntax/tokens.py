@@ -194,7 +194,8 @@ _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "{": "{", "}": "}"}
 def string_pieces(literal: str, base: int) -> tuple[list[tuple[str, str, int, int]], list[LexProblem]]:
     """Split a string literal (with its quotes, starting at offset ``base``) into pieces:
     ``("text", value, start, end)`` with escapes resolved, and ``("expr", "", start, end)`` for
-    the source of each interpolation (offsets absolute)."""
+    the source of each interpolation (``"unclosed"`` for one missing its ``}``; offsets
+    absolute)."""
     pieces: list[tuple[str, str, int, int]] = []
     problems: list[LexProblem] = []
     body_end = len(literal) - 1 if len(literal) >= 2 and literal.endswith('"') else len(literal)
@@ -230,7 +231,7 @@ def string_pieces(literal: str, base: int) -> tuple[list[tuple[str, str, int, in
                     depth -= 1
                 j += 1
             inner_end = j - 1 if depth == 0 else j
-            pieces.append(("expr", "", base + i + 1, base + inner_end))
+            pieces.append(("expr" if depth == 0 else "unclosed", "", base + i + 1, base + inner_end))
             if depth:
                 problems.append(LexProblem(base + i, base + inner_end,
                                            "unclosed '{' in string: add '}' or write \\{ for a brace",

@@ -1,0 +1,76 @@
+"""Analyzing a document: parse, check and keep the results for the questions editors ask.
+
+An :class:`Analysis` is immutable; :class:`AnalysisCache` keeps the latest one per uri and
+version, so the language server, the debugger and the TUI share the work.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from coordlang.diagnostics import Diagnostic
+from coordlang.source import LineIndex
+from coordlang.syntax import ParseResult, parse
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything known about one version of one document."""
+
+    path: Path | None
+    version: int | None
+    parse: ParseResult
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def text(self) -> str:
+        return self.parse.text
+
+    @property
+    def lines(self) -> LineIndex:
+        return self.parse.lines
+
+    @property
+    def module(self):
+        return self.parse.module
+
+
+def analyze(text: str, path: Path | None = None, version: int | None = None) -> Analysis:
+    """Parse and check ``text`` (the contents of ``path``, if it has one)."""
+    result = parse(text)
+    diagnostics = sorted(result.diagnostics, key=lambda d: (d.span.start, d.span.end, d.code))
+    return Analysis(path, version, result, tuple(diagnostics))
+
+
+def analyze_file(path: Path, text: str) -> Analysis:
+    return analyze(text, path.resolve())
+
+
+class AnalysisCache:
+    """The latest analysis per uri, reused while the version (or the text) is unchanged."""
+
+    def __init__(self, capacity: int = 256) -> None:
+        self._entries: OrderedDict[str, Analysis] = OrderedDict()
+        self._capacity = capacity
+        self._lock = threading.Lock()
+
+    def get(self, uri: str, text: str, version: int | None = None, path: Path | None = None) -> Analysis:
+        with self._lock:
+            cached = self._entries.get(uri)
+            if cached is not None and cached.text == text and (version is None or cached.version == version):
+                self._entries.move_to_end(uri)
+                return cached
+        analysis = analyze(text, path, version)
+        with self._lock:
+            self._entries[uri] = analysis
+            self._entries.move_to_end(uri)
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+        return analysis
+
+    def forget(self, uri: str) -> None:
+        with self._lock:
+            self._entries.pop(uri, None)
