@@ -57,6 +57,11 @@ def ident(tok: LarkToken) -> ast.Ident:
     return ast.Ident(Span(tok.start_pos, tok.end_pos), str(tok))
 
 
+def _int(tok: LarkToken) -> int:
+    """An integer token's value; 0 for one that error recovery inserted (empty text)."""
+    return int(tok) if str(tok) else 0
+
+
 def _tokens(children: list[Any], kind: str) -> list[LarkToken]:
     return [c for c in children if isinstance(c, LarkToken) and c.type == kind]
 
@@ -166,7 +171,7 @@ class Lowering(Transformer):
         return _Tagged("params", tuple(_seq(c)), cover(c))
 
     def version(self, c):
-        return ast.IntLit(span_of(c[1]), int(c[1]))
+        return ast.IntLit(span_of(c[1]), _int(c[1]))
 
     def returns(self, c):
         return _Tagged("returns", c[1], cover(c))
@@ -174,25 +179,24 @@ class Lowering(Transformer):
     def workflow_decl(self, c):
         trigger = _first(c, ast.EventTrigger)
         params = _tag(c, "params")
-        names = _tokens(c, "NAME")
-        return ast.WorkflowDecl(cover(c), ident(names[0]), trigger,
+        return ast.WorkflowDecl(cover(c), ident(c[1]), trigger,
                                 None if trigger is not None else (params or ()),
-                                ident(names[1]), _first(c, ast.IntLit), _tag(c, "returns"),
+                                _first(c, ast.Ident), _first(c, ast.IntLit), _tag(c, "returns"),
                                 _first(c, ast.Block))
 
     def reaction_decl(self, c):
         return ast.ReactionDecl(cover(c), ident(c[1]), ident(c[3]), _tag(c, "where"), _first(c, ast.Block))
 
     def stream_decl(self, c):
-        return ast.StreamDecl(cover(c), ident(c[1]), ident(c[3]), ident(c[5]), ident(c[7]), c[9], c[10])
+        return ast.StreamDecl(cover(c), ident(c[1]), ident(c[3]), ident(c[5]), c[7], c[9], c[10])
 
     def pattern_decl(self, c):
         return ast.PatternDecl(cover(c), ident(c[1]), tuple(_seq(c)), _first(c, ast.Block))
 
     def migrate_decl(self, c):
         ints = _tokens(c, "INT")
-        return ast.MigrateDecl(cover(c), ident(c[1]), ast.IntLit(span_of(ints[0]), int(ints[0])),
-                               ast.IntLit(span_of(ints[1]), int(ints[1])), tuple(_seq(c)))
+        return ast.MigrateDecl(cover(c), ident(c[1]), ast.IntLit(span_of(ints[0]), _int(ints[0])),
+                               ast.IntLit(span_of(ints[1]), _int(ints[1])), tuple(_seq(c)))
 
     def mapping(self, c):
         if len(c) == 1:
@@ -345,13 +349,13 @@ class Lowering(Transformer):
         return ast.Member(cover(c), c[0], c[2])
 
     def int_lit(self, c):
-        return ast.IntLit(cover(c), int(c[0]))
+        return ast.IntLit(cover(c), _int(c[0]))
 
     def float_lit(self, c):
-        return ast.FloatLit(cover(c), float(c[0]))
+        return ast.FloatLit(cover(c), float(c[0]) if str(c[0]) else 0.0)
 
     def duration_lit(self, c):
-        return ast.DurationLit(cover(c), duration_seconds(str(c[0])), str(c[0]))
+        return ast.DurationLit(cover(c), duration_seconds(str(c[0])) if str(c[0]) else 0.0, str(c[0]))
 
     def string_lit(self, c):
         return self._string(c[0])
