@@ -86,6 +86,8 @@ def scan_string(text: str, start: int) -> tuple[int, bool]:
         if c == "\n":
             return i, False
         if c == "\\":
+            if i + 1 < n and text[i + 1] == "\n":
+                return i + 1, False  # a backslash does not join lines
             i += 2
             continue
         if depth == 0:
@@ -97,7 +99,9 @@ def scan_string(text: str, start: int) -> tuple[int, bool]:
             if c == '"':
                 end, closed = scan_string(text, i)
                 if not closed:
-                    return end, False
+                    # No string inside: the quote closes the literal and the '{' is unclosed
+                    # (reported once, by ``string_pieces``).
+                    return i + 1, True
                 i = end
                 continue
             if c == "{":
@@ -150,7 +154,7 @@ def tokenize(text: str) -> tuple[list[Token], list[Token], list[LexProblem]]:
 # Words that start a statement or a declaration and never stand inside ( ) or [ ]: a newline
 # before one of them ends the statement even where a bracket was left open, so a missing ')'
 # damages one line instead of the rest of the block.
-_STARTS_LINE = frozenset({
+LINE_STARTERS = frozenset({
     "MODULE", "IMPORT", "EVENT", "HANDLER", "POLICY", "WORKFLOW", "LET", "DO", "AWAIT", "SELECT",
     "SLEEP", "IF", "FOR", "PARALLEL", "RACE", "CALL", "EMIT", "TRY", "COMPLETE", "FAIL", "USE",
     "LABEL", "STREAM", "WHEN", "PATTERN", "MIGRATE",
@@ -163,7 +167,7 @@ def _significant_newlines(raw: list[Token]) -> list[Token]:
     for i, tok in enumerate(raw):
         kind = tok.kind
         if kind == "NL":
-            if i + 1 < len(raw) and raw[i + 1].kind in _STARTS_LINE and out and out[-1].kind not in ("NL", "LBRACE"):
+            if i + 1 < len(raw) and raw[i + 1].kind in LINE_STARTERS and out and out[-1].kind not in ("NL", "LBRACE"):
                 nesting = 0  # a statement keyword starts a new line whatever came before
             elif nesting > 0 or not out or out[-1].kind in _CONTINUES:
                 continue
@@ -206,6 +210,8 @@ def string_pieces(literal: str, base: int) -> tuple[list[tuple[str, str, int, in
         c = literal[i]
         if c == "\\":
             nxt = literal[i + 1] if i + 1 < body_end else ""
+            if not nxt:
+                break  # the literal is unterminated, which is reported already
             if nxt in _ESCAPES:
                 buf.append(_ESCAPES[nxt])
             else:
