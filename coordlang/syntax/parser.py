@@ -1,22 +1,33 @@
 """The parser: coord's tokens fed to a lark LALR(1) parser, with error recovery.
 
-The parse never fails. Where the tokens do not fit the grammar it records a P1xx diagnostic
-and repairs, in this order:
+The parse never fails. Tokens are checked against the LALR table before they are fed (LALR
+may reduce on a lookahead before it finds out that the token does not fit; recovery needs
+the state the token was refused in). Where a token does not fit, the driver records a P1xx
+diagnostic and repairs, trying in this order:
 
-1. At the end of the file, or at a declaration keyword that starts a line while a block is
-   still open, it closes what is open (a missing ``}``) so the next declaration parses.
-2. Before a token that ends something (newline, ``}``, ``)``, ``]``, ``,``), it inserts what is
-   missing: an error expression for a half-typed expression, a name after ``.``, a ``)``.
-3. Otherwise it drops the damaged statement (popping the parser's stack to where a
-   declaration, statement or list item could start), puts an error node there and skips the
-   input to the end of the line or the enclosing ``}``.
+1. At the end of the file, or at a declaration keyword at column 0 while a block is still
+   open, it closes what is open (a missing ``}``: P102) so the next declaration parses.
+2. Before a token that ends something (newline, ``}``, ``)``, ``]``, ``,``, ``{``), it inserts
+   what is missing (P103): an error expression for a half-typed expression, a name after
+   ``.``, a ``)`` or ``]``.
+3. It inserts one forgotten token (P103) - ``:`` ``as`` ``->`` ``,`` ``=`` ``in``, an error
+   expression or type, a version number, a newline before a statement keyword - when the
+   next few tokens then fit.
+4. Where what came before cannot end here, it deletes up to three stray tokens on the line
+   (P101) when the token after them fits (``workflow W ... key id ) {`` keeps its body).
+5. Otherwise (P101) it keeps what is complete (``complete x y`` keeps ``complete x``) or pops
+   the parser's stack, never into a bracket already closed, to where a declaration,
+   statement or list item can start; puts an error node there and skips to the end of the
+   line or the enclosing ``}`` (at the top level, to the next declaration).
 
-A repair that follows another with no token read in between reports nothing new, so one
+A repair that follows another with no token but newlines read in between reports nothing
+new, and neither does an error right after a bad character (already a P105), so one
 mistake gives one diagnostic.
 """
 
 from __future__ import annotations
 
+import bisect
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +36,13 @@ from lark import Lark
 from lark import Token as LarkToken
 from lark.exceptions import UnexpectedInput
 from lark.lexer import Lexer
+from lark.parsers.lalr_analysis import Shift
 
 from coordlang.diagnostics import Diagnostic, Severity, make, register
 from coordlang.source import LineIndex, Span
 from coordlang.syntax import ast
-from coordlang.syntax.lower import Lowering
-from coordlang.syntax.tokens import LexProblem, Token, tokenize
+from coordlang.syntax.lower import Lowering, span_of
+from coordlang.syntax.tokens import LINE_STARTERS, LexProblem, Token, tokenize
 
 P101 = register("P101", Severity.ERROR, "Unexpected token",
                 "The parser met a token that cannot stand there. It drops the damaged statement "
@@ -66,13 +78,25 @@ _ENDERS = frozenset({"NL", "RBRACE", "RPAR", "RSQB", "COMMA", "$END"})
 _ERROR_TERMINALS = ("ERROR_ITEM", "ERROR_STMT", "ERROR_DECL")
 _CLOSE_PREFERENCE = ("RBRACE", "RPAR", "RSQB", "NL", "ERROR_EXPR", "ERROR_ITEM", "NAME", "ERROR_STMT",
                      "LBRACE", "INT", "STRING", "AS", "KEY", "COLON", "EQ", "ARROW", "IN", "DOTDOT")
+# Inserted, one at a time, where the rest of the line then parses: what people forget.
+_GLUE = ("COLON", "AS", "ARROW", "COMMA", "EQ", "IN", "ERROR_EXPR", "INT", "NL")
+_LOOKAHEAD = 3
+# Tokens that hold the structure together: never deleted as stray (a deleted ',' would merge items).
+_STRUCTURE = frozenset({"NL", "LBRACE", "RBRACE", "COMMA"})
+_OPENERS = frozenset({"LBRACE", "LPAR", "LSQB"})
+_CLOSERS = frozenset({"RBRACE", "RPAR", "RSQB"})
 _KNOWN_FLAGS = frozenset({"idempotent", "jit", "batch"})
 
+_OPERATORS = frozenset({"EQEQ", "NE", "LT", "LE", "GT", "GE", "PLUS", "MINUS", "STAR", "SLASH", "PERCENT",
+                        "AND", "OR"})
+# The order of what a message lists as expected: holes and ends first.
+_FIRST = ("ERROR_DECL", "ERROR_STMT", "ERROR_EXPR", "NL", "$END", "RBRACE", "RPAR", "RSQB", "COMMA", "COLON",
+          "OPERATOR")
 _DESCRIBE = {
     "NL": "end of line", "$END": "end of file", "NAME": "a name", "INT": "an integer",
     "FLOAT": "a number", "DURATION": "a duration", "STRING": "a string",
     "ERROR_EXPR": "an expression", "ERROR_STMT": "a statement", "ERROR_DECL": "a declaration",
-    "ERROR_ITEM": "an item",
+    "ERROR_ITEM": "an item", "OPERATOR": "an operator",
 }
 _PUNCT_TEXT = {"LBRACE": "{", "RBRACE": "}", "LPAR": "(", "RPAR": ")", "LSQB": "[", "RSQB": "]",
                "COMMA": ",", "COLON": ":", "DOT": ".", "DOTDOT": "..", "ARROW": "->", "EQ": "=",
@@ -141,7 +165,8 @@ def parse(text: str) -> ParseResult:
     _context.text, _context.diagnostics = text, diagnostics
     try:
         _report_lex_problems(problems)
-        module = _Driver(_parser(), tokens, "start", text, diagnostics).run()
+        bad = tuple(t.start for t in trivia if t.kind == "BAD")
+        module = _Driver(_parser(), tokens, "start", text, diagnostics, bad=bad).run()
     finally:
         _context.text, _context.diagnostics = saved
     if not isinstance(module, ast.Module):  # an empty file
@@ -166,15 +191,16 @@ def parse_expression(text: str, base: int = 0) -> tuple[ast.Expr, list[Diagnosti
 
 
 def _parse_expression_at(source: str, base: int, diagnostics: list[Diagnostic]) -> ast.Expr:
-    tokens, _, problems = tokenize(source)
+    tokens, trivia, problems = tokenize(source)
     tokens = [Token(t.kind, t.text, t.start + base, t.end + base) for t in tokens if t.kind != "NL"]
+    bad = tuple(t.start + base for t in trivia if t.kind == "BAD")
     _report_lex_problems([LexProblem(p.start + base, p.end + base, p.message, p.kind) for p in problems],
                          diagnostics)
     span = Span(base, base + len(source))
     if not tokens:
         diagnostics.append(make("P103", "empty interpolation: write an expression inside '{}'", span))
         return ast.ErrorExpr(span)
-    result = _Driver(_parser(), tokens, "expr", source, diagnostics).run()
+    result = _Driver(_parser(), tokens, "expr", source, diagnostics, base=base, bad=bad).run()
     return result if isinstance(result, ast.Expr) else ast.ErrorExpr(span)
 
 
@@ -203,18 +229,27 @@ def _lark_token(tok: Token) -> LarkToken:
 
 
 class _Driver:
-    """Feeds tokens to lark's LALR automaton and repairs where they do not fit."""
+    """Feeds tokens to lark's LALR automaton and repairs where they do not fit.
+
+    Offsets in tokens are absolute; ``base`` is the offset of ``text`` in the document (non-zero
+    for an interpolation parsed on its own). ``bad`` holds the offsets of bad characters, already
+    reported by the tokenizer: a parse error right after one is its consequence, not news.
+    """
 
     def __init__(self, lark: Lark, tokens: list[Token], start: str, text: str,
-                 diagnostics: list[Diagnostic]) -> None:
+                 diagnostics: list[Diagnostic], base: int = 0, bad: tuple[int, ...] = ()) -> None:
         self.tokens = tokens
         self.start = start
         self.text = text
+        self.base = base
+        self.bad = bad
         self.diagnostics = diagnostics
         self.state = lark.parse_interactive("", start=start).parser_state
         self.states = self.state.parse_conf.parse_table.states
+        self.end_state = self.state.parse_conf.end_state
         self.quiet_until = -1  # no new diagnostic for a repair at or before this token index
-        self.end = tokens[-1].end if tokens else 0
+        self.end = tokens[-1].end if tokens else base
+        self.failed = False
 
     def run(self):
         tokens = self.tokens
@@ -222,14 +257,16 @@ class _Driver:
         last_repair = -1
         repairs_here = 0
         while True:
+            if self.failed:
+                return None
             if i < len(tokens):
                 tok = tokens[i]
-                try:
+                if _fits(self.states, self.state.state_stack, tok.kind) and not (
+                        tok.kind in _DECL_STARTS and tok.kind != "ON" and self.new_declaration(i)
+                        and self.open_braces()):
                     self.state.feed_token(_lark_token(tok))
                     i += 1
                     continue
-                except UnexpectedInput:
-                    pass
             else:
                 eof = LarkToken("$END", "", start_pos=self.end, end_pos=self.end)
                 try:
@@ -245,66 +282,102 @@ class _Driver:
                 return None
             i = self.repair(i, tok)
 
-    # ---- repairs
-    def choices(self) -> dict:
-        return self.states[self.state.position]
+    # ---- looking around
+    def choices(self) -> frozenset[str]:
+        """The terminals the parser can shift now. The table's row is not enough: LALR lists
+        lookaheads of reductions that other contexts merged in, and a token fed on such a
+        lookahead reduces and then fails."""
+        return self.choices_of(self.state.state_stack)
 
-    def report(self, index: int, code: str, message: str, span: Span, related=()) -> None:
-        if index > self.quiet_until:
+    def choices_of(self, stack: list) -> frozenset[str]:
+        row = self.states[stack[-1]]
+        return frozenset(k for k in row if k.isupper() and _fits(self.states, stack, k, self.end_state))
+
+    def column(self, offset: int) -> int:
+        at = offset - self.base
+        return at - (self.text.rfind("\n", 0, at) + 1)
+
+    def starts_line(self, tok: Token) -> bool:
+        at = tok.start - self.base
+        line_start = self.text.rfind("\n", 0, at) + 1
+        return self.text[line_start:at].strip() == ""
+
+    def new_declaration(self, i: int) -> bool:
+        """A declaration keyword at column 0 that is not a field name (``event: int``) or a
+        member (``o.event``): it starts a declaration whatever is open."""
+        tok = self.tokens[i]
+        if self.column(tok.start) != 0:
+            return False
+        if i + 1 < len(self.tokens) and self.tokens[i + 1].kind == "COLON":
+            return False
+        return not (i > 0 and self.tokens[i - 1].kind == "DOT")
+
+    def open_braces(self) -> list[LarkToken]:
+        return [v for v in self.state.value_stack if isinstance(v, LarkToken) and v.type == "LBRACE"]
+
+    def prev_end(self, i: int) -> int:
+        """The end of the last token before index ``i`` that is not a newline."""
+        for j in range(min(i, len(self.tokens)) - 1, -1, -1):
+            if self.tokens[j].kind != "NL":
+                return self.tokens[j].end
+        return self.base
+
+    def after_bad_character(self, i: int, tok: Token) -> bool:
+        if not self.bad:
+            return False
+        lo = self.tokens[i - 1].end if 0 < i <= len(self.tokens) else self.base
+        k = bisect.bisect_left(self.bad, lo)
+        return k < len(self.bad) and self.bad[k] < max(tok.start, lo + 1)
+
+    def report(self, index: int, code: str, message: str, span: Span, related=(), tok: Token | None = None) -> None:
+        if index > self.quiet_until and not (tok is not None and self.after_bad_character(index, tok)):
             self.diagnostics.append(make(code, message, span, related=related))
-        self.quiet_until = index
+        # A repair at the end of a line covers the start of the next one (an unfinished field
+        # then a new declaration is one mistake, not two): newlines are not reading on.
+        while index < len(self.tokens) and self.tokens[index].kind == "NL":
+            index += 1
+        self.quiet_until = max(self.quiet_until, index)
 
-    def expected(self) -> str:
-        names = [k for k in self.choices() if k.isupper() and not k.startswith("ERROR_")]
+    def expected(self, choices: frozenset[str] | None = None) -> str:
+        if choices is None:
+            choices = self.choices()
+        names = [k for k in choices if k.isupper() and not k.startswith("ERROR_")]
         if "NAME" in names:  # where any word is a name, list no keywords
             names = [k for k in names if k in _DESCRIBE or k in _PUNCT_TEXT]
-        if any(k.startswith("ERROR_") for k in self.choices()):
-            hole = next(k for k in ("ERROR_EXPR", "ERROR_STMT", "ERROR_DECL", "ERROR_ITEM") if k in self.choices())
+        hole = next((k for k in ("ERROR_EXPR", "ERROR_STMT", "ERROR_DECL") if k in choices), None)
+        if hole is not None:
             names = [hole] + [n for n in names if n in ("RBRACE", "RPAR", "RSQB", "NL")]
-        names = sorted(set(names), key=lambda k: (k not in _DESCRIBE and k not in _PUNCT_TEXT, k))
+        operators = [n for n in names if n in _OPERATORS]
+        if len(operators) >= 3:
+            names = [n for n in names if n not in _OPERATORS] + ["OPERATOR"]
+        names = sorted(set(names), key=lambda k: (_FIRST.index(k) if k in _FIRST else len(_FIRST),
+                                                  k not in _DESCRIBE and k not in _PUNCT_TEXT, describe(k)))
         shown = [describe(k) for k in names[:6]]
         if len(names) > 6:
             shown.append("…")
         return ", ".join(shown) if shown else "nothing more"
 
-    def open_braces(self) -> list[LarkToken]:
-        return [v for v in self.state.value_stack if isinstance(v, LarkToken) and v.type == "LBRACE"]
+    def unexpected(self, tok: Token) -> str:
+        if tok.kind in _DECL_STARTS and tok.kind != "ON" and self.open_braces():
+            return (f"unexpected {describe(tok.kind, tok.text)} inside a block: declarations stand at the "
+                    "top level, outside any '{ }'")
+        return f"unexpected {describe(tok.kind, tok.text)}; expected {self.expected()}"
 
-    def starts_line(self, tok: Token) -> bool:
-        line_start = self.text.rfind("\n", 0, tok.start) + 1
-        return self.text[line_start:tok.start].strip() == ""
-
-    def repair(self, i: int, tok: Token) -> int:
-        """Repair the parse before ``tok`` (at index ``i``); return the index to go on from."""
-        braces = self.open_braces()
-        if tok.kind == "$END" and self.insert_missing(i, tok):
-            return i
-        if tok.kind == "$END" or (tok.kind in _DECL_STARTS and braces and self.starts_line(tok)
-                                  and (tok.kind != "ON" or tok.start == self.text.rfind("\n", 0, tok.start) + 1)):
-            if braces:
-                opening = braces[-1]
-                at = self._end_of_previous(i)
-                where = LineIndex(self.text).position(opening.start_pos)
-                self.report(i, "P102", f"missing '}}' to close the block opened at line {where.line + 1}",
-                            Span(at, at), related=(_related(opening, "the block opens here"),))
-            else:
-                self.report(i, "P101", f"unexpected {describe(tok.kind, tok.text)}; expected {self.expected()}",
-                            Span(tok.start, tok.end))
-            self.close_until(tok)
-            return i
-        if (tok.kind in _ENDERS or tok.kind == "LBRACE") and self.insert_missing(i, tok):
-            return i
-        return self.drop_statement(i, tok)
-
-    def _end_of_previous(self, i: int) -> int:
-        return self.tokens[i - 1].end if 0 < i <= len(self.tokens) else 0
-
-    def feed_synthetic(self, kind: str, at: int, text: str = "") -> bool:
+    def probe(self, kinds: tuple[str, ...], i: int, lookahead: int = _LOOKAHEAD):
+        """A copy of the state after feeding the synthetic ``kinds`` and then the real tokens
+        from ``i`` up to the end of the line (at most ``_LOOKAHEAD``); None if any is refused."""
+        probe = self.state.copy(deepcopy_values=False)
+        probe.parse_conf = _no_callbacks(probe.parse_conf)
         try:
-            self.state.feed_token(LarkToken(kind, text, start_pos=at, end_pos=at))
-            return True
-        except UnexpectedInput:
-            return False
+            for kind in kinds:
+                probe.feed_token(LarkToken(kind, "", start_pos=0, end_pos=0))
+            for tok in self.tokens[i:i + lookahead]:
+                probe.feed_token(_lark_token(tok))
+                if tok.kind in ("NL", "RBRACE"):
+                    break
+        except (UnexpectedInput, AssertionError):
+            return None
+        return probe
 
     def accepts(self, kind: str) -> bool:
         probe = self.state.copy(deepcopy_values=False)
@@ -317,9 +390,50 @@ class _Driver:
         except Exception:  # an end-of-input probe reduces to the end: that is acceptance
             return kind == "$END"
 
-    def close_until(self, tok: Token) -> None:
+    # ---- repairs
+    def repair(self, i: int, tok: Token) -> int:
+        """Repair the parse before ``tok`` (at index ``i``); return the index to go on from."""
+        if tok.kind == "$END":
+            if not self.insert_missing(i, tok):
+                self.close(i, tok)
+            return i
+        if tok.kind in _DECL_STARTS and self.column(tok.start) == 0 and self.open_braces() and (
+                tok.kind != "ON" or self.new_declaration(i)):
+            self.close(i, tok)
+            return i
+        if (tok.kind in _ENDERS or tok.kind == "LBRACE") and self.insert_missing(i, tok):
+            return i
+        if self.insert_glue(i, tok):
+            return i
+        if tok.kind not in _STRUCTURE and not self.can_end_here():
+            j = self.delete_tokens(i, tok)
+            if j is not None:
+                return j
+        return self.drop_statement(i, tok)
+
+    def close(self, i: int, tok: Token) -> None:
+        """At the end of the file or a new declaration: close every open block (one P102 for
+        the innermost), or report the unfinished declaration and complete it."""
+        braces = self.open_braces()
+        if braces:
+            opening = braces[-1]
+            at = self.prev_end(i)
+            where = LineIndex(self.text).position(opening.start_pos - self.base)
+            self.report(i, "P102", f"missing '}}' to close the block opened at line {where.line + 1}",
+                        Span(at, at), related=(_related(opening, "the block opens here"),))
+        else:
+            self.report(i, "P101", self.unexpected(tok), Span(tok.start, tok.end), tok=tok)
+        self.close_until(tok, self.prev_end(i))
+
+    def feed_synthetic(self, kind: str, at: int, text: str = "") -> bool:
+        try:
+            self.state.feed_token(LarkToken(kind, text, start_pos=at, end_pos=at))
+            return True
+        except UnexpectedInput:
+            return False
+
+    def close_until(self, tok: Token, at: int) -> None:
         """Feed closing tokens until ``tok`` fits (at the top level, for a declaration keyword)."""
-        at = self._end_of_previous_pos(tok)
         for _ in range(400):
             top_level = not self.open_braces()
             if (tok.kind == "$END" or top_level) and self.accepts(tok.kind):
@@ -335,15 +449,18 @@ class _Driver:
                 else:
                     return
 
-    def _end_of_previous_pos(self, tok: Token) -> int:
-        return tok.start if tok.kind != "$END" else self.end
+    def _what(self, kind: str, choices: frozenset[str]) -> str:
+        if kind == "ERROR_EXPR":
+            return "a type" if "HANDLER" in choices and "INT" not in choices else "an expression"
+        return {"INT": "a version number", "NAME": "a name after '.'", "RPAR": "')'", "RSQB": "']'", "NL": "end of line"}.get(
+            kind, describe(kind))
 
     def insert_missing(self, i: int, tok: Token) -> bool:
         """Insert up to three missing tokens before an ending token; False if that is no help."""
-        at = tok.start
+        at = self.prev_end(i) if tok.kind in ("NL", "$END") else tok.start
         previous = self.tokens[i - 1] if i > 0 else None
         saved = self.state.copy(deepcopy_values=False)
-        inserted = []
+        what = None
         for _ in range(3):
             choices = self.choices()
             if "ERROR_EXPR" in choices:
@@ -358,57 +475,102 @@ class _Driver:
                 kind = "RSQB"
             else:
                 break
+            what = what or self._what(kind, choices)
             if not self.feed_synthetic(kind, at):
                 break
-            inserted.append(kind)
             if self.accepts(tok.kind):
-                what = {"ERROR_EXPR": "an expression", "NAME": "a name after '.'",
-                        "RPAR": "')'", "RSQB": "']'"}[inserted[0]]
-                found = describe(tok.kind, tok.text)
-                self.report(i, "P103", f"expected {what} before {found}", Span(at, at) if tok.kind != "$END"
-                            else Span(self.end, self.end))
+                self.report(i, "P103", f"expected {what} before {describe(tok.kind, tok.text)}",
+                            Span(at, at), tok=tok)
                 return True
         self.state = saved
         return False
 
-    def drop_statement(self, i: int, tok: Token) -> int:
-        """Pop back to where a statement (or declaration, or list item) starts, put an error
-        node there and skip to the end of the line or the enclosing block."""
-        self.report(i, "P101", f"unexpected {describe(tok.kind, tok.text)}; expected {self.expected()}",
-                    Span(tok.start, max(tok.end, tok.start + 1) if tok.kind != "$END" else tok.start))
-        state = self.state
-        start = tok.start
-        while True:
-            choices = self.states[state.state_stack[-1]]
-            hole = next((k for k in _ERROR_TERMINALS if k in choices), None)
-            if hole is not None or len(state.state_stack) <= 1:
-                break
-            popped = state.value_stack.pop()
-            state.state_stack.pop()
-            from coordlang.syntax.lower import span_of
-            s = span_of(popped)
-            if s is not None:
-                start = min(start, s.start)
-        if hole is None:
-            return i + 1
-        self.quiet_until = max(self.quiet_until, i)
-        # Skip to the end of the line or the enclosing '}' (not consumed), minding brackets.
-        j = i
-        depth = 0
+    def insert_glue(self, i: int, tok: Token) -> bool:
+        """Insert one missing separator (``:`` ``as`` ``->`` ``,`` ``=`` ``in``, a missing
+        expression or type, a newline before a statement keyword) when the rest of the line
+        then fits."""
+        choices = self.choices()
+        for kind in _GLUE:
+            if kind not in choices or (kind == "NL" and tok.kind not in LINE_STARTERS):
+                continue
+            # A newline only has to let the keyword start its line; what follows is its own story.
+            if self.probe((kind,), i, 1 if kind == "NL" else _LOOKAHEAD) is None:
+                continue
+            what = self._what(kind, choices)
+            self.feed_synthetic(kind, tok.start)
+            self.report(i, "P103", f"expected {what} before {describe(tok.kind, tok.text)}",
+                        Span(tok.start, tok.start), tok=tok)
+            return True
+        return False
+
+    def can_end_here(self) -> bool:
+        """True where a newline could end what is open: trailing junk is then an error node of
+        its own, not deleted."""
+        probe = self.probe(("NL",), len(self.tokens))
+        return probe is not None and any(k in self.choices_of(probe.state_stack) for k in _ERROR_TERMINALS)
+
+    def delete_tokens(self, i: int, tok: Token) -> int | None:
+        """Drop up to three stray tokens on this line when the token after them fits."""
         tokens = self.tokens
-        while j < len(tokens):
-            kind = tokens[j].kind
-            if depth == 0 and (kind in ("NL", "RBRACE") or (hole == "ERROR_ITEM" and kind in ("COMMA", "RPAR", "RSQB"))):
-                break
-            if j > i and kind in _DECL_STARTS and self.starts_line(tokens[j]) and (
-                    depth == 0 or tokens[j].start == self.text.rfind("\n", 0, tokens[j].start) + 1):
-                break
-            if kind in ("LBRACE", "LPAR", "LSQB"):
-                depth += 1
-            elif kind in ("RBRACE", "RPAR", "RSQB"):
-                depth -= 1
-            j += 1
-        end = tokens[j - 1].end if j > i else max(tok.end, start)
+        for n in range(1, 4):
+            j = i + n
+            if j > len(tokens) or tokens[j - 1].kind in _STRUCTURE:
+                return None
+            if j == len(tokens):
+                fits = self.accepts("$END")
+            else:
+                nxt = tokens[j]
+                if nxt.kind in _DECL_STARTS and self.column(nxt.start) == 0:
+                    return None
+                fits = self.probe((), j) is not None
+            if fits:
+                self.report(i, "P101", self.unexpected(tok), Span(tok.start, tokens[j - 1].end), tok=tok)
+                self.quiet_until = max(self.quiet_until, j)
+                return j
+        return None
+
+    def drop_statement(self, i: int, tok: Token) -> int:
+        """Put an error node where the damaged statement (or declaration, or list item) starts
+        and skip to the end of the line or the enclosing block.
+
+        Where the statement so far is complete (``complete x y``), it is kept and the error
+        node holds only the rest of the line; otherwise the parser's stack is popped back to
+        where an error node can stand, never into a bracket that was already closed."""
+        self.report(i, "P101", self.unexpected(tok),
+                    Span(tok.start, max(tok.end, tok.start + 1) if tok.kind != "$END" else tok.start), tok=tok)
+        start = tok.start
+        hole = None
+        if tok.kind != "NL":
+            after_nl = self.probe(("NL",), len(self.tokens))
+            if after_nl is not None:
+                hole = next((k for k in _ERROR_TERMINALS if k in self.choices_of(after_nl.state_stack)), None)
+                if hole is not None:
+                    self.feed_synthetic("NL", tok.start)
+        if hole is None:
+            state = self.state
+            depth = 0  # closing brackets popped and not yet matched: holes inside them are closed
+            while True:
+                choices = self.choices_of(state.state_stack)
+                hole = next((k for k in _ERROR_TERMINALS if k in choices), None)
+                if (hole is not None and depth == 0) or len(state.state_stack) <= 1:
+                    break
+                popped = state.value_stack.pop()
+                state.state_stack.pop()
+                if isinstance(popped, LarkToken):
+                    if popped.type in _CLOSERS:
+                        depth += 1
+                    elif popped.type in _OPENERS:
+                        depth = max(0, depth - 1)
+                s = span_of(popped)
+                if s is not None:
+                    start = min(start, s.start)
+            if hole is None or depth:
+                if self.start == "expr":
+                    self.failed = True  # an expression has no place to resynchronise
+                return i + 1
+        self.quiet_until = max(self.quiet_until, i)
+        j = self.skip(i, hole)
+        end = self.tokens[j - 1].end if j > i else max(tok.end, start)
         if not self.feed_synthetic_span(hole, start, end):
             return i + 1
         self.quiet_until = j
@@ -416,17 +578,74 @@ class _Driver:
             # Nothing skipped and the hole did not consume the token: drop the token itself.
             try:
                 self.state.feed_token(_lark_token(tok))
-                return i + 1
             except UnexpectedInput:
-                return i + 1
+                pass
+            return i + 1
+        return j
+
+    def skip(self, i: int, hole: str) -> int:
+        """The index of the token that ends the damage starting at ``i``: the end of the line
+        or the enclosing ``}`` (for a list item also ``,`` ``)`` ``]``; for a declaration the
+        next declaration), minding braces. A newline the tokenizer kept inside ``( )`` comes
+        before a statement keyword, so it ends the damage too."""
+        j = i
+        braces = parens = 0
+        tokens = self.tokens
+        while j < len(tokens):
+            t = tokens[j]
+            kind = t.kind
+            if j > i and kind in _DECL_STARTS and self.starts_line(t) and (
+                    self.column(t.start) == 0 or (braces == 0 and hole == "ERROR_DECL")):
+                break
+            if braces == 0 and hole != "ERROR_DECL":
+                if kind in ("NL", "RBRACE"):
+                    break
+                if hole == "ERROR_ITEM" and parens == 0 and kind in ("COMMA", "RPAR", "RSQB"):
+                    break
+            if kind == "LBRACE":
+                braces += 1
+            elif kind == "RBRACE":
+                braces = max(0, braces - 1)
+            elif kind in ("LPAR", "LSQB"):
+                parens += 1
+            elif kind in ("RPAR", "RSQB"):
+                parens = max(0, parens - 1)
+            j += 1
+        while j > i + 1 and tokens[j - 1].kind == "NL":
+            j -= 1  # the newline separates the damage from what follows
         return j
 
     def feed_synthetic_span(self, kind: str, start: int, end: int) -> bool:
         try:
-            self.state.feed_token(LarkToken(kind, self.text[start:end], start_pos=start, end_pos=end))
+            text = self.text[start - self.base:end - self.base]
+            self.state.feed_token(LarkToken(kind, text, start_pos=start, end_pos=end))
             return True
         except UnexpectedInput:
             return False
+
+
+def _fits(states: dict, stack: list, kind: str, end_state: object = None) -> bool:
+    """Whether the automaton in ``stack`` shifts ``kind`` (after any reductions), decided on
+    the table alone so that a refused token leaves the state as it was: LALR may reduce
+    before it finds out, and the repairs need the state the token was refused in."""
+    depth = len(stack)  # stack[:depth] is what is left of the real stack
+    pushed: list = []  # states pushed by simulated reductions
+    while True:
+        top = pushed[-1] if pushed else stack[depth - 1]
+        action = states[top].get(kind)
+        if action is None:
+            return False
+        if action[0] is Shift:
+            return True
+        size = len(action[1].expansion)
+        drop = min(size, len(pushed))
+        del pushed[len(pushed) - drop:]
+        depth -= size - drop
+        below = pushed[-1] if pushed else stack[depth - 1]
+        goto = states[below][action[1].origin.name][1]
+        if goto == end_state:
+            return True
+        pushed.append(goto)
 
 
 def _no_callbacks(conf):
