@@ -570,7 +570,9 @@ class _Driver:
                 return i + 1
         self.quiet_until = max(self.quiet_until, i)
         j = self.skip(i, hole)
-        end = self.tokens[j - 1].end if j > i else max(tok.end, start)
+        # With nothing skipped, the node ends where the last real token before it does: the
+        # refused token (a newline, say) may lie beyond the enclosing block's end.
+        end = self.tokens[j - 1].end if j > i else max(start, self.prev_end(i))
         if not self.feed_synthetic_span(hole, start, end):
             return i + 1
         self.quiet_until = j
@@ -591,6 +593,10 @@ class _Driver:
         j = i
         braces = parens = 0
         tokens = self.tokens
+        if hole == "ERROR_STMT" and i < len(tokens) and tokens[i].kind == "LBRACE":
+            # A stray '{' where a statement starts: drop it alone, so the statements after it
+            # and the blocks around them keep their shape (the unmatched '}' shows up later).
+            return i + 1
         while j < len(tokens):
             t = tokens[j]
             kind = t.kind
