@@ -55,6 +55,13 @@ register_profiles()
 
 # ---------------------------------------------------------------- golden files
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Warnings are errors in this suite, but Hypothesis's failure explanation imports a module
+    # that warns on import: a failing property test then ends in an INTERNALERROR instead of
+    # its falsifying example.
+    config.addinivalue_line("filterwarnings", "ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning")
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-goldens", action="store_true", default=False,
                      help="rewrite golden files with the current output instead of comparing")

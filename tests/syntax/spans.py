@@ -40,7 +40,7 @@ def span_problems(module: ast.Module, text: str, *, strict: bool) -> list[str]:
             problems.append(f"{where}: the span's text is not a bool")
         elif isinstance(node, ast.NoneLit) and source != "none":
             problems.append(f"{where}: the span's text is not 'none'")
-        elif isinstance(node, ast.StringLit) and not source.startswith('"'):
+        elif isinstance(node, ast.StringLit) and source and not source.startswith('"'):
             problems.append(f"{where}: a string's span starts at its quote")
         elif isinstance(node, ast.Paren) and not (source.startswith("(") and (source.endswith(")") or not strict)):
             problems.append(f"{where}: parentheses not in the span")
