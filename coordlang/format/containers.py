@@ -1,0 +1,69 @@
+"""Layouts of containers: bracketed lists and blocks of statements, with their comments."""
+
+from __future__ import annotations
+
+from coordlang.format.doc import BLANKLINE, LINE, SOFTLINE, Doc, IfBreak, Indent, Suffix, group
+from coordlang.format.trivia import Rows
+
+
+def _suffix(comment: str) -> Suffix:
+    return Suffix("  " + comment)
+
+
+def bracket_list(rows: Rows, open: str, close: str, *, magic: bool) -> Doc:
+    """``(a, b)`` / ``[a, b]`` / ``{ a: int, b: str }`` on one line when it fits, else one item a
+    line with a trailing comma. ``magic`` (a trailing comma in the source, or for braces a
+    newline before the ``}``) keeps it one item a line, so the user can ask for that layout.
+
+    Keyword-named items (:attr:`Item.keyword_named`, a field called ``label`` for one) must not
+    start a line after a comma: the tokenizer ends the statement at a newline before such a
+    word, even inside brackets. In parentheses one follows the previous item on its line; in
+    braces, where a newline separates items as well as a comma does, the broken list leaves
+    out the comma before it.
+    """
+    braces = open == "{"
+    if not rows.rows and rows.opening is None:
+        return open + " " + close if braces else open + close
+    pad = LINE if braces else SOFTLINE
+    items = [i for i, r in enumerate(rows.rows) if not r.comment]
+    next_item = {a: b for a, b in zip(items, items[1:])}
+    inner: list[Doc] = []
+    for i, row in enumerate(rows.rows):
+        if row.keyword_named and not braces:
+            inner.append("" if i == 0 else " ")
+        else:
+            inner.append(pad if i == 0 else LINE)
+        inner.append(row.doc)
+        if not row.comment:
+            following = next_item.get(i)
+            if following is None:
+                inner.append(IfBreak(","))
+            elif braces and rows.rows[following].keyword_named:
+                inner.append(IfBreak("", ","))
+            else:
+                inner.append(",")
+        if row.trailing is not None:
+            inner.append(_suffix(row.trailing))
+    head: list[Doc] = [open]
+    if rows.opening is not None:
+        head.append(_suffix(rows.opening))
+    # A comment row needs the newline after it; a trailing comment breaks the group itself.
+    return group([*head, Indent(inner), pad, close], magic or any(r.comment for r in rows.rows))
+
+
+def block(rows: Rows, *, one_line: bool) -> Doc:
+    """``{ stmt }`` when ``one_line`` allows it and it fits, else one row a line; ``{ }`` when
+    empty."""
+    if not rows.rows and rows.opening is None:
+        return "{ }"
+    inner: list[Doc] = []
+    for row in rows.rows:
+        inner.append(BLANKLINE if row.blank else LINE)
+        inner.append(row.doc)
+        if row.trailing is not None:
+            inner.append(_suffix(row.trailing))
+    head: list[Doc] = ["{"]
+    if rows.opening is not None:
+        head.append(_suffix(rows.opening))
+    flat_ok = one_line and len(rows.rows) == 1 and not rows.has_comments
+    return group([*head, Indent(inner), LINE, "}"], not flat_ok)
