@@ -37,6 +37,7 @@ from lark import Token as LarkToken
 from lark.exceptions import UnexpectedInput
 from lark.lexer import Lexer
 from lark.parsers.lalr_analysis import Shift
+from lark.parsers.lalr_parser_state import ParseConf, ParserState
 
 from coordlang.diagnostics import Diagnostic, Severity, make, register
 from coordlang.source import LineIndex, Span
@@ -157,6 +158,38 @@ def _parser() -> Lark:
         return _lark
 
 
+class _Tables:
+    """One start symbol's LALR table as plain dicts, each reduction with its callback at hand.
+
+    Lark keys its gotos by ``Token`` objects, whose ``__eq__`` dominated the profile of a
+    parse; here a shift is an ``int`` (the next state) and a reduction a tuple ``(size,
+    nonterminal, callback)``.
+    """
+
+    __slots__ = ("conf", "actions", "end_state")
+
+    def __init__(self, conf: ParseConf) -> None:
+        self.conf = conf
+        self.end_state = conf.end_state
+        callbacks = conf.callbacks
+        self.actions: dict[int, dict[str, object]] = {
+            state: {str(sym): arg if action is Shift else (len(arg.expansion), str(arg.origin.name), callbacks[arg])
+                    for sym, (action, arg) in row.items()}
+            for state, row in conf.parse_table.states.items()}
+
+
+_tables_by_start: dict[str, _Tables] = {}
+
+
+def _tables(start: str) -> _Tables:
+    tables = _tables_by_start.get(start)
+    if tables is None:
+        lalr = _parser().parser.parser.parser  # ParsingFrontend -> LALR_Parser -> _Parser
+        with _lark_lock:
+            tables = _tables_by_start.setdefault(start, _Tables(ParseConf(lalr.parse_table, lalr.callbacks, start)))
+    return tables
+
+
 def parse(text: str) -> ParseResult:
     """Parse a module. Never raises on any text."""
     tokens, trivia, problems = tokenize(text)
@@ -166,7 +199,7 @@ def parse(text: str) -> ParseResult:
     try:
         _report_lex_problems(problems)
         bad = tuple(t.start for t in trivia if t.kind == "BAD")
-        module = _Driver(_parser(), tokens, "start", text, diagnostics, bad=bad).run()
+        module = _Driver(_tables("start"), tokens, "start", text, diagnostics, bad=bad).run()
     finally:
         _context.text, _context.diagnostics = saved
     if not isinstance(module, ast.Module):  # an empty file
@@ -200,7 +233,7 @@ def _parse_expression_at(source: str, base: int, diagnostics: list[Diagnostic]) 
     if not tokens:
         diagnostics.append(make("P103", "empty interpolation: write an expression inside '{}'", span))
         return ast.ErrorExpr(span)
-    result = _Driver(_parser(), tokens, "expr", source, diagnostics, base=base, bad=bad).run()
+    result = _Driver(_tables("expr"), tokens, "expr", source, diagnostics, base=base, bad=bad).run()
     return result if isinstance(result, ast.Expr) else ast.ErrorExpr(span)
 
 
@@ -236,7 +269,7 @@ class _Driver:
     reported by the tokenizer: a parse error right after one is its consequence, not news.
     """
 
-    def __init__(self, lark: Lark, tokens: list[Token], start: str, text: str,
+    def __init__(self, tables: _Tables, tokens: list[Token], start: str, text: str,
                  diagnostics: list[Diagnostic], base: int = 0, bad: tuple[int, ...] = ()) -> None:
         self.tokens = tokens
         self.start = start
@@ -244,9 +277,9 @@ class _Driver:
         self.base = base
         self.bad = bad
         self.diagnostics = diagnostics
-        self.state = lark.parse_interactive("", start=start).parser_state
-        self.states = self.state.parse_conf.parse_table.states
-        self.end_state = self.state.parse_conf.end_state
+        self.state = ParserState(tables.conf, None)
+        self.actions = tables.actions
+        self.end_state = tables.end_state
         self.quiet_until = -1  # no new diagnostic for a repair at or before this token index
         self.end = tokens[-1].end if tokens else base
         self.failed = False
@@ -261,10 +294,10 @@ class _Driver:
                 return None
             if i < len(tokens):
                 tok = tokens[i]
-                if _fits(self.states, self.state.state_stack, tok.kind) and not (
+                if _fits(self.actions, self.state.state_stack, tok.kind, self.end_state) and not (
                         tok.kind in _DECL_STARTS and tok.kind != "ON" and self.new_declaration(i)
                         and self.open_braces()):
-                    self.state.feed_token(_lark_token(tok))
+                    _feed(self.actions, self.state, tok.kind, _lark_token(tok))
                     i += 1
                     continue
             else:
@@ -290,8 +323,8 @@ class _Driver:
         return self.choices_of(self.state.state_stack)
 
     def choices_of(self, stack: list) -> frozenset[str]:
-        row = self.states[stack[-1]]
-        return frozenset(k for k in row if k.isupper() and _fits(self.states, stack, k, self.end_state))
+        row = self.actions[stack[-1]]
+        return frozenset(k for k in row if k.isupper() and _fits(self.actions, stack, k, self.end_state))
 
     def column(self, offset: int) -> int:
         at = offset - self.base
@@ -361,6 +394,8 @@ class _Driver:
         if tok.kind in _DECL_STARTS and tok.kind != "ON" and self.open_braces():
             return (f"unexpected {describe(tok.kind, tok.text)} inside a block: declarations stand at the "
                     "top level, outside any '{ }'")
+        if tok.kind == "RBRACE" and not self.open_braces():
+            return "unexpected '}': it closes no block (one '{' too few, or one '}' too many)"
         return f"unexpected {describe(tok.kind, tok.text)}; expected {self.expected()}"
 
     def probe(self, kinds: tuple[str, ...], i: int, lookahead: int = _LOOKAHEAD):
@@ -403,6 +438,9 @@ class _Driver:
             return i
         if (tok.kind in _ENDERS or tok.kind == "LBRACE") and self.insert_missing(i, tok):
             return i
+        if tok.kind == "NL" and i + 1 < len(self.tokens) and self.tokens[i + 1].kind in _DECL_STARTS \
+                and self.column(self.tokens[i + 1].start) == 0 and self.open_braces():
+            return i + 1  # the newline before a declaration that closes the open blocks: P102 there
         if self.insert_glue(i, tok):
             return i
         if tok.kind not in _STRUCTURE and not self.can_end_here():
@@ -538,7 +576,9 @@ class _Driver:
         where an error node can stand, never into a bracket that was already closed."""
         self.report(i, "P101", self.unexpected(tok),
                     Span(tok.start, max(tok.end, tok.start + 1) if tok.kind != "$END" else tok.start), tok=tok)
-        start = tok.start
+        # A refused newline may be the second of two (the first was a continuation): the hole
+        # goes after the last real token, inside whatever encloses it.
+        start = self.prev_end(i) if tok.kind == "NL" else tok.start
         hole = None
         if tok.kind != "NL":
             after_nl = self.probe(("NL",), len(self.tokens))
@@ -575,7 +615,7 @@ class _Driver:
         end = self.tokens[j - 1].end if j > i else max(start, self.prev_end(i))
         if not self.feed_synthetic_span(hole, start, end):
             return i + 1
-        self.quiet_until = j
+        self.quiet_until = max(self.quiet_until, j)
         if j == i:
             # Nothing skipped and the hole did not consume the token: drop the token itself.
             try:
@@ -630,28 +670,47 @@ class _Driver:
             return False
 
 
-def _fits(states: dict, stack: list, kind: str, end_state: object = None) -> bool:
+def _fits(actions: dict, stack: list, kind: str, end_state: object = None) -> bool:
     """Whether the automaton in ``stack`` shifts ``kind`` (after any reductions), decided on
     the table alone so that a refused token leaves the state as it was: LALR may reduce
     before it finds out, and the repairs need the state the token was refused in."""
     depth = len(stack)  # stack[:depth] is what is left of the real stack
     pushed: list = []  # states pushed by simulated reductions
     while True:
-        top = pushed[-1] if pushed else stack[depth - 1]
-        action = states[top].get(kind)
+        action = actions[pushed[-1] if pushed else stack[depth - 1]].get(kind)
         if action is None:
             return False
-        if action[0] is Shift:
+        if action.__class__ is int:
             return True
-        size = len(action[1].expansion)
+        size = action[0]
         drop = min(size, len(pushed))
         del pushed[len(pushed) - drop:]
         depth -= size - drop
-        below = pushed[-1] if pushed else stack[depth - 1]
-        goto = states[below][action[1].origin.name][1]
-        if goto == end_state:
+        goto = actions[pushed[-1] if pushed else stack[depth - 1]][action[1]]
+        if goto == end_state and kind == "$END":
             return True
         pushed.append(goto)
+
+
+def _feed(actions: dict, state: ParserState, kind: str, token: LarkToken) -> None:
+    """Lark's ``feed_token`` for a token known to fit, on the plain tables."""
+    stack = state.state_stack
+    values = state.value_stack
+    while True:
+        action = actions[stack[-1]][kind]
+        if action.__class__ is int:
+            stack.append(action)
+            values.append(token)
+            return
+        size, origin, callback = action
+        if size:
+            children = values[-size:]
+            del stack[-size:]
+            del values[-size:]
+        else:
+            children = []
+        stack.append(actions[stack[-1]][origin])
+        values.append(callback(children))
 
 
 def _no_callbacks(conf):
