@@ -26,11 +26,11 @@ STD = REPO / "coordlang" / "std"
 DOCS = REPO / "docs" / "std.md"
 MODULES = sorted(p.stem for p in STD.glob("*.coord"))
 
-# The modules the brief asks for; the library may grow, it may not shrink.
+# The library may grow; it may not shrink.
 REQUIRED = {
     "saga", "circuit_breaker", "bulkhead", "rate_limit", "debounce", "throttle", "scatter_gather",
     "aggregator", "router", "splitter", "resequencer", "dead_letter", "idempotent_receiver",
-    "claim_check", "retry_with_fallback", "timeout",
+    "claim_check", "retry_with_fallback", "timeout", "poll", "watchdog",
 }
 
 
@@ -281,6 +281,14 @@ USES = {
     "retry_with_fallback": '''
     use retry_with_fallback(act, act, o.order_id, transient)
     use retry_block(3, 5s, o.order_id, { do charge(o.order_id, o.amount) }, { fail "no payment" })''',
+    "poll": '''
+    use poll(act, o.order_id, 30s, 10, transient)
+    use poll_backoff(act, o.order_id, 5s, 2.0, 5m, 20, transient)
+    use await_or_poll(Edited, act, o.order_id, 1m, 30, transient)''',
+    "watchdog": '''
+    use watchdog("telemetry", Edited, Part, o.order_id, 1m, 3, {
+        do act(o.order_id)
+    })''',
     "timeout": '''
     use deadline(15m, {
         do act(o.order_id) with transient
@@ -298,6 +306,7 @@ CONSUMERS = {
                    "    use redeem(act, act, c.ticket, transient)\n}\n",
     "dead_letter": 'on DeadLetter as d where d.channel == "invoices" {\n    do act(d.id)\n}\n',
     "aggregator": "on Aggregated as a where a.partial {\n    do act(a.id)\n}\n",
+    "watchdog": "on WatchdogExpired as w {\n    do act(w.id)\n}\n",
 }
 
 
