@@ -42,15 +42,17 @@ def span_of(item: Any) -> Span | None:
 
 
 def cover(children: list[Any]) -> Span:
-    first = last = None
     for child in children:
-        s = span_of(child)
-        if s is not None:
-            first = s if first is None else first
-            last = s
-    if first is None:
+        first = span_of(child)
+        if first is not None:
+            break
+    else:
         return Span(0, 0)
-    return Span(first.start, last.end)
+    for child in reversed(children):
+        last = span_of(child)
+        if last is not None:
+            return Span(first.start, last.end)
+    return first  # pragma: no cover - the forward loop found one
 
 
 def ident(tok: LarkToken) -> ast.Ident:

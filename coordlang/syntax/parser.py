@@ -257,8 +257,18 @@ def _check_flags(module: ast.Module, diagnostics: list[Diagnostic]) -> None:
                                             "idempotent, jit or batch", flag.span))
 
 
+_new_str = str.__new__
+
+
 def _lark_token(tok: Token) -> LarkToken:
-    return LarkToken(tok.kind, tok.text, start_pos=tok.start, end_pos=tok.end)
+    # What LarkToken(...) does, without its keyword handling: a token is made per token.
+    inst = _new_str(LarkToken, tok.text)
+    inst.type = tok.kind
+    inst.value = tok.text
+    inst.start_pos = tok.start
+    inst.end_pos = tok.end
+    inst.line = inst.column = inst.end_line = inst.end_column = None
+    return inst
 
 
 class _Driver:
@@ -294,7 +304,14 @@ class _Driver:
                 return None
             if i < len(tokens):
                 tok = tokens[i]
-                if _fits(self.actions, self.state.state_stack, tok.kind, self.end_state) and not (
+                stack = self.state.state_stack
+                shift = self.actions[stack[-1]].get(tok.kind)
+                if shift.__class__ is int and tok.kind not in _DECL_STARTS:
+                    stack.append(shift)  # the common case: no reduction, nothing to check
+                    self.state.value_stack.append(_lark_token(tok))
+                    i += 1
+                    continue
+                if _fits(self.actions, stack, tok.kind, self.end_state) and not (
                         tok.kind in _DECL_STARTS and tok.kind != "ON" and self.new_declaration(i)
                         and self.open_braces()):
                     _feed(self.actions, self.state, tok.kind, _lark_token(tok))
