@@ -52,3 +52,10 @@ def test_every_checker_code_has_a_golden() -> None:
 def test_every_checker_code_is_documented() -> None:
     for code in (c for c in CODES.values() if c.code[0] in "NTW"):
         assert code.title and code.explanation and code.example, code.code
+
+
+def test_every_checker_code_is_in_the_docs() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "diagnostics.md").read_text(encoding="utf-8")
+    for code in (c for c in CODES.values() if c.code[0] in "NTW"):
+        assert f"### {code.code} — {code.title}" in docs, (
+            f"{code.code} is missing from docs/diagnostics.md: regenerate it")
