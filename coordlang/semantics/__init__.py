@@ -50,7 +50,7 @@ What a :class:`SemanticModel` answers (all immutable):
 The rules where the language reference is silent are in ``docs/language.md`` ("Checker rules").
 """
 
-from coordlang.semantics import bodies, declarations, expressions, migrations, patterns, policies  # noqa: F401
+from coordlang.semantics import bodies, calls, declarations, expressions, migrations, patterns, policies  # noqa: F401
 from coordlang.semantics import statements, waits  # noqa: F401  (register their codes)
 from coordlang.semantics.driver import check, check_source
 from coordlang.semantics.loader import (

@@ -16,6 +16,7 @@ from typing import Callable
 
 from coordlang.diagnostics import Diagnostic, make
 from coordlang.semantics.bodies import Bodies
+from coordlang.semantics.calls import Calls
 from coordlang.semantics.declarations import Declarations
 from coordlang.semantics.expressions import Expressions
 from coordlang.semantics.model import ModuleInterface, SemanticModel
@@ -107,7 +108,7 @@ class Body:
         self.stream_key: Symbol | None = None
 
 
-class Checker(Declarations, Bodies, Expressions, Statements, Waits, Patterns):
+class Checker(Declarations, Bodies, Expressions, Statements, Calls, Waits, Patterns):
     """Checks one parsed document; :meth:`run` returns its :class:`SemanticModel`."""
 
     def __init__(self, result: ParseResult, path: Path | None, load_import: ImportLoader) -> None:
