@@ -29,11 +29,12 @@ from hypothesis import strategies as st
 from coordlang.syntax import tokens as _tokens
 
 KEYWORDS = sorted(_tokens.KEYWORDS)
-LINE_STARTERS = frozenset(k.lower() for k in (getattr(_tokens, "LINE_STARTERS", None)
-                                               or getattr(_tokens, "_STARTS_LINE")))
+LINE_STARTERS = frozenset(k.lower() for k in _tokens.LINE_STARTERS)
 
 _NAMES = ["a", "b", "x", "order", "amount", "total", "o", "p", "e", "r", "sensor", "ok", "n", "i",
           "_tmp", "v2", "camelCase", "K"]
+_LONG_NAMES = ["a_rather_long_identifier_to_make_lines_wrap", "customer_notification_preferences",
+               "x" * 48]
 _TYPES = ["int", "float", "bool", "str", "duration", "time", "handler", "policy", "event", "block", "Money"]
 _EVENTS = ["OrderPlaced", "PaymentOk", "Tick", "E", "Reading", "Alarm"]
 _FLAGS = ["idempotent", "jit", "batch"]
@@ -77,6 +78,8 @@ class _Writer:
             word = self.draw(st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,6}", fullmatch=True))
             if word not in _tokens.KEYWORDS:
                 return word
+        if self.maybe(4):
+            return self.pick(_LONG_NAMES)
         return self.pick(_NAMES)
 
     def word(self) -> str:
@@ -173,8 +176,10 @@ class _Writer:
     def string(self, depth: int) -> str:
         parts = []
         for _ in range(self.count(0, 3)):
-            piece = self.pick(["text", "text", "escape", "interp"] if depth > 0 else ["text", "escape"])
-            if piece == "text":
+            piece = self.pick(["text", "text", "escape", "long", "interp"] if depth > 0 else ["text", "escape"])
+            if piece == "long":
+                parts.append("a long piece of text, so that the line it is on has to wrap somewhere")
+            elif piece == "text":
                 parts.append(self.draw(_STRING_CHARS))
             elif piece == "escape":
                 parts.append(self.pick(['\\"', "\\\\", "\\n", "\\t", "\\{", "\\}"]))

@@ -10,7 +10,7 @@ def _suffix(comment: str) -> Suffix:
     return Suffix("  " + comment)
 
 
-def bracket_list(rows: Rows, open: str, close: str, *, magic: bool) -> Doc:
+def bracket_list(rows: Rows, opener: str, closer: str, *, magic: bool) -> Doc:
     """``(a, b)`` / ``[a, b]`` / ``{ a: int, b: str }`` on one line when it fits, else one item a
     line with a trailing comma. ``magic`` (a trailing comma in the source, or for braces a
     newline before the ``}``) keeps it one item a line, so the user can ask for that layout.
@@ -21,9 +21,9 @@ def bracket_list(rows: Rows, open: str, close: str, *, magic: bool) -> Doc:
     braces, where a newline separates items as well as a comma does, the broken list leaves
     out the comma before it.
     """
-    braces = open == "{"
+    braces = opener == "{"
     if not rows.rows and rows.opening is None:
-        return open + " " + close if braces else open + close
+        return opener + " " + closer if braces else opener + closer
     pad = LINE if braces else SOFTLINE
     items = [i for i, r in enumerate(rows.rows) if not r.comment]
     next_item = {a: b for a, b in zip(items, items[1:])}
@@ -44,11 +44,11 @@ def bracket_list(rows: Rows, open: str, close: str, *, magic: bool) -> Doc:
                 inner.append(",")
         if row.trailing is not None:
             inner.append(_suffix(row.trailing))
-    head: list[Doc] = [open]
+    head: list[Doc] = [opener]
     if rows.opening is not None:
         head.append(_suffix(rows.opening))
     # A comment row needs the newline after it; a trailing comment breaks the group itself.
-    return group([*head, Indent(inner), pad, close], magic or any(r.comment for r in rows.rows))
+    return group([*head, Indent(inner), pad, closer], magic or any(r.comment for r in rows.rows))
 
 
 def block(rows: Rows, *, one_line: bool) -> Doc:

@@ -16,13 +16,12 @@ from coordlang.format.doc import Doc
 from coordlang.format.trivia import Comments, Item
 from coordlang.syntax import ast
 from coordlang.syntax.parser import ParseResult
-from coordlang.syntax import tokens as _tokens
+from coordlang.syntax.tokens import LINE_STARTERS as _LINE_STARTER_KINDS
 
 # The tokenizer ends a statement at a newline followed by one of these words, even inside
 # brackets (so that a missing ')' damages one line only). A field or an argument named with
-# one of them must therefore never start a line after a comma. (The set was private before.)
-LINE_STARTERS = frozenset(kind.lower() for kind in getattr(_tokens, "LINE_STARTERS", None)
-                          or getattr(_tokens, "_STARTS_LINE"))
+# one of them must therefore never start a line after a comma.
+LINE_STARTERS = frozenset(kind.lower() for kind in _LINE_STARTER_KINDS)
 
 _OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
 

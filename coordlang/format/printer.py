@@ -8,6 +8,7 @@ from coordlang.format.expressions import ExprPrinter
 from coordlang.format.trivia import Item, Rows
 from coordlang.source import Span
 from coordlang.syntax import ast
+from coordlang.syntax.parser import ParseResult
 
 
 def _opt(prefix: str, value: Doc | None) -> Doc:
@@ -17,7 +18,7 @@ def _opt(prefix: str, value: Doc | None) -> Doc:
 class Printer(ExprPrinter):
     """Builds the document of a parsed module, handing each comment to its place."""
 
-    def __init__(self, result) -> None:
+    def __init__(self, result: ParseResult) -> None:
         super().__init__(result)
         self._stmts = {
             ast.Let: self._let, ast.Assign: self._assign, ast.DoStep: self._do, ast.CallStep: self._call,
