@@ -18,7 +18,7 @@ from coordlang.diagnostics import Diagnostic, make
 from coordlang.semantics.bodies import Bodies
 from coordlang.semantics.calls import Calls
 from coordlang.semantics.declarations import Declarations
-from coordlang.semantics.expressions import Expressions
+from coordlang.semantics.expressions import SUGGESTIONS, Expressions
 from coordlang.semantics.model import ModuleInterface, SemanticModel
 from coordlang.semantics.patterns import Patterns
 from coordlang.semantics.statements import Statements
@@ -88,7 +88,7 @@ class Body:
     checked on demand from inside another body."""
 
     __slots__ = ("ctx", "scope", "container", "workflow", "key", "trigger", "wait_points", "labels",
-                 "pattern", "race_deadline", "maybe_unset", "locals", "returns", "stream_key")
+                 "pattern", "race_deadline", "maybe_unset", "locals", "returns", "stream_key", "too_deep")
 
     def __init__(self, ctx: str, scope: Scope, container: str) -> None:
         self.ctx = ctx
@@ -106,6 +106,7 @@ class Body:
         self.locals: list[Symbol] = []
         self.returns: Type | None = None
         self.stream_key: Symbol | None = None
+        self.too_deep = False
 
 
 class Checker(Declarations, Bodies, Expressions, Statements, Calls, Waits, Patterns):
@@ -143,6 +144,8 @@ class Checker(Declarations, Bodies, Expressions, Statements, Calls, Waits, Patte
         self.workflow_symbols: dict[int, Symbol] = {}
         self.root = Scope(None, Span(0, len(self.text)))
         self.body = Body("header", self.root, "")
+        self.suggestions_left = SUGGESTIONS
+        self.depth = 0
         self.syntax_errors = sorted(d.span.start for d in result.diagnostics)
         self.module_name = self.module.module_name or (path.stem if path is not None else "main")
 

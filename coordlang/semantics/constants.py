@@ -15,8 +15,11 @@ class Seconds(float):
 NOT_CONSTANT = object()
 
 
-def const_value(expr: ast.Node | None) -> object:
-    """The value of a constant expression, or ``NOT_CONSTANT``. Durations are :class:`Seconds`."""
+def const_value(expr: ast.Node | None, depth: int = 0) -> object:
+    """The value of a constant expression, or ``NOT_CONSTANT``. Durations are :class:`Seconds`.
+    Expressions nested past 100 levels are not folded."""
+    if depth > 100:
+        return NOT_CONSTANT
     t = type(expr)
     if t is ast.IntLit or t is ast.FloatLit or t is ast.BoolLit:
         return expr.value
@@ -25,9 +28,9 @@ def const_value(expr: ast.Node | None) -> object:
     if t is ast.StringLit:
         return expr.text if expr.is_plain else NOT_CONSTANT
     if t is ast.Paren:
-        return const_value(expr.expr)
+        return const_value(expr.expr, depth + 1)
     if t is ast.Unary:
-        value = const_value(expr.operand)
+        value = const_value(expr.operand, depth + 1)
         if value is NOT_CONSTANT:
             return NOT_CONSTANT
         if expr.op == "not":
@@ -36,19 +39,19 @@ def const_value(expr: ast.Node | None) -> object:
             return NOT_CONSTANT
         return Seconds(-value) if isinstance(value, Seconds) else -value
     if t is ast.Binary:
-        return _binary(expr)
+        return _binary(expr, depth + 1)
     return NOT_CONSTANT
 
 
-def _binary(expr: ast.Binary) -> object:
+def _binary(expr: ast.Binary, depth: int) -> object:
     op = expr.op
-    left = const_value(expr.left)
+    left = const_value(expr.left, depth)
     # `false and x` is false and `true or x` true whatever x is.
     if op == "and" and left is False:
         return False
     if op == "or" and left is True:
         return True
-    right = const_value(expr.right)
+    right = const_value(expr.right, depth)
     if left is NOT_CONSTANT or right is NOT_CONSTANT:
         return NOT_CONSTANT
     kinds = (_kind(left), _kind(right))

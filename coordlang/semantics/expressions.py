@@ -60,6 +60,10 @@ register("T310", Severity.ERROR, "Not a value",
          "A handler, policy, workflow, pattern, stream, event type or list is not a value: it can "
          "be passed to a pattern parameter of its kind, not computed with.",
          "let h = charge")
+register("W428", Severity.WARNING, "Nesting too deep to check",
+         "Blocks and expressions nested more than 150 levels deep are not checked further. Split "
+         "the code with patterns, or flatten the expression.",
+         "let x = ((((((((((1))))))))))   # ... 150 levels")
 register("W410", Severity.ERROR, "Aggregate or key outside a stream",
          "Aggregates (`count()`, `sum()`, `avg()`...) and `key` only mean something in a stream's "
          "window.",
@@ -73,17 +77,34 @@ _DECLARATION_FUNCTIONS = {
 }
 _KIND_NOUN = {SymbolKind.EVENT: "an event", SymbolKind.HANDLER: "a handler", SymbolKind.POLICY: "a policy",
               SymbolKind.WORKFLOW: "a workflow", SymbolKind.PATTERN: "a pattern", SymbolKind.STREAM: "a stream"}
-_NAME_CODES = {"event": "N202", "handler": "N203", "policy": "N204", "workflow": "N205", "pattern": "N206"}
+SUGGESTIONS = 50
+MAX_DEPTH = 150
+"""Blocks and expressions nested deeper are not checked (W428)."""
+_CANDIDATES = 400
 
 
 class Expressions:
     """Mixin of :class:`Checker`: the type of every expression, recorded for ``type_of``."""
 
     def expr(self, e: ast.Node) -> Type:
-        t = _DISPATCH.get(type(e), _other)(self, e)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            t = self.too_deep(e)
+        else:
+            t = _DISPATCH.get(type(e), _other)(self, e)
+        self.depth -= 1
         self.types[id(e)] = t
         self.typed.append(e)
         return t
+
+    def too_deep(self, node: ast.Node) -> Type:
+        """Nesting past ``MAX_DEPTH`` is not checked (the checker recurses, and Python's stack
+        is finite); it is reported once per declaration."""
+        if not self.body.too_deep:
+            self.body.too_deep = True
+            self.report("W428", f"nested more than {MAX_DEPTH} levels deep: the checker does not look further in",
+                        node.span)
+        return UNKNOWN
 
     def value(self, e: ast.Node) -> Type:
         """An expression used as a value: a declaration's name is reported (T310)."""
@@ -135,14 +156,28 @@ class Expressions:
         if found is not None:
             message = f"'{name}' is {_KIND_NOUN.get(found.kind, 'a ' + found.kind.value)}, not {_article_word(what)}"
         else:
-            candidates = [n for n, s in self.globals.items()
-                          if what == "name" or _KIND_NOUN.get(s.kind, "").endswith(" " + what)]
-            if what == "name":
-                candidates += [n for n in self.variables_names()]
-            candidates += list(extra)
-            close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.7)
-            message = f"unknown {what} '{name}'" + (f": did you mean '{close[0]}'?" if close else "")
+            close = self.suggest(name, what, extra)
+            message = f"unknown {what} '{name}'" + (f": did you mean '{close}'?" if close else "")
         self.report(code, message, ident.span)
+
+    def suggest(self, name: str, what: str, extra: tuple[str, ...] = ()) -> str | None:
+        """A declared name close to ``name``. Suggestions are a courtesy: a document full of
+        unknown names among thousands of declarations gets only the first few, so the check
+        stays linear."""
+        self.suggestions_left -= 1
+        if self.suggestions_left < 0:
+            return None
+        noun = " " + what
+        candidates = [n for n, s in self.globals.items()
+                      if what == "name" or _KIND_NOUN.get(s.kind, "").endswith(noun)]
+        if what == "name":
+            candidates += self.variables_names()
+        candidates += extra
+        # difflib's ratio is at least 0.7 only between names of similar length.
+        slack = max(2, len(name) // 3)
+        candidates = [c for c in candidates if abs(len(c) - len(name)) <= slack][:_CANDIDATES]
+        close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.7)
+        return close[0] if close else None
 
     def variables_names(self) -> list[str]:
         names: list[str] = []

@@ -12,6 +12,7 @@ over-approximation: a name both redeclared and read later still counts as read.
 from __future__ import annotations
 
 from coordlang.diagnostics import Severity, register
+from coordlang.semantics.expressions import MAX_DEPTH
 from coordlang.semantics.symbols import SymbolKind, WaitPoint, WorkflowInfo
 from coordlang.semantics.types import UNKNOWN
 from coordlang.source import Span
@@ -159,6 +160,8 @@ def reads_after(body: ast.Block, label: str) -> set[str]:
 
 
 def _find(block: ast.Block, label: str, path: list) -> bool:
+    if len(path) > MAX_DEPTH:
+        return False  # not checked that deep (W428)
     for index, stmt in enumerate(block.stmts):
         path.append((block, index, stmt))
         if isinstance(stmt, ast.Labelled) and stmt.label.name == label:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from coordlang.diagnostics import Related, Severity, register
 from coordlang.semantics.constants import const_duration, const_value
+from coordlang.semantics.expressions import MAX_DEPTH
 from coordlang.semantics.symbols import Reference, Symbol, SymbolKind
 from coordlang.semantics.types import (
     ERROR_KINDS, INT, STR, UNKNOWN, BlockType, ErrorValueType, EventType, Type, assignable,
@@ -79,6 +80,10 @@ class Statements:
     def block(self, block: ast.Block | None, scope: bool = True) -> bool:
         if block is None:
             return False
+        if self.depth >= MAX_DEPTH:
+            self.too_deep(block)
+            return False
+        self.depth += 1
         if scope:
             self.push(block.span)
         ends = False
@@ -100,6 +105,7 @@ class Statements:
                         dead[0].span.cover(dead[-1].span), unnecessary=True)
         if scope:
             self.pop()
+        self.depth -= 1
         return ends
 
     def not_allowed(self, stmt: ast.Stmt) -> None:
