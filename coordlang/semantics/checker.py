@@ -10,6 +10,7 @@ statements, waits and pattern uses are mixins over the same state; each reports 
 from __future__ import annotations
 
 import bisect
+import operator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -83,6 +84,9 @@ def _start(scope: Scope) -> int:
     return scope.span.start
 
 
+_by_start = operator.attrgetter("span.start")
+
+
 class Body:
     """The state of the declaration body being checked; swapped out when a pattern's body is
     checked on demand from inside another body."""
@@ -102,7 +106,8 @@ class Body:
         self.labels: dict[str, Symbol] = {}
         self.pattern = None  # a patterns.SummaryBuilder in a pattern body
         self.race_deadline: float | None = None
-        self.maybe_unset: set[int] = set()
+        self.maybe_unset: dict[int, Scope] = {}
+        """Event variables of waits whose else block goes on, with the block of the wait."""
         self.locals: list[Symbol] = []
         self.returns: Type | None = None
         self.stream_key: Symbol | None = None
@@ -181,7 +186,14 @@ class Checker(Declarations, Bodies, Expressions, Statements, Calls, Waits, Patte
         return scope
 
     def pop(self) -> None:
-        self.body.scope = self.body.scope.parent
+        scope = self.body.scope
+        parent = scope.parent
+        if scope.entries is None and scope.children is None:
+            # Most blocks declare nothing: forget them now rather than freeze them later.
+            parent.children.pop()
+            if not parent.children:
+                parent.children = None
+        self.body.scope = parent
 
     def lookup(self, name: str) -> Symbol | None:
         scope = self.body.scope
@@ -260,7 +272,7 @@ class Checker(Declarations, Bodies, Expressions, Statements, Calls, Waits, Patte
         # A pattern used twice in another reports its needs once per use: keep one of each.
         unique = {(d.code, d.span, d.message): d for d in self.diagnostics if not self.explained(d)}
         self.diagnostics = sorted(unique.values(), key=lambda d: (d.span.start, d.span.end, d.code))
-        self.references.sort(key=lambda r: r.span.start)
+        self.references.sort(key=_by_start)
         interface = ModuleInterface(
             {n: s for n, s in self.local_decls.items()},
             {n: dict(v) for n, v in self.versions.items() if v and next(iter(v.values())).path == self.path},

@@ -67,7 +67,7 @@ def check(result: ParseResult, path: Path | None = None, provider: SourceProvide
           cache: ModuleCache | None = None) -> SemanticModel:
     """Check a parsed document (the text of ``path``, if it has one) and what it imports."""
     session = _Session(provider or FileSystemProvider(), cache if cache is not None else DEFAULT_CACHE)
-    return session.check(result, path)
+    return session.check(result, Path(path) if path is not None else None)
 
 
 def check_source(text: str, path: Path | None = None, provider: SourceProvider | None = None, *,

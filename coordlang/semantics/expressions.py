@@ -87,12 +87,14 @@ class Expressions:
     """Mixin of :class:`Checker`: the type of every expression, recorded for ``type_of``."""
 
     def expr(self, e: ast.Node) -> Type:
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            t = self.too_deep(e)
-        else:
-            t = _DISPATCH.get(type(e), _other)(self, e)
-        self.depth -= 1
+        t = _LITERALS.get(type(e))
+        if t is None:
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                t = self.too_deep(e)
+            else:
+                t = _DISPATCH.get(type(e), _other)(self, e)
+            self.depth -= 1
         self.types[id(e)] = t
         self.typed.append(e)
         return t
@@ -134,8 +136,10 @@ class Expressions:
         symbol = self.lookup(name)
         if symbol is not None:
             self.ref(e.span, symbol)
-            if self.body.maybe_unset and id(symbol) in self.body.maybe_unset:
-                self.body.maybe_unset.discard(id(symbol))
+            # Only a read in the wait's own block is reported: one inside an `if` after it may
+            # well be guarded by a flag the else block set.
+            if self.body.maybe_unset and self.body.maybe_unset.get(id(symbol)) is self.body.scope:
+                del self.body.maybe_unset[id(symbol)]
                 self.report("W422", f"'{name}' is not set when the wait before timed out and its else block "
                             "went on: end that block with fail or complete, or test in it", e.span)
             return symbol.type
@@ -343,12 +347,8 @@ def _article_word(word: str) -> str:
     return ("an " if word[:1] in ("a", "e", "i", "o", "u") else "a ") + word
 
 
+_LITERALS = {ast.IntLit: INT, ast.FloatLit: FLOAT, ast.BoolLit: BOOL, ast.NoneLit: NONE, ast.DurationLit: DURATION}
 _DISPATCH = {
-    ast.IntLit: lambda c, e: INT,
-    ast.FloatLit: lambda c, e: FLOAT,
-    ast.BoolLit: lambda c, e: BOOL,
-    ast.NoneLit: lambda c, e: NONE,
-    ast.DurationLit: lambda c, e: DURATION,
     ast.StringLit: Expressions.string,
     ast.Name: Expressions.name_expr,
     ast.Member: Expressions.member,

@@ -74,7 +74,7 @@ class Waits:
             self.wait_guard(s.guard)
             self.pop()
         if symbol is not None and not else_ends:
-            self.body.maybe_unset.add(id(symbol))
+            self.body.maybe_unset[id(symbol)] = self.body.scope
         self.correlate(et, s.event)
         return False
 
