@@ -79,11 +79,18 @@ _ENDERS = frozenset({"NL", "RBRACE", "RPAR", "RSQB", "COMMA", "$END"})
 _ERROR_TERMINALS = ("ERROR_ITEM", "ERROR_STMT", "ERROR_DECL")
 _CLOSE_PREFERENCE = ("RBRACE", "RPAR", "RSQB", "NL", "ERROR_EXPR", "ERROR_ITEM", "NAME", "ERROR_STMT",
                      "LBRACE", "INT", "STRING", "AS", "KEY", "COLON", "EQ", "ARROW", "IN", "DOTDOT")
+# Tokens that only extend what is open (an operand, an optional clause): closing never feeds them.
+_NO_PROGRESS = frozenset({"EQEQ", "NE", "LT", "LE", "GT", "GE", "PLUS", "MINUS", "STAR", "SLASH", "PERCENT",
+                          "AND", "OR", "NOT", "DOT", "LPAR", "LSQB", "COMMA", "WITH", "TIMEOUT", "COMPENSATE",
+                          "WHERE", "WITHIN", "ELSE", "ELIF", "VERSION"})
 # Inserted, one at a time, where the rest of the line then parses: what people forget.
-_GLUE = ("COLON", "AS", "ARROW", "COMMA", "EQ", "IN", "ERROR_EXPR", "INT", "NL")
+_GLUE = ("COLON", "AS", "ARROW", "COMMA", "EQ", "IN", "ERROR_EXPR", "INT", "ELSE", "NL")
 _LOOKAHEAD = 3
 # Tokens that hold the structure together: never deleted as stray (a deleted ',' would merge items).
 _STRUCTURE = frozenset({"NL", "LBRACE", "RBRACE", "COMMA"})
+# Keywords that start a declaration or a statement: checked before they are taken as names.
+_KEYWORD_STARTS = LINE_STARTERS | {"MODULE", "IMPORT", "EVENT", "HANDLER", "POLICY", "WORKFLOW", "STREAM",
+                                   "PATTERN", "MIGRATE"}
 _OPENERS = frozenset({"LBRACE", "LPAR", "LSQB"})
 _CLOSERS = frozenset({"RBRACE", "RPAR", "RSQB"})
 _KNOWN_FLAGS = frozenset({"idempotent", "jit", "batch"})
@@ -306,14 +313,13 @@ class _Driver:
                 tok = tokens[i]
                 stack = self.state.state_stack
                 shift = self.actions[stack[-1]].get(tok.kind)
-                if shift.__class__ is int and tok.kind not in _DECL_STARTS:
+                if shift.__class__ is int and tok.kind not in _KEYWORD_STARTS:
                     stack.append(shift)  # the common case: no reduction, nothing to check
                     self.state.value_stack.append(_lark_token(tok))
                     i += 1
                     continue
                 if _fits(self.actions, stack, tok.kind, self.end_state) and not (
-                        tok.kind in _DECL_STARTS and tok.kind != "ON" and self.new_declaration(i)
-                        and self.open_braces()):
+                        tok.kind in _KEYWORD_STARTS and self.keyword_out_of_place(i)):
                     _feed(self.actions, self.state, tok.kind, _lark_token(tok))
                     i += 1
                     continue
@@ -361,6 +367,30 @@ class _Driver:
         if i + 1 < len(self.tokens) and self.tokens[i + 1].kind == "COLON":
             return False
         return not (i > 0 and self.tokens[i - 1].kind == "DOT")
+
+    def keyword_out_of_place(self, i: int) -> bool:
+        """A keyword the parser would take as a name (``event``, ``try`` as a field name) that
+        really starts a declaration or a statement: the block around it was left open.
+
+        A declaration keyword at column 0 while a block is open, or a statement keyword that
+        starts a line where a name is expected, not followed by ``:`` nor preceded by ``.``
+        (``emit E { a: 1`` and then ``try {`` on the next line)."""
+        tok = self.tokens[i]
+        if tok.kind in _DECL_STARTS and tok.kind != "ON" and self.new_declaration(i):
+            return bool(self.open_braces())
+        if not self.starts_line(tok) or not self.taken_as_name(tok.kind):
+            return False
+        if i + 1 < len(self.tokens) and self.tokens[i + 1].kind == "COLON":
+            return False
+        return not (i > 0 and self.tokens[i - 1].kind == "DOT")
+
+    def taken_as_name(self, kind: str) -> bool:
+        """Whether the parser would shift the keyword ``kind`` only to make it a ``name``."""
+        target = _shift_target(self.actions, self.state.state_stack, kind)
+        if target is None:
+            return False
+        row = self.actions[target]
+        return all(a.__class__ is tuple and a[1] == "name" for a in row.values())
 
     def open_braces(self) -> list[LarkToken]:
         return [v for v in self.state.value_stack if isinstance(v, LarkToken) and v.type == "LBRACE"]
@@ -453,7 +483,9 @@ class _Driver:
                 tok.kind != "ON" or self.new_declaration(i)):
             self.close(i, tok)
             return i
-        if (tok.kind in _ENDERS or tok.kind == "LBRACE") and self.insert_missing(i, tok):
+        if self.close_by_indentation(i, tok):
+            return i
+        if (tok.kind in _ENDERS or tok.kind == "LBRACE" or tok.kind in LINE_STARTERS) and self.insert_missing(i, tok):
             return i
         if tok.kind == "NL" and i + 1 < len(self.tokens) and self.tokens[i + 1].kind in _DECL_STARTS \
                 and self.column(self.tokens[i + 1].start) == 0 and self.open_braces():
@@ -480,6 +512,73 @@ class _Driver:
             self.report(i, "P101", self.unexpected(tok), Span(tok.start, tok.end), tok=tok)
         self.close_until(tok, self.prev_end(i))
 
+    def indentation(self, offset: int) -> int:
+        """The indentation (in characters) of the line holding ``offset``."""
+        at = offset - self.base
+        start = self.text.rfind("\n", 0, at) + 1
+        line = self.text[start:at]
+        return len(line) - len(line.lstrip(" \t"))
+
+    def close_by_indentation(self, i: int, tok: Token) -> bool:
+        """A refused token that starts a line no deeper than the line of an open '{': that
+        block lacks its '}' (a clause of a select, say, left open before the next clause).
+        Close the blocks it is not inside when the rest of its line then fits (P102)."""
+        if tok.kind in ("RBRACE", "$END") or not self.starts_line(tok):
+            return False
+        braces = self.open_braces()
+        column = self.column(tok.start)
+        n = 0
+        for brace in reversed(braces):
+            if column > self.indentation(brace.start_pos):
+                break
+            n += 1
+        if n == 0:
+            return False
+        probe = self.state.copy(deepcopy_values=False)
+        probe.parse_conf = _no_callbacks(probe.parse_conf)
+        fed = self._close_blocks(probe, n, tok.kind)
+        if fed is None:
+            return False
+        rest = probe.copy(deepcopy_values=False)
+        try:
+            for t in self.tokens[i:i + _LOOKAHEAD]:
+                rest.feed_token(_lark_token(t))
+                if t.kind in ("NL", "RBRACE"):
+                    break
+        except (UnexpectedInput, AssertionError):
+            return False
+        at = self.prev_end(i)
+        where = LineIndex(self.text).position(braces[-1].start_pos - self.base)
+        self.report(i, "P102", f"missing '}}' to close the block opened at line {where.line + 1}",
+                    Span(at, at), related=(_related(braces[-1], "the block opens here"),))
+        for kind in fed:
+            self.feed_synthetic(kind, at)
+        return True
+
+    def _close_blocks(self, state, n: int, kind: str) -> list[str] | None:
+        """Feed ``state`` what closes ``n`` blocks and lets ``kind`` follow; the kinds fed, or
+        None when that does not work."""
+        fed: list[str] = []
+        closed = 0
+        for _ in range(60):
+            if closed == n:
+                if _fits(self.actions, state.state_stack, kind, self.end_state):
+                    return fed
+                if "NL" not in fed[-1:] and _fits(self.actions, state.state_stack, "NL", self.end_state):
+                    state.feed_token(LarkToken("NL", "", start_pos=0, end_pos=0))
+                    fed.append("NL")
+                    continue
+                return None
+            for k in ("RBRACE", "RPAR", "RSQB", "NL", "ERROR_EXPR"):
+                if _fits(self.actions, state.state_stack, k, self.end_state):
+                    state.feed_token(LarkToken(k, "", start_pos=0, end_pos=0))
+                    fed.append(k)
+                    closed += k == "RBRACE"
+                    break
+            else:
+                return None
+        return None
+
     def feed_synthetic(self, kind: str, at: int, text: str = "") -> bool:
         try:
             self.state.feed_token(LarkToken(kind, text, start_pos=at, end_pos=at))
@@ -498,30 +597,42 @@ class _Driver:
                 if kind in choices and self.feed_synthetic(kind, at):
                     break
             else:
-                for kind in choices:
-                    if kind.isupper() and kind != "$END" and self.feed_synthetic(kind, at):
+                # Whatever the grammar requires next (a keyword such as 'emit' or 'by'), in a fixed
+                # order, never what only makes an expression or a clause longer.
+                for kind in sorted(choices - _NO_PROGRESS):
+                    if kind != "$END" and self.feed_synthetic(kind, at):
                         break
                 else:
                     return
 
-    def _what(self, kind: str, choices: frozenset[str]) -> str:
+    def _what(self, kind: str, choices: frozenset[str], i: int) -> str:
+        """How a message names the missing ``kind`` inserted before token ``i``."""
         if kind == "ERROR_EXPR":
             return "a type" if "HANDLER" in choices and "INT" not in choices else "an expression"
-        return {"INT": "a version number", "NAME": "a name after '.'", "RPAR": "')'", "RSQB": "']'", "NL": "end of line"}.get(
-            kind, describe(kind))
+        if kind == "NAME":
+            return f"a name after {describe(self.tokens[i - 1].kind)}" if i else "a name"
+        named = {"DOTDOT": "'..' and the range's end", "LBRACE": "'{'", "INT": "a version number",
+                 "RPAR": "')'", "RSQB": "']'", "NL": "end of line"}
+        return named.get(kind) or describe(kind)
 
     def insert_missing(self, i: int, tok: Token) -> bool:
         """Insert up to three missing tokens before an ending token; False if that is no help."""
-        at = self.prev_end(i) if tok.kind in ("NL", "$END") else tok.start
+        at = self.prev_end(i) if tok.kind in ("NL", "$END") else tok.start  # where the caret goes
+        fill = self.prev_end(i)  # where the inserted tokens go: right after what is there
         previous = self.tokens[i - 1] if i > 0 else None
         saved = self.state.copy(deepcopy_values=False)
         what = None
+        inserted: list[str] = []
         for _ in range(3):
             choices = self.choices()
             if "ERROR_EXPR" in choices:
                 kind = "ERROR_EXPR"
-            elif "NAME" in choices and previous is not None and previous.kind == "DOT":
+            elif "NAME" in choices and previous is not None and previous.kind in ("DOT", "AS"):
                 kind = "NAME"
+            elif "DOTDOT" in choices and tok.kind in ("LBRACE", "NL") and not inserted:
+                kind = "DOTDOT"  # 'for i in 0 {': the range lost its '..' and its end
+            elif "LBRACE" in choices and tok.kind == "NL" and self.next_line_deeper(i):
+                kind = "LBRACE"  # a header whose '{' is missing: the indented body follows
             elif tok.kind == "LBRACE":
                 break
             elif "RPAR" in choices and tok.kind != "RSQB":
@@ -530,15 +641,28 @@ class _Driver:
                 kind = "RSQB"
             else:
                 break
-            what = what or self._what(kind, choices)
-            if not self.feed_synthetic(kind, at):
+            what = what or self._what(kind, choices, i)
+            if not self.feed_synthetic(kind, fill):
                 break
+            inserted.append(kind)
+            if tok.kind in LINE_STARTERS and not self.accepts(tok.kind) and self.accepts("NL"):
+                # A statement keyword ends the line that lacked its closer: 'f(x emit E {...}'.
+                probe = self.probe(("NL",), i, 1)
+                if probe is not None:
+                    self.feed_synthetic("NL", fill)
             if self.accepts(tok.kind):
                 self.report(i, "P103", f"expected {what} before {describe(tok.kind, tok.text)}",
                             Span(at, at), tok=tok)
                 return True
         self.state = saved
         return False
+
+    def next_line_deeper(self, i: int) -> bool:
+        """Whether the line after token ``i`` (a newline) is indented deeper than its own."""
+        nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
+        if nxt is None or nxt.kind == "RBRACE":
+            return False
+        return self.indentation(nxt.start) > self.indentation(self.tokens[i].start)
 
     def insert_glue(self, i: int, tok: Token) -> bool:
         """Insert one missing separator (``:`` ``as`` ``->`` ``,`` ``=`` ``in``, a missing
@@ -551,7 +675,7 @@ class _Driver:
             # A newline only has to let the keyword start its line; what follows is its own story.
             if self.probe((kind,), i, 1 if kind == "NL" else _LOOKAHEAD) is None:
                 continue
-            what = self._what(kind, choices)
+            what = self._what(kind, choices, i)
             self.feed_synthetic(kind, tok.start)
             self.report(i, "P103", f"expected {what} before {describe(tok.kind, tok.text)}",
                         Span(tok.start, tok.start), tok=tok)
@@ -665,6 +789,9 @@ class _Driver:
                     break
                 if hole == "ERROR_ITEM" and parens == 0 and kind in ("COMMA", "RPAR", "RSQB"):
                     break
+                if hole == "ERROR_ITEM" and j > i and kind in LINE_STARTERS and tokens[j - 1].kind != "DOT" \
+                        and not (j + 1 < len(tokens) and tokens[j + 1].kind == "COLON"):
+                    break  # 'count( >= 3 emit ...': the item ends where a statement keyword is
             if kind == "LBRACE":
                 braces += 1
             elif kind == "RBRACE":
@@ -707,6 +834,23 @@ def _fits(actions: dict, stack: list, kind: str, end_state: object = None) -> bo
         if goto == end_state and kind == "$END":
             return True
         pushed.append(goto)
+
+
+def _shift_target(actions: dict, stack: list, kind: str) -> int | None:
+    """The state the automaton in ``stack`` reaches by shifting ``kind``, or None."""
+    depth = len(stack)
+    pushed: list = []
+    while True:
+        action = actions[pushed[-1] if pushed else stack[depth - 1]].get(kind)
+        if action is None:
+            return None
+        if action.__class__ is int:
+            return action
+        size = action[0]
+        drop = min(size, len(pushed))
+        del pushed[len(pushed) - drop:]
+        depth -= size - drop
+        pushed.append(actions[pushed[-1] if pushed else stack[depth - 1]][action[1]])
 
 
 def _feed(actions: dict, state: ParserState, kind: str, token: LarkToken) -> None:
