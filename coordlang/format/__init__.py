@@ -2,8 +2,9 @@
 
 API
     ``format_source(text) -> str`` formats a document (``format_parsed(result)`` one parsed
-    already); ``format_edits(text)`` gives the same as edits (none when the text is canonical); ``format_range(text, span)`` reformats only the
-    top-level declarations ``span`` touches. ``strip_spans(node)`` makes a tree comparable
+    already); ``format_edits(text)`` gives the same as edits (none when the text is
+    canonical); ``format_range(text, span)`` reformats only the top-level declarations (with
+    their comments) that ``span`` touches. ``strip_spans(node)`` makes a tree comparable
     without positions.
 
 Broken documents are refused
@@ -15,9 +16,9 @@ Broken documents are refused
 
 How it works
     The layout is computed from the syntax tree and the comment tokens, not by re-indenting
-    lines: the tree becomes a document of groups (``doc``), laid out in 100 columns. Comments are
-    attached to the items they precede or trail (``trivia``). The printed text parses to the same
-    tree (modulo spans), and formatting is idempotent.
+    lines: the tree becomes a document of groups (``doc``), laid out in 100 columns. Comments
+    are attached to the items they precede or trail (``trivia``). The printed text parses to
+    the same tree (modulo spans), and formatting is idempotent.
 
 Layout rules
     - Indentation is 4 spaces; lines end without trailing spaces; the file ends with one newline.
@@ -42,12 +43,17 @@ Layout rules
       operator would end the statement).
     - Literals, strings (escapes and ``{interpolations}`` verbatim) and parentheses are kept
       as written; the formatter never adds or removes parentheses.
+    - A field or argument named with a statement keyword (``label``, ``emit``...) never starts a
+      line after a comma, since the tokenizer ends the statement at a newline before such a
+      word: in broken braces the comma before it is left out (a newline separates), in
+      parentheses it stays on the line of the item before it.
     - Comments stay where they were relative to the code: a comment after code on a line stays
-      after it (two spaces, then ``#``); a comment on its own line stays on its own line before
-      what followed it, at that code's indentation. A comment inside an expression where no
-      line break can stay (``a +  # why`` then a newline) moves to its own line before the
-      statement. A comment between a ``}`` and the ``else``/``elif``/``catch`` after it moves
-      to the end of that block.
+      after it (two spaces, then ``#``; trailing spaces dropped); a comment on its own line
+      stays on its own line before what followed it, at that code's indentation. A comment
+      inside an expression where no line break can stay (``a +  # why`` then a newline) moves
+      to its own line before the statement or list item holding it. A comment between a ``}``
+      and the ``else``/``elif``/``catch`` after it joins the end of that block (trailing its
+      last statement when it was on that statement's line).
 """
 
 from coordlang.format.compare import strip_spans
