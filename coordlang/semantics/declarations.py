@@ -103,16 +103,19 @@ class Declarations:
             if outcome.path is not None and outcome.digest:
                 self.dependencies[outcome.path] = outcome.digest
             interface = model.interface
+            clashes: list[str] = []
             for name, symbol in interface.declarations.items():
                 existing = self.globals.get(name)
                 if existing is not None and existing is not symbol:
-                    self.report("N209", f"{target} brings '{name}', which is already imported from "
-                                f"{existing.path.name if existing.path else 'another module'}", decl.span)
+                    where = existing.path.name if existing.path else "another module"
+                    clashes.append(f"'{name}' (already imported from {where})")
                     continue
                 self.globals[name] = symbol
                 brought.append(symbol)
                 if symbol.kind is SymbolKind.WORKFLOW and name in interface.versions:
                     self.versions[name] = dict(interface.versions[name])
+            if clashes:
+                self.report("N209", f"{target} brings {', '.join(clashes)}", decl.span)
             self.members.update(interface.members)
             for name, summary in interface.patterns.items():
                 symbol = interface.declarations.get(name)
