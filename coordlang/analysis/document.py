@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coordlang.diagnostics import Diagnostic
+from coordlang.semantics import SemanticModel, SourceProvider, check
 from coordlang.source import LineIndex
 from coordlang.syntax import ParseResult, parse
 
@@ -23,7 +24,9 @@ class Analysis:
     path: Path | None
     version: int | None
     parse: ParseResult
+    model: SemanticModel
     diagnostics: tuple[Diagnostic, ...]
+    """The parser's and the checker's, sorted by position."""
 
     @property
     def text(self) -> str:
@@ -38,11 +41,15 @@ class Analysis:
         return self.parse.module
 
 
-def analyze(text: str, path: Path | None = None, version: int | None = None) -> Analysis:
-    """Parse and check ``text`` (the contents of ``path``, if it has one)."""
+def analyze(text: str, path: Path | None = None, version: int | None = None,
+            provider: SourceProvider | None = None) -> Analysis:
+    """Parse and check ``text`` (the contents of ``path``, if it has one). Imports are read
+    through ``provider`` (the file system by default; an editor passes its unsaved buffers)."""
     result = parse(text)
-    diagnostics = sorted(result.diagnostics, key=lambda d: (d.span.start, d.span.end, d.code))
-    return Analysis(path, version, result, tuple(diagnostics))
+    model = check(result, path, provider)
+    diagnostics = sorted((*result.diagnostics, *model.diagnostics),
+                         key=lambda d: (d.span.start, d.span.end, d.code))
+    return Analysis(path, version, result, model, tuple(diagnostics))
 
 
 def analyze_file(path: Path, text: str) -> Analysis:
@@ -50,20 +57,21 @@ def analyze_file(path: Path, text: str) -> Analysis:
 
 
 class AnalysisCache:
-    """The latest analysis per uri, reused while the version (or the text) is unchanged."""
+    """The latest analysis per uri, reused while the version and the text are unchanged."""
 
     def __init__(self, capacity: int = 256) -> None:
         self._entries: OrderedDict[str, Analysis] = OrderedDict()
         self._capacity = capacity
         self._lock = threading.Lock()
 
-    def get(self, uri: str, text: str, version: int | None = None, path: Path | None = None) -> Analysis:
+    def get(self, uri: str, text: str, version: int | None = None, path: Path | None = None,
+            provider: SourceProvider | None = None) -> Analysis:
         with self._lock:
             cached = self._entries.get(uri)
             if cached is not None and cached.text == text and (version is None or cached.version == version):
                 self._entries.move_to_end(uri)
                 return cached
-        analysis = analyze(text, path, version)
+        analysis = analyze(text, path, version, provider)
         with self._lock:
             self._entries[uri] = analysis
             self._entries.move_to_end(uri)
