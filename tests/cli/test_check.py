@@ -71,3 +71,47 @@ def test_directory_expands_to_its_coord_files(tmp_path: Path) -> None:
     result = coord("check", str(tmp_path))
     assert result.returncode == 1
     assert "b.coord:3:13" in result.stdout
+
+
+def test_fmt_check_lists_files_that_would_change(tmp_path: Path) -> None:
+    f = tmp_path / "a.coord"
+    f.write_text("event   E {id:str}\n")
+    result = coord("fmt", "--check", str(f))
+    assert result.returncode == 1
+    assert result.stdout.strip() == f"would reformat {f}"
+    assert f.read_text() == "event   E {id:str}\n", "--check changes nothing"
+
+
+def test_fmt_rewrites_in_place_and_is_then_clean(tmp_path: Path) -> None:
+    f = tmp_path / "a.coord"
+    f.write_text("event   E {id:str}\n")
+    assert coord("fmt", str(f)).returncode == 0
+    assert f.read_text() == "event E { id: str }\n"
+    assert coord("fmt", "--check", str(f)).returncode == 0
+
+
+def test_fmt_stdin_to_stdout() -> None:
+    result = coord("fmt", "-", stdin="event   E {id:str}\n")
+    assert (result.returncode, result.stdout) == (0, "event E { id: str }\n")
+
+
+def test_fmt_refuses_a_file_with_syntax_errors(tmp_path: Path) -> None:
+    f = tmp_path / "broken.coord"
+    f.write_text(BROKEN)
+    result = coord("fmt", str(f))
+    assert result.returncode == 1
+    assert f.read_text() == BROKEN, "a broken file is never rewritten"
+    assert "not formatted" in result.stderr and "P101" in result.stderr
+
+
+def test_examples_are_canonically_formatted() -> None:
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    result = coord("fmt", "--check", str(examples))
+    assert result.returncode == 0, result.stdout
+
+
+def test_examples_check_clean() -> None:
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    result = coord("check", "--format", "json", str(examples))
+    assert result.returncode == 0
+    assert [d for d in json.loads(result.stdout) if d["severity"] in ("error", "warning")] == []
