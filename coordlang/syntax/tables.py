@@ -1,0 +1,114 @@
+"""coord's LALR table in plain dicts, and the few automaton operations the parser needs.
+
+Lark keys its gotos by ``Token`` objects, whose ``__eq__`` dominated the profile of a parse;
+here a shift is an ``int`` (the next state) and a reduction a tuple ``(size, nonterminal,
+callback)``. ``fits`` decides on the table alone whether a token would be shifted (after any
+reductions), so that a refused token leaves the parser's state as it was: LALR may reduce on
+a lookahead before it finds out, and error recovery needs the state the token was refused in.
+"""
+
+from __future__ import annotations
+
+from copy import copy
+
+from lark import Token as LarkToken
+from lark.parsers.lalr_analysis import Shift
+from lark.parsers.lalr_parser_state import ParseConf, ParserState
+
+from coordlang.syntax.tokens import Token
+
+
+class Tables:
+    """One start symbol's LALR table as plain dicts, each reduction with its callback at hand."""
+
+    __slots__ = ("conf", "actions", "end_state")
+
+    def __init__(self, conf: ParseConf) -> None:
+        self.conf = conf
+        self.end_state = conf.end_state
+        callbacks = conf.callbacks
+        self.actions: dict[int, dict[str, object]] = {
+            state: {str(sym): arg if action is Shift else (len(arg.expansion), str(arg.origin.name), callbacks[arg])
+                    for sym, (action, arg) in row.items()}
+            for state, row in conf.parse_table.states.items()}
+
+
+_new_str = str.__new__
+
+
+def lark_token(tok: Token) -> LarkToken:
+    # What LarkToken(...) does, without its keyword handling: a token is made per token.
+    inst = _new_str(LarkToken, tok.text)
+    inst.type = tok.kind
+    inst.value = tok.text
+    inst.start_pos = tok.start
+    inst.end_pos = tok.end
+    inst.line = inst.column = inst.end_line = inst.end_column = None
+    return inst
+
+
+def fits(actions: dict, stack: list, kind: str, end_state: object = None) -> bool:
+    """Whether the automaton in ``stack`` shifts ``kind`` (after any reductions), decided on
+    the table alone so that a refused token leaves the state as it was: LALR may reduce
+    before it finds out, and the repairs need the state the token was refused in."""
+    depth = len(stack)  # stack[:depth] is what is left of the real stack
+    pushed: list = []  # states pushed by simulated reductions
+    while True:
+        action = actions[pushed[-1] if pushed else stack[depth - 1]].get(kind)
+        if action is None:
+            return False
+        if action.__class__ is int:
+            return True
+        size = action[0]
+        drop = min(size, len(pushed))
+        del pushed[len(pushed) - drop:]
+        depth -= size - drop
+        goto = actions[pushed[-1] if pushed else stack[depth - 1]][action[1]]
+        if goto == end_state and kind == "$END":
+            return True
+        pushed.append(goto)
+
+
+def shift_target(actions: dict, stack: list, kind: str) -> int | None:
+    """The state the automaton in ``stack`` reaches by shifting ``kind``, or None."""
+    depth = len(stack)
+    pushed: list = []
+    while True:
+        action = actions[pushed[-1] if pushed else stack[depth - 1]].get(kind)
+        if action is None:
+            return None
+        if action.__class__ is int:
+            return action
+        size = action[0]
+        drop = min(size, len(pushed))
+        del pushed[len(pushed) - drop:]
+        depth -= size - drop
+        pushed.append(actions[pushed[-1] if pushed else stack[depth - 1]][action[1]])
+
+
+def feed(actions: dict, state: ParserState, kind: str, token: LarkToken) -> None:
+    """Lark's ``feed_token`` for a token known to fit, on the plain tables."""
+    stack = state.state_stack
+    values = state.value_stack
+    while True:
+        action = actions[stack[-1]][kind]
+        if action.__class__ is int:
+            stack.append(action)
+            values.append(token)
+            return
+        size, origin, callback = action
+        if size:
+            children = values[-size:]
+            del stack[-size:]
+            del values[-size:]
+        else:
+            children = []
+        stack.append(actions[stack[-1]][origin])
+        values.append(callback(children))
+
+
+def no_callbacks(conf: ParseConf) -> ParseConf:
+    """A copy of ``conf`` that builds nothing: for probing what a token would do."""
+    quiet = copy(conf)
+    quiet.callbacks = {}
+    return quiet
