@@ -126,4 +126,8 @@ def render_markdown() -> str:
 
 
 if __name__ == "__main__":
-    print(render_markdown(), end="")
+    # Run as a script this file is a second module, ``__main__``, with an empty table; the codes
+    # are registered in the table of the imported ``coordlang.diagnostics``.
+    from coordlang.diagnostics import render_markdown as _render
+
+    print(_render(), end="")
