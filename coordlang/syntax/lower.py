@@ -13,7 +13,7 @@ from lark import Transformer
 
 from coordlang.source import Span
 from coordlang.syntax import ast
-from coordlang.syntax.tokens import duration_seconds, string_pieces
+from coordlang.syntax.tokens import Token, duration_seconds, string_pieces
 
 
 class _Tagged:
@@ -31,8 +31,13 @@ class _Seq(tuple):
     span: Span | None = None
 
 
+# The parser's tokens are ours (``tokens.Token``); error recovery's are lark's. Both have
+# ``type``, ``value``, ``start_pos`` and ``end_pos``.
+TOKENS = (Token, LarkToken)
+
+
 def span_of(item: Any) -> Span | None:
-    if isinstance(item, LarkToken):
+    if isinstance(item, TOKENS):
         return Span(item.start_pos, item.end_pos)
     if isinstance(item, (ast.Node, _Tagged)):
         return item.span
@@ -56,16 +61,16 @@ def cover(children: list[Any]) -> Span:
 
 
 def ident(tok: LarkToken) -> ast.Ident:
-    return ast.Ident(Span(tok.start_pos, tok.end_pos), str(tok))
+    return ast.Ident(Span(tok.start_pos, tok.end_pos), tok.value)
 
 
 def _int(tok: LarkToken) -> int:
     """An integer token's value; 0 for one that error recovery inserted (empty text)."""
-    return int(tok) if str(tok) else 0
+    return int(tok.value) if tok.value else 0
 
 
 def _tokens(children: list[Any], kind: str) -> list[LarkToken]:
-    return [c for c in children if isinstance(c, LarkToken) and c.type == kind]
+    return [c for c in children if isinstance(c, TOKENS) and c.type == kind]
 
 
 def _first(children: list[Any], cls: type) -> Any:
@@ -111,7 +116,7 @@ class Lowering(Transformer):
         for item in c:
             if isinstance(item, ast.Decl):
                 decls.append(item)
-            elif isinstance(item, LarkToken) and item.type == "ERROR_DECL":
+            elif isinstance(item, TOKENS) and item.type == "ERROR_DECL":
                 decls.append(ast.ErrorDecl(span_of(item)))
         return ast.Module(cover(c), tuple(decls))
 
@@ -132,7 +137,7 @@ class Lowering(Transformer):
 
     def type(self, c):
         tok = c[0]
-        return ast.TypeRef(span_of(tok), "" if tok.type == "ERROR_EXPR" else str(tok))
+        return ast.TypeRef(span_of(tok), "" if tok.type == "ERROR_EXPR" else tok.value)
 
     def event_decl(self, c):
         return ast.EventDecl(cover(c), ident(c[1]), tuple(_seq(c)))
@@ -160,7 +165,7 @@ class Lowering(Transformer):
 
     def handler_flag(self, c):
         if len(c) == 1:
-            return ast.HandlerFlag(cover(c), str(c[0]), None)
+            return ast.HandlerFlag(cover(c), c[0].value, None)
         return ast.HandlerFlag(cover(c), "timeout", c[1])
 
     def policy_decl(self, c):
@@ -211,7 +216,7 @@ class Lowering(Transformer):
         for item in c:
             if isinstance(item, ast.Stmt):
                 stmts.append(item)
-            elif isinstance(item, LarkToken) and item.type == "ERROR_STMT":
+            elif isinstance(item, TOKENS) and item.type == "ERROR_STMT":
                 stmts.append(ast.ErrorStmt(span_of(item)))
         return ast.Block(cover(c), tuple(stmts))
 
@@ -297,7 +302,7 @@ class Lowering(Transformer):
         return ast.Try(cover(c), c[1], tuple(x for x in c if isinstance(x, ast.Catch)))
 
     def catch(self, c):
-        names = [x for x in c if isinstance(x, LarkToken) and x.type == "NAME"]
+        names = [x for x in c if isinstance(x, TOKENS) and x.type == "NAME"]
         has_as = bool(_tokens(c, "AS"))
         kind = ident(names[0]) if names and (not has_as or len(names) == 2) else None
         var = ident(names[-1]) if has_as and names else None
@@ -354,10 +359,10 @@ class Lowering(Transformer):
         return ast.IntLit(cover(c), _int(c[0]))
 
     def float_lit(self, c):
-        return ast.FloatLit(cover(c), float(c[0]) if str(c[0]) else 0.0)
+        return ast.FloatLit(cover(c), float(c[0].value) if c[0].value else 0.0)
 
     def duration_lit(self, c):
-        return ast.DurationLit(cover(c), duration_seconds(str(c[0])) if str(c[0]) else 0.0, str(c[0]))
+        return ast.DurationLit(cover(c), duration_seconds(c[0].value) if c[0].value else 0.0, c[0].value)
 
     def string_lit(self, c):
         return self._string(c[0])
@@ -369,7 +374,7 @@ class Lowering(Transformer):
         return ast.NoneLit(cover(c))
 
     def name_ref(self, c):
-        return ast.Name(cover(c), str(c[0]))
+        return ast.Name(cover(c), c[0].value)
 
     def call_expr(self, c):
         return ast.CallExpr(cover(c), ident(c[0]), tuple(_seq(c)))
@@ -385,7 +390,7 @@ class Lowering(Transformer):
 
     def _string(self, tok: LarkToken) -> ast.StringLit:
         span = span_of(tok)
-        pieces, problems = string_pieces(str(tok), span.start)
+        pieces, problems = string_pieces(tok.value, span.start)
         if problems:
             self._report(problems)
         parts: list[str | ast.Expr] = []

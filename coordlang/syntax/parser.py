@@ -8,6 +8,7 @@ and one mistake gives one diagnostic. The codes are registered here.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from coordlang.syntax import ast
 from coordlang.syntax.lower import Lowering
 from coordlang.syntax.recovery import Driver, describe
 from coordlang.syntax.tables import Tables
-from coordlang.syntax.tokens import LexProblem, Token, tokenize
+from coordlang.syntax.tokens import KEYWORDS, LexProblem, Token, tokenize
 
 __all__ = ["ParseResult", "describe", "parse", "parse_expression"]
 
@@ -146,7 +147,27 @@ def parse_expression(text: str, base: int = 0) -> tuple[ast.Expr, list[Diagnosti
         _context.text, _context.diagnostics = saved
 
 
+_NAME_CHAIN = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)((?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*\Z")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _name_chain(source: str, base: int) -> ast.Expr | None:
+    """``{o.order_id}``, most interpolations, built directly: the tree the parser would build,
+    without a parser run per string."""
+    m = _NAME_CHAIN.match(source)
+    if m is None or (m.group(1) in KEYWORDS and m.group(1) != "key"):
+        return None
+    expr: ast.Expr = ast.Name(Span(base + m.start(1), base + m.end(1)), m.group(1))
+    for word in _WORD.finditer(source, m.start(2), m.end(2)):
+        name = ast.Ident(Span(base + word.start(), base + word.end()), word.group())
+        expr = ast.Member(Span(expr.span.start, name.span.end), expr, name)
+    return expr
+
+
 def _parse_expression_at(source: str, base: int, diagnostics: list[Diagnostic]) -> ast.Expr:
+    simple = _name_chain(source, base)
+    if simple is not None:
+        return simple
     tokens, trivia, problems = tokenize(source)
     tokens = [Token(t.kind, t.text, t.start + base, t.end + base) for t in tokens if t.kind != "NL"]
     bad = tuple(t.start + base for t in trivia if t.kind == "BAD")

@@ -39,8 +39,8 @@ from lark.parsers.lalr_parser_state import ParserState
 
 from coordlang.diagnostics import Diagnostic, Related, make
 from coordlang.source import LineIndex, Span
-from coordlang.syntax.lower import span_of
-from coordlang.syntax.tables import Tables, feed, fits, lark_token, no_callbacks, shift_target
+from coordlang.syntax.lower import TOKENS, span_of
+from coordlang.syntax.tables import Tables, feed, fits, lark_token, no_callbacks, shift_target, try_feed
 from coordlang.syntax.tokens import LINE_STARTERS, Token
 
 _DECL_STARTS = frozenset({"MODULE", "IMPORT", "EVENT", "HANDLER", "POLICY", "WORKFLOW", "STREAM",
@@ -124,16 +124,9 @@ class Driver:
                 return None
             if i < len(tokens):
                 tok = tokens[i]
-                stack = self.state.state_stack
-                shift = self.actions[stack[-1]].get(tok.kind)
-                if shift.__class__ is int and tok.kind not in _KEYWORD_STARTS:
-                    stack.append(shift)  # the common case: no reduction, nothing to check
-                    self.state.value_stack.append(lark_token(tok))
-                    i += 1
-                    continue
-                if fits(self.actions, stack, tok.kind, self.end_state) and not (
-                        tok.kind in _KEYWORD_STARTS and self.keyword_out_of_place(i)):
-                    feed(self.actions, self.state, tok.kind, lark_token(tok))
+                kind = tok.kind
+                if not (kind in _KEYWORD_STARTS and self.keyword_out_of_place(i)) and try_feed(
+                        self.actions, self.state, kind, tok):
                     i += 1
                     continue
             else:
@@ -206,7 +199,7 @@ class Driver:
         return all(a.__class__ is tuple and a[1] == "name" for a in row.values())
 
     def open_braces(self) -> list[LarkToken]:
-        return [v for v in self.state.value_stack if isinstance(v, LarkToken) and v.type == "LBRACE"]
+        return [v for v in self.state.value_stack if isinstance(v, TOKENS) and v.type == "LBRACE"]
 
     def prev_end(self, i: int) -> int:
         """The end of the last token before index ``i`` that is not a newline."""
@@ -550,7 +543,7 @@ class Driver:
                     break
                 popped = state.value_stack.pop()
                 state.state_stack.pop()
-                if isinstance(popped, LarkToken):
+                if isinstance(popped, TOKENS):
                     if popped.type in _CLOSERS:
                         depth += 1
                     elif popped.type in _OPENERS:

@@ -28,9 +28,18 @@ class Tables:
         self.end_state = conf.end_state
         callbacks = conf.callbacks
         self.actions: dict[int, dict[str, object]] = {
-            state: {str(sym): arg if action is Shift else (len(arg.expansion), str(arg.origin.name), callbacks[arg])
+            state: {str(sym): arg if action is Shift else (len(arg.expansion), str(arg.origin.name), _callback(arg, callbacks))
                     for sym, (action, arg) in row.items()}
             for state, row in conf.parse_table.states.items()}
+
+
+def _callback(rule, callbacks):
+    """The rule's callback, or None for a ``?rule`` reducing one child to itself: an atom goes
+    up through every precedence level (``postfix`` to ``or_expr``) before it is an ``expr``, and
+    a call per level was most of a parse. The caller keeps the value and only changes state."""
+    if rule.options.expand1 and len(rule.expansion) == 1 and not rule.alias:
+        return None
+    return callbacks[rule]
 
 
 _new_str = str.__new__
@@ -97,6 +106,10 @@ def feed(actions: dict, state: ParserState, kind: str, token: LarkToken) -> None
             values.append(token)
             return
         size, origin, callback = action
+        if callback is None:  # one child that stays as it is
+            del stack[-1]
+            stack.append(actions[stack[-1]][origin])
+            continue
         if size:
             children = values[-size:]
             del stack[-size:]
@@ -112,3 +125,49 @@ def no_callbacks(conf: ParseConf) -> ParseConf:
     quiet = copy(conf)
     quiet.callbacks = {}
     return quiet
+
+
+def try_feed(actions: dict, state: ParserState, kind: str, tok: Token) -> bool:
+    """Feed ``tok`` if the automaton shifts it (after any reductions) and return True; else
+    undo the reductions made on its account, leaving the state as it was, and return False.
+
+    One pass instead of ``fits`` then ``feed``: LALR reduces on a lookahead and only then may
+    find it refused (lookaheads merged from other contexts), which is rare, so the reductions
+    are undone in that case instead of being simulated every time."""
+    stack = state.state_stack
+    values = state.value_stack
+    undo: list | None = None
+    while True:
+        action = actions[stack[-1]].get(kind)
+        if action is None:
+            if undo:
+                for step in reversed(undo):
+                    del stack[-1]
+                    if step.__class__ is int:  # a one-child reduction: only the state changed
+                        stack.append(step)
+                    else:
+                        del values[-1]
+                        stack.extend(step[0])
+                        values.extend(step[1])
+            return False
+        if action.__class__ is int:
+            stack.append(action)
+            values.append(tok)
+            return True
+        if undo is None:
+            undo = []
+        size, origin, callback = action
+        if callback is None:
+            undo.append(stack.pop())
+            stack.append(actions[stack[-1]][origin])
+            continue
+        if size:
+            children = values[-size:]
+            undo.append((stack[-size:], children))
+            del stack[-size:]
+            del values[-size:]
+        else:
+            children = []
+            undo.append(((), ()))
+        stack.append(actions[stack[-1]][origin])
+        values.append(callback(children))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 KEYWORDS = frozenset("""
     module import event handler policy workflow on as key version let do with timeout compensate
@@ -50,16 +51,34 @@ _TOKEN_RE = re.compile(r"""
 """, re.VERBOSE)
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A token: its kind (the grammar's terminal name), its text and its span."""
+class Token(NamedTuple):
+    """A token: its kind (the grammar's terminal name), its text and its span.
+
+    A named tuple rather than a frozen dataclass: one is made per token, and a tuple is
+    several times cheaper to create."""
 
     kind: str
     text: str
     start: int
     end: int
-    synthetic: bool = False
-    """Inserted by error recovery; stands for something missing from the text."""
+
+    # Lark's names for the same things: the parser's value stack holds these tokens and the
+    # lark tokens error recovery makes, and the lowering reads both alike.
+    @property
+    def type(self) -> str:
+        return self.kind
+
+    @property
+    def value(self) -> str:
+        return self.text
+
+    @property
+    def start_pos(self) -> int:
+        return self.start
+
+    @property
+    def end_pos(self) -> int:
+        return self.end
 
 
 @dataclass(frozen=True, slots=True)
