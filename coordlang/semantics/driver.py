@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from coordlang.gcpause import gc_paused
 from coordlang.semantics.checker import Checker, ImportOutcome
 from coordlang.semantics.loader import (
     DEFAULT_CACHE, FileSystemProvider, ModuleCache, SourceProvider, digest, normalize, resolve,
@@ -67,7 +68,8 @@ def check(result: ParseResult, path: Path | None = None, provider: SourceProvide
           cache: ModuleCache | None = None) -> SemanticModel:
     """Check a parsed document (the text of ``path``, if it has one) and what it imports."""
     session = _Session(provider or FileSystemProvider(), cache if cache is not None else DEFAULT_CACHE)
-    return session.check(result, Path(path) if path is not None else None)
+    with gc_paused():
+        return session.check(result, Path(path) if path is not None else None)
 
 
 def check_source(text: str, path: Path | None = None, provider: SourceProvider | None = None, *,

@@ -37,16 +37,20 @@ TOKENS = (Token, LarkToken)
 
 
 def span_of(item: Any) -> Span | None:
-    if isinstance(item, TOKENS):
-        return Span(item.start_pos, item.end_pos)
+    cls = item.__class__
+    if cls is Token:
+        return Span(item.start, item.end)
     if isinstance(item, (ast.Node, _Tagged)):
         return item.span
+    if isinstance(item, LarkToken):
+        return Span(item.start_pos, item.end_pos)
     if isinstance(item, _Seq):
         return item.span
     return None
 
 
 def cover(children: list[Any]) -> Span:
+    """From the first child with a position to the last one."""
     for child in children:
         first = span_of(child)
         if first is not None:
@@ -57,7 +61,7 @@ def cover(children: list[Any]) -> Span:
         last = span_of(child)
         if last is not None:
             return Span(first.start, last.end)
-    return first  # pragma: no cover - the forward loop found one
+    return first
 
 
 def ident(tok: LarkToken) -> ast.Ident:

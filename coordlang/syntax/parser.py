@@ -17,6 +17,7 @@ from lark import Lark
 from lark.lexer import Lexer
 from lark.parsers.lalr_parser_state import ParseConf
 
+from coordlang.gcpause import gc_paused
 from coordlang.diagnostics import Diagnostic, Severity, make, register
 from coordlang.source import LineIndex, Span
 from coordlang.syntax import ast
@@ -116,6 +117,11 @@ def _tables(start: str) -> Tables:
 
 def parse(text: str) -> ParseResult:
     """Parse a module. Never raises on any text."""
+    with gc_paused():
+        return _parse(text)
+
+
+def _parse(text: str) -> ParseResult:
     tokens, trivia, problems = tokenize(text)
     diagnostics: list[Diagnostic] = []
     saved = (_context.text, _context.diagnostics)

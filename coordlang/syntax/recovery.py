@@ -109,6 +109,7 @@ class Driver:
         self.diagnostics = diagnostics
         self.state = ParserState(tables.conf, None)
         self.actions = tables.actions
+        self.units = tables.units
         self.end_state = tables.end_state
         self.quiet_until = -1  # no new diagnostic for a repair at or before this token index
         self.end = tokens[-1].end if tokens else base
@@ -126,7 +127,7 @@ class Driver:
                 tok = tokens[i]
                 kind = tok.kind
                 if not (kind in _KEYWORD_STARTS and self.keyword_out_of_place(i)) and try_feed(
-                        self.actions, self.state, kind, tok):
+                        self.actions, self.state, kind, tok, self.units):
                     i += 1
                     continue
             else:

@@ -21,11 +21,13 @@ from coordlang.syntax.tokens import Token
 class Tables:
     """One start symbol's LALR table as plain dicts, each reduction with its callback at hand."""
 
-    __slots__ = ("conf", "actions", "end_state")
+    __slots__ = ("conf", "actions", "end_state", "units")
 
     def __init__(self, conf: ParseConf) -> None:
         self.conf = conf
         self.end_state = conf.end_state
+        self.units: dict[tuple[int, int, str], int] = {}
+        """Memo of ``_climb``, filled as parses go."""
         callbacks = conf.callbacks
         self.actions: dict[int, dict[str, object]] = {
             state: {str(sym): arg if action is Shift else (len(arg.expansion), str(arg.origin.name), _callback(arg, callbacks))
@@ -127,23 +129,28 @@ def no_callbacks(conf: ParseConf) -> ParseConf:
     return quiet
 
 
-def try_feed(actions: dict, state: ParserState, kind: str, tok: Token) -> bool:
+def try_feed(actions: dict, state: ParserState, kind: str, tok: Token, units: dict) -> bool:
     """Feed ``tok`` if the automaton shifts it (after any reductions) and return True; else
     undo the reductions made on its account, leaving the state as it was, and return False.
 
     One pass instead of ``fits`` then ``feed``: LALR reduces on a lookahead and only then may
     find it refused (lookaheads merged from other contexts), which is rare, so the reductions
-    are undone in that case instead of being simulated every time."""
+    are undone in that case instead of being simulated every time.
+
+    ``units`` memoizes runs of one-child reductions, which depend only on the state below,
+    the state on top and the lookahead: an atom climbing every precedence level is one lookup.
+    """
     stack = state.state_stack
     values = state.value_stack
     undo: list | None = None
     while True:
-        action = actions[stack[-1]].get(kind)
+        top = stack[-1]
+        action = actions[top].get(kind)
         if action is None:
             if undo:
                 for step in reversed(undo):
                     del stack[-1]
-                    if step.__class__ is int:  # a one-child reduction: only the state changed
+                    if step.__class__ is int:  # one-child reductions: only the top state changed
                         stack.append(step)
                     else:
                         del values[-1]
@@ -158,8 +165,12 @@ def try_feed(actions: dict, state: ParserState, kind: str, tok: Token) -> bool:
             undo = []
         size, origin, callback = action
         if callback is None:
-            undo.append(stack.pop())
-            stack.append(actions[stack[-1]][origin])
+            key = (stack[-2], top, kind)
+            climbed = units.get(key)
+            if climbed is None:
+                climbed = units[key] = _climb(actions, stack[-2], top, kind)
+            undo.append(top)
+            stack[-1] = climbed
             continue
         if size:
             children = values[-size:]
@@ -171,3 +182,12 @@ def try_feed(actions: dict, state: ParserState, kind: str, tok: Token) -> bool:
             undo.append(((), ()))
         stack.append(actions[stack[-1]][origin])
         values.append(callback(children))
+
+
+def _climb(actions: dict, below: int, top: int, kind: str) -> int:
+    """The top state after every one-child reduction ``kind`` triggers over ``below``."""
+    while True:
+        action = actions[top].get(kind)
+        if action is None or action.__class__ is int or action[2] is not None:
+            return top
+        top = actions[below][action[1]]

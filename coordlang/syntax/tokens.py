@@ -39,15 +39,15 @@ _JOINS_PREVIOUS = frozenset({"ELIF", "ELSE", "CATCH"})
 
 _TOKEN_RE = re.compile(r"""
     (?P<NL>[\n;])
-  | (?P<WS>[ \t\r\f\v\ufeff]+)
   | (?P<COMMENT>\#[^\n]*)
   | (?P<DURATION>\d+(?:\.\d+)?(?:ms|s|m|h|d)(?![A-Za-z0-9_]))
   | (?P<FLOAT>\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+)
   | (?P<INT>\d+)
   | (?P<NAME>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<STRING>")
+  | (?P<STRING>"(?:[^"\\\n{]|\\[^\n]|\{[^{}"\\\n]*\})*")
+  | (?P<QUOTE>")
   | (?P<PUNCT>\.\.|->|==|!=|<=|>=|[{}()\[\],:.=<>+\-*/%])
-  | (?P<BAD>.)
+  | (?P<BAD>[^ \t\r\f\v\ufeff])
 """, re.VERBOSE)
 
 
@@ -133,42 +133,87 @@ def scan_string(text: str, start: int) -> tuple[int, bool]:
 
 def tokenize(text: str) -> tuple[list[Token], list[Token], list[LexProblem]]:
     """Split ``text`` into the tokens the parser sees, the trivia (comments, bad characters)
-    and the problems found. Never raises."""
-    raw: list[Token] = []
+    and the problems found. Never raises.
+
+    One pass: a run of newlines (and ``;``) is held until the next token shows whether it
+    ends a statement (see the module docstring); at most one ``NL`` is kept per run."""
+    out: list[Token] = []
     trivia: list[Token] = []
     problems: list[LexProblem] = []
+    append = out.append
+    new = _new_token
+    keywords = _KEYWORD_KINDS
+    punctuation = PUNCTUATION
+    continues = _CONTINUES
+    first_nl = last_nl = None  # the pending run of newlines
+    nesting = 0  # ( and [ only: braces hold statements
+    last = None  # the kind of the last token kept
     pos = 0
-    n = len(text)
-    match = _TOKEN_RE.match
-    while pos < n:
-        m = match(text, pos)
-        kind = m.lastgroup
-        end = m.end()
-        if kind == "WS":
-            pass
-        elif kind == "NL":
-            raw.append(Token("NL", m.group(), pos, end))
-        elif kind == "COMMENT":
-            trivia.append(Token("COMMENT", m.group(), pos, end))
-        elif kind == "NAME":
-            word = m.group()
-            raw.append(Token(word.upper() if word in KEYWORDS else "NAME", word, pos, end))
-        elif kind == "STRING":
-            end, closed = scan_string(text, pos)
-            if not closed:
-                problems.append(LexProblem(pos, end, "unterminated string: add the closing '\"'",
-                                           "unterminated-string"))
-            raw.append(Token("STRING", text[pos:end], pos, end))
-        elif kind == "PUNCT":
-            raw.append(Token(PUNCTUATION[m.group()], m.group(), pos, end))
-        elif kind == "BAD":
-            trivia.append(Token("BAD", m.group(), pos, end))
-            problems.append(LexProblem(pos, end, f"unexpected character {m.group()!r}", "bad-character"))
-        else:
-            raw.append(Token(kind, m.group(), pos, end))
-        pos = end
-    return _significant_newlines(raw), trivia, problems
+    while pos is not None:
+        resume = None
+        # finditer skips whitespace, the one thing no group matches
+        for m in _TOKEN_RE.finditer(text, pos):
+            group = m.lastgroup
+            if group == "NAME":
+                word = m.group()
+                kind = keywords.get(word, "NAME")
+                tok = new(Token, (kind, word, m.start(), m.end()))
+            elif group == "NL":
+                tok = new(Token, ("NL", m.group(), m.start(), m.end()))
+                if first_nl is None:
+                    first_nl = tok
+                last_nl = tok
+                continue
+            elif group == "PUNCT":
+                piece = m.group()
+                kind = punctuation[piece]
+                tok = new(Token, (kind, piece, m.start(), m.end()))
+            elif group == "COMMENT":
+                trivia.append(new(Token, ("COMMENT", m.group(), m.start(), m.end())))
+                continue
+            elif group == "QUOTE":
+                # A string the STRING pattern cannot read: an interpolation holding quotes or
+                # braces, or no closing quote. Measured by hand; the scan resumes after it.
+                start = m.start()
+                resume, closed = scan_string(text, start)
+                if not closed:
+                    problems.append(LexProblem(start, resume, "unterminated string: add the closing '\"'",
+                                               "unterminated-string"))
+                kind = "STRING"
+                tok = new(Token, (kind, text[start:resume], start, resume))
+            elif group == "BAD":
+                bad = new(Token, ("BAD", m.group(), m.start(), m.end()))
+                trivia.append(bad)
+                problems.append(LexProblem(bad.start, bad.end, f"unexpected character {bad.text!r}",
+                                           "bad-character"))
+                continue
+            else:
+                kind = group
+                tok = new(Token, (kind, m.group(), m.start(), m.end()))
+            if first_nl is not None:
+                if last is not None and kind not in _JOINS_PREVIOUS:
+                    if nesting == 0 and last not in continues:
+                        append(first_nl)
+                    elif kind in LINE_STARTERS and last != "LBRACE":
+                        append(last_nl)  # a statement keyword starts a new line whatever came before
+                        nesting = 0
+                first_nl = None
+            if kind == "LPAR" or kind == "LSQB":
+                nesting += 1
+            elif (kind == "RPAR" or kind == "RSQB") and nesting > 0:
+                nesting -= 1
+            elif kind == "RBRACE":
+                nesting = 0
+            append(tok)
+            last = kind
+            if resume is not None:
+                break
+        pos = resume
+    return out, trivia, problems
 
+
+_new_token = tuple.__new__
+_KEYWORD_KINDS = {word: word.upper() for word in KEYWORDS}
 
 # Words that start a statement or a declaration and never stand inside ( ) or [ ]: a newline
 # before one of them ends the statement even where a bracket was left open, so a missing ')'
@@ -178,30 +223,6 @@ LINE_STARTERS = frozenset({
     "SLEEP", "IF", "FOR", "PARALLEL", "RACE", "CALL", "EMIT", "TRY", "COMPLETE", "FAIL", "USE",
     "LABEL", "STREAM", "WHEN", "PATTERN", "MIGRATE",
 })
-
-
-def _significant_newlines(raw: list[Token]) -> list[Token]:
-    out: list[Token] = []
-    nesting = 0  # ( and [ only: braces hold statements
-    for i, tok in enumerate(raw):
-        kind = tok.kind
-        if kind == "NL":
-            if i + 1 < len(raw) and raw[i + 1].kind in LINE_STARTERS and out and out[-1].kind not in ("NL", "LBRACE"):
-                nesting = 0  # a statement keyword starts a new line whatever came before
-            elif nesting > 0 or not out or out[-1].kind in _CONTINUES:
-                continue
-        elif kind in _JOINS_PREVIOUS and out and out[-1].kind == "NL":
-            out.pop()
-        if kind in ("LPAR", "LSQB"):
-            nesting += 1
-        elif kind in ("RPAR", "RSQB") and nesting > 0:
-            nesting -= 1
-        elif kind == "RBRACE":
-            nesting = 0
-        out.append(tok)
-    while out and out[-1].kind == "NL":
-        out.pop()
-    return out
 
 
 def duration_seconds(text: str) -> float:
