@@ -1,8 +1,8 @@
 """Error recovery: the driver that feeds coord's tokens to the LALR automaton and repairs
 where they do not fit, so a parse never fails and one mistake gives one diagnostic.
 
-Tokens are checked against the table before they are fed (``tables.fits``). Where a token
-does not fit, the driver records a P1xx diagnostic and repairs, trying in this order:
+Each token is fed by ``tables.try_feed``, which undoes the reductions a refused token caused,
+so the repairs start from the state the token was refused in. Where a token does not fit, the driver records a P1xx diagnostic and repairs, trying in this order:
 
 1. At the end of the file, or at a declaration keyword at column 0 while a block is still
    open, it closes what is open (a missing ``}``: P102) so the next declaration parses. A
@@ -40,7 +40,7 @@ from lark.parsers.lalr_parser_state import ParserState
 from coordlang.diagnostics import Diagnostic, Related, make
 from coordlang.source import LineIndex, Span
 from coordlang.syntax.lower import TOKENS, span_of
-from coordlang.syntax.tables import Tables, feed, fits, lark_token, no_callbacks, shift_target, try_feed
+from coordlang.syntax.tables import Tables, fits, no_callbacks, shift_target, try_feed
 from coordlang.syntax.tokens import LINE_STARTERS, Token
 
 _DECL_STARTS = frozenset({"MODULE", "IMPORT", "EVENT", "HANDLER", "POLICY", "WORKFLOW", "STREAM",
@@ -261,7 +261,7 @@ class Driver:
             for kind in kinds:
                 probe.feed_token(LarkToken(kind, "", start_pos=0, end_pos=0))
             for tok in self.tokens[i:i + lookahead]:
-                probe.feed_token(lark_token(tok))
+                probe.feed_token(tok)
                 if tok.kind in ("NL", "RBRACE"):
                     break
         except (UnexpectedInput, AssertionError):
@@ -349,7 +349,7 @@ class Driver:
         rest = probe.copy(deepcopy_values=False)
         try:
             for t in self.tokens[i:i + _LOOKAHEAD]:
-                rest.feed_token(lark_token(t))
+                rest.feed_token(t)
                 if t.kind in ("NL", "RBRACE"):
                     break
         except (UnexpectedInput, AssertionError):
@@ -567,7 +567,7 @@ class Driver:
         if j == i:
             # Nothing skipped and the hole did not consume the token: drop the token itself.
             try:
-                self.state.feed_token(lark_token(tok))
+                self.state.feed_token(tok)
             except UnexpectedInput:
                 pass
             return i + 1

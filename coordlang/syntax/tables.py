@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from copy import copy
 
-from lark import Token as LarkToken
 from lark.parsers.lalr_analysis import Shift
 from lark.parsers.lalr_parser_state import ParseConf, ParserState
 
@@ -44,46 +43,12 @@ def _callback(rule, callbacks):
     return callbacks[rule]
 
 
-_new_str = str.__new__
-
-
-def lark_token(tok: Token) -> LarkToken:
-    # What LarkToken(...) does, without its keyword handling: a token is made per token.
-    inst = _new_str(LarkToken, tok.text)
-    inst.type = tok.kind
-    inst.value = tok.text
-    inst.start_pos = tok.start
-    inst.end_pos = tok.end
-    inst.line = inst.column = inst.end_line = inst.end_column = None
-    return inst
-
-
-def fits(actions: dict, stack: list, kind: str, end_state: object = None) -> bool:
-    """Whether the automaton in ``stack`` shifts ``kind`` (after any reductions), decided on
-    the table alone so that a refused token leaves the state as it was: LALR may reduce
-    before it finds out, and the repairs need the state the token was refused in."""
+def shift_target(actions: dict, stack: list, kind: str, end_state: object = None) -> int | None:
+    """The state the automaton in ``stack`` reaches by shifting ``kind`` (after any
+    reductions), or None; for ``$END``, the end state once it is reached. Decided on the
+    table alone: the real stack is left as it is."""
     depth = len(stack)  # stack[:depth] is what is left of the real stack
     pushed: list = []  # states pushed by simulated reductions
-    while True:
-        action = actions[pushed[-1] if pushed else stack[depth - 1]].get(kind)
-        if action is None:
-            return False
-        if action.__class__ is int:
-            return True
-        size = action[0]
-        drop = min(size, len(pushed))
-        del pushed[len(pushed) - drop:]
-        depth -= size - drop
-        goto = actions[pushed[-1] if pushed else stack[depth - 1]][action[1]]
-        if goto == end_state and kind == "$END":
-            return True
-        pushed.append(goto)
-
-
-def shift_target(actions: dict, stack: list, kind: str) -> int | None:
-    """The state the automaton in ``stack`` reaches by shifting ``kind``, or None."""
-    depth = len(stack)
-    pushed: list = []
     while True:
         action = actions[pushed[-1] if pushed else stack[depth - 1]].get(kind)
         if action is None:
@@ -94,32 +59,16 @@ def shift_target(actions: dict, stack: list, kind: str) -> int | None:
         drop = min(size, len(pushed))
         del pushed[len(pushed) - drop:]
         depth -= size - drop
-        pushed.append(actions[pushed[-1] if pushed else stack[depth - 1]][action[1]])
+        goto = actions[pushed[-1] if pushed else stack[depth - 1]][action[1]]
+        if kind == "$END" and goto == end_state:
+            return goto
+        pushed.append(goto)
 
 
-def feed(actions: dict, state: ParserState, kind: str, token: LarkToken) -> None:
-    """Lark's ``feed_token`` for a token known to fit, on the plain tables."""
-    stack = state.state_stack
-    values = state.value_stack
-    while True:
-        action = actions[stack[-1]][kind]
-        if action.__class__ is int:
-            stack.append(action)
-            values.append(token)
-            return
-        size, origin, callback = action
-        if callback is None:  # one child that stays as it is
-            del stack[-1]
-            stack.append(actions[stack[-1]][origin])
-            continue
-        if size:
-            children = values[-size:]
-            del stack[-size:]
-            del values[-size:]
-        else:
-            children = []
-        stack.append(actions[stack[-1]][origin])
-        values.append(callback(children))
+def fits(actions: dict, stack: list, kind: str, end_state: object = None) -> bool:
+    """Whether the automaton in ``stack`` shifts ``kind`` (after any reductions): the repairs
+    ask this of candidate tokens without changing the state."""
+    return shift_target(actions, stack, kind, end_state) is not None
 
 
 def no_callbacks(conf: ParseConf) -> ParseConf:
