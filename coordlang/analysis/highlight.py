@@ -8,8 +8,9 @@ functions ``function``, patterns ``macro``, policies read-only ``variable``, wai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
+from coordlang.gcpause import gc_paused
 from coordlang.source import Span
 from coordlang.syntax import ast
 from coordlang.syntax.tokens import KEYWORDS, Token, tokenize
@@ -24,107 +25,90 @@ _OPERATORS = frozenset({"EQEQ", "NE", "LT", "LE", "GT", "GE", "PLUS", "MINUS", "
 _NUMBERS = frozenset({"INT", "FLOAT", "DURATION"})
 
 
-@dataclass(frozen=True, slots=True)
-class SemanticToken:
+class SemanticToken(NamedTuple):
+    """A token's class. A named tuple: one is made per token of the document."""
+
     span: Span
     type: str
     modifiers: frozenset[str] = frozenset()
 
 
+_NONE: frozenset[str] = frozenset()
 _DECL = frozenset({"declaration"})
 _READONLY = frozenset({"readonly"})
 _LIBRARY = frozenset({"defaultLibrary"})
+_DECL_READONLY = _DECL | _READONLY
+
+# For each node class, the (field, token type, modifiers) of the names it holds.
+_NAME_ROLES: dict[type, tuple[tuple[str, str, frozenset[str]], ...]] = {
+    ast.EventDecl: (("name", "type", _DECL),),
+    ast.Field: (("name", "property", _DECL),),
+    ast.HandlerDecl: (("name", "function", _DECL),),
+    ast.Param: (("name", "parameter", _DECL),),
+    ast.PolicyDecl: (("name", "variable", _DECL_READONLY),),
+    ast.WorkflowDecl: (("name", "class", _DECL), ("key", "property", _NONE)),
+    ast.EventTrigger: (("event", "type", _NONE), ("var", "parameter", _DECL)),
+    ast.ReactionDecl: (("event", "type", _NONE), ("var", "parameter", _DECL)),
+    ast.StreamDecl: (("name", "class", _DECL), ("event", "type", _NONE), ("var", "parameter", _DECL),
+                     ("by", "property", _NONE)),
+    ast.PatternDecl: (("name", "macro", _DECL),),
+    ast.MigrateDecl: (("workflow", "class", _NONE),),
+    ast.Mapping: (("source", "enumMember", _NONE), ("target", "enumMember", _NONE)),
+    ast.Let: (("name", "variable", _DECL),),
+    ast.Assign: (("name", "variable", _NONE),),
+    ast.DoStep: (("handler", "function", _NONE), ("policy", "variable", _READONLY)),
+    ast.Compensation: (("handler", "function", _NONE), ("policy", "variable", _READONLY)),
+    ast.CallStep: (("workflow", "class", _NONE), ("policy", "variable", _READONLY)),
+    ast.Await: (("event", "type", _NONE), ("var", "variable", _DECL)),
+    ast.OnClause: (("event", "type", _NONE), ("var", "variable", _DECL)),
+    ast.Emit: (("event", "type", _NONE),),
+    ast.FieldInit: (("name", "property", _NONE),),
+    ast.Catch: (("kind", "type", _NONE), ("var", "variable", _DECL)),
+    ast.Use: (("pattern", "macro", _NONE),),
+    ast.Labelled: (("label", "enumMember", _DECL),),
+    ast.Splice: (("name", "parameter", _NONE),),
+    ast.Arg: (("name", "parameter", _NONE),),
+    ast.CallExpr: (("func", "function", _LIBRARY),),
+    ast.Member: (("name", "property", _NONE),),
+    ast.For: (("var", "variable", _DECL),),
+}
 
 
 def _roles(module: ast.Module) -> tuple[dict[int, tuple[str, frozenset[str]]], list[ast.StringLit]]:
     """Role by the start offset of each name in the tree; and the strings with interpolations."""
     roles: dict[int, tuple[str, frozenset[str]]] = {}
     strings: list[ast.StringLit] = []
-
-    def mark(ident, kind: str, mods: frozenset[str] = frozenset()) -> None:
-        if ident is not None and not getattr(ident, "missing", False):
-            roles[ident.span.start] = (kind, mods)
-
+    name_roles = _NAME_ROLES
     for node in module.walk():
-        t = type(node)
-        if t is ast.DottedName:
+        cls = node.__class__
+        entries = name_roles.get(cls)
+        if entries is not None:
+            for field, kind, mods in entries:
+                ident = getattr(node, field)
+                if ident is not None and ident.name:
+                    roles[ident.span.start] = (kind, mods)
+            if cls is ast.HandlerDecl:
+                for flag in node.flags:
+                    roles[flag.span.start] = ("modifier", _NONE)
+        elif cls is ast.DottedName:
             for part in node.parts:
-                mark(part, "namespace")
-        elif t is ast.EventDecl:
-            mark(node.name, "type", _DECL)
-        elif t is ast.Field:
-            mark(node.name, "property", _DECL)
-        elif t is ast.TypeRef:
-            roles[node.span.start] = ("type", frozenset())
-        elif t is ast.HandlerDecl:
-            mark(node.name, "function", _DECL)
-            for flag in node.flags:
-                roles[flag.span.start] = ("modifier", frozenset())
-        elif t is ast.Param:
-            mark(node.name, "parameter", _DECL)
-        elif t is ast.PolicyDecl:
-            mark(node.name, "variable", _DECL | _READONLY)
-        elif t is ast.WorkflowDecl:
-            mark(node.name, "class", _DECL)
-            mark(node.key, "property")
-        elif t is ast.EventTrigger or t is ast.ReactionDecl:
-            mark(node.event, "type")
-            mark(node.var, "parameter", _DECL)
-        elif t is ast.StreamDecl:
-            mark(node.name, "class", _DECL)
-            mark(node.event, "type")
-            mark(node.var, "parameter", _DECL)
-            mark(node.by, "property")
-        elif t is ast.PatternDecl:
-            mark(node.name, "macro", _DECL)
-        elif t is ast.MigrateDecl:
-            mark(node.workflow, "class")
-        elif t is ast.Mapping:
-            mark(node.source, "enumMember")
-            mark(node.target, "enumMember")
-        elif t is ast.Let:
-            mark(node.name, "variable", _DECL)
-        elif t is ast.Assign:
-            mark(node.name, "variable")
-        elif t is ast.DoStep or t is ast.Compensation:
-            mark(node.handler, "function")
-            mark(node.policy, "variable", _READONLY)
-        elif t is ast.CallStep:
-            mark(node.workflow, "class")
-            mark(node.policy, "variable", _READONLY)
-        elif t is ast.Await or t is ast.OnClause:
-            mark(node.event, "type")
-            mark(node.var, "variable", _DECL)
-        elif t is ast.Emit:
-            mark(node.event, "type")
-        elif t is ast.FieldInit:
-            mark(node.name, "property")
-        elif t is ast.Catch:
-            mark(node.kind, "type")
-            mark(node.var, "variable", _DECL)
-        elif t is ast.Use:
-            mark(node.pattern, "macro")
-        elif t is ast.Labelled:
-            mark(node.label, "enumMember", _DECL)
-        elif t is ast.Splice:
-            mark(node.name, "parameter")
-        elif t is ast.Arg:
-            mark(node.name, "parameter")
-        elif t is ast.CallExpr:
-            mark(node.func, "function", _LIBRARY)
-        elif t is ast.Member:
-            mark(node.name, "property")
-        elif t is ast.For:
-            mark(node.var, "variable", _DECL)
-        elif t is ast.Name:
-            roles.setdefault(node.span.start, ("variable", _READONLY if node.name == "key" else frozenset()))
-        elif t is ast.StringLit and not node.is_plain:
+                roles[part.span.start] = ("namespace", _NONE)
+        elif cls is ast.TypeRef:
+            roles[node.span.start] = ("type", _NONE)
+        elif cls is ast.Name:
+            roles.setdefault(node.span.start, ("variable", _READONLY if node.name == "key" else _NONE))
+        elif cls is ast.StringLit and not node.is_plain:
             strings.append(node)
     return roles, strings
 
 
 def semantic_tokens(module: ast.Module, tokens: tuple[Token, ...], comments: tuple[Token, ...]) -> tuple[SemanticToken, ...]:
     """Every token with its class, in document order, never overlapping."""
+    with gc_paused():
+        return _semantic_tokens(module, tokens, comments)
+
+
+def _semantic_tokens(module: ast.Module, tokens: tuple[Token, ...], comments: tuple[Token, ...]) -> tuple[SemanticToken, ...]:
     roles, strings = _roles(module)
     interpolated = {s.span.start: s for s in strings}
     out: list[SemanticToken] = []

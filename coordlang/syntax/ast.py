@@ -14,17 +14,29 @@ from typing import Iterator, Union
 from coordlang.source import Span
 
 
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a node class that may hold nodes (all but ``span``), computed once: a
+    walk visits every node, and ``dataclasses.fields`` per visit was most of a walk."""
+    names = _CHILD_FIELDS.get(cls)
+    if names is None:
+        names = _CHILD_FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.name != "span")
+    return names
+
+
 @dataclass(frozen=True, slots=True)
 class Node:
     span: Span
 
     def children(self) -> Iterator[Node]:
         """The direct child nodes, in source order."""
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
+        for name in _child_fields(self.__class__):
+            value = getattr(self, name)
             if isinstance(value, Node):
                 yield value
-            elif isinstance(value, tuple):
+            elif value.__class__ is tuple:
                 for item in value:
                     if isinstance(item, Node):
                         yield item
@@ -35,7 +47,9 @@ class Node:
         while stack:
             node = stack.pop()
             yield node
-            stack.extend(reversed(list(node.children())))
+            kids = list(node.children())
+            kids.reverse()
+            stack += kids
 
 
 @dataclass(frozen=True, slots=True)
