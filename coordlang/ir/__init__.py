@@ -1,0 +1,1 @@
+"""The IR: the state machines the compiler emits and the runtime runs."""
