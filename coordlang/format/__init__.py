@@ -39,6 +39,15 @@ Layout rules
       line, with a trailing comma. A trailing comma written before the closing bracket (or, in
       braces, a newline before the ``}``) keeps one item a line even when it would fit.
       Outer lists break before inner ones.
+    - A block as the last argument of ``use`` is hugged when the arguments do not fit on one
+      line: ``use saga("trip", t.id, {`` on the ``use`` line, the block's statements one level
+      deeper, then ``})``. The arguments before the block must fit on that line (``{``
+      included, in 100 columns) and hold no comment or broken list, else the arguments go one a
+      line as above. A block that may stay on one line (see blocks) does so where it fits: on
+      the ``use`` line, else on a line of its own among the arguments one a line; only when it
+      fits in neither place does it break and get hugged. A trailing comma after a hugged block
+      is dropped: it keeps one argument a line only for a block on one line. A block that is
+      not the last argument is never hugged.
     - Nothing else breaks: a long condition or string stays on its line (a newline before an
       operator would end the statement).
     - Literals, strings (escapes and ``{interpolations}`` verbatim) and parentheses are kept

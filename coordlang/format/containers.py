@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coordlang.format.doc import BLANKLINE, LINE, SOFTLINE, Doc, IfBreak, Indent, Suffix, group
+from coordlang.format.doc import BLANKLINE, LINE, SOFTLINE, Doc, Group, Hug, IfBreak, Indent, Suffix, group
 from coordlang.format.trivia import Rows
 
 
@@ -67,3 +67,23 @@ def block(rows: Rows, *, one_line: bool) -> Doc:
         head.append(_suffix(rows.opening))
     flat_ok = one_line and len(rows.rows) == 1 and not rows.has_comments
     return group([*head, Indent(inner), LINE, "}"], not flat_ok)
+
+
+def hugged_list(rows: Rows, spread: Doc, opener: str, closer: str) -> Doc:
+    """``spread`` (a :func:`bracket_list` whose last item is a block) with the hugged layout as
+    a choice: ``(a, b, {`` on one line, the block's rows, then ``})``. Only when the brackets
+    hold no comment of their own (comments inside the block are the block's) and the items
+    before the block can be flat; see :class:`coordlang.format.doc.Hug` for the choice."""
+    if rows.has_comments or not isinstance(spread, Group) or not rows.rows:
+        return spread
+    *before, last = rows.rows
+    if not isinstance(last.doc, Group):  # '{ }'
+        return spread
+    head: list[Doc] = [opener]
+    for row in before:
+        head += [row.doc, ", "]
+    if group(head).broken:
+        return spread
+    block_doc = last.doc
+    return Hug(spread, head, Group(block_doc.contents, True), closer,
+               None if block_doc.broken else [block_doc, ","])

@@ -6,6 +6,9 @@ it fits in the remaining width up to the next possible line break, and broken (e
 newline at the current indentation) otherwise. Outer groups break before inner ones. A group
 holding a hard line, a comment or a broken group is broken: :func:`group` works that out once,
 when the group is built, so the printer never searches below a group.
+
+A :class:`Hug` chooses between a group and a second layout that keeps a bracket on its line
+and breaks only the block that ends the brackets (``use p(a, {`` ... ``})``).
 """
 
 from __future__ import annotations
@@ -64,7 +67,31 @@ class Suffix:
     text: str
 
 
-Doc = Union[str, list, Group, Indent, IfBreak, Suffix, Line]
+@dataclass(frozen=True, slots=True)
+class Hug:
+    """Brackets whose last item is a block, printed in the first layout that works:
+
+    1. ``spread`` flat, when it all fits;
+    2. ``spread`` broken, one item a line, when ``last`` (the block and its comma, flat) fits on
+       a line of its own there: a block that may stay on one line keeps that layout;
+    3. hugged, when ``head`` fits on the current line: ``head`` flat, then ``block`` broken at
+       the indentation of the line it starts on, then ``tail``;
+    4. ``spread`` broken.
+    """
+
+    spread: Group
+    head: Doc
+    """``(`` and the items before the block, ``(a, b, ``; always flat."""
+    block: Group
+    """The block, broken."""
+    tail: str
+    """The closing bracket."""
+    last: Doc | None
+    """The last item of ``spread`` broken, with its comma; None when the block cannot stay on
+    one line."""
+
+
+Doc = Union[str, list, Group, Indent, IfBreak, Suffix, Line, Hug]
 
 
 def group(contents: Doc, broken: bool = False) -> Group:
@@ -85,6 +112,8 @@ def _must_break(doc: Doc) -> bool:
                 return True
         elif t is Indent:
             stack.append(d.contents)
+        elif t is Hug:
+            stack.append(d.spread)
         elif t is Suffix:
             return True
         elif t is Line and d.hard:
@@ -131,6 +160,17 @@ def render(doc: Doc, width: int = WIDTH) -> str:
             push((ind, flat, d.flat if flat else d.broken))
         elif t is Suffix:
             push((ind, flat, d.text))
+        elif t is Hug:
+            spread = d.spread
+            if flat or (not spread.broken and _fits(spread.contents, width - col, stack)):
+                push((ind, True, spread.contents))
+            elif ((d.last is not None and _fits(d.last, width - ind - INDENT, ()))
+                  or not _fits([d.head, d.block], width - col, ())):
+                push((ind, False, spread.contents))
+            else:
+                push((ind, False, d.tail))
+                push((ind, False, d.block))
+                push((ind, True, d.head))
         else:  # pragma: no cover - a bug in a caller
             raise TypeError(f"not a document: {d!r}")
     return "".join(out)
@@ -165,6 +205,10 @@ def _fits(doc: Doc, room: int, rest: list[tuple[int, bool, Doc]]) -> bool:
             todo.append((flat and not d.broken, d.contents))
         elif t is Indent:
             todo.append((flat, d.contents))
+        elif t is Hug:
+            # As its spread layout: exact when flat. Broken, it is measured to its bracket, as a
+            # group is; only statement keywords and names come before one on its line.
+            todo.append((flat and not d.spread.broken, d.spread.contents))
         elif t is IfBreak:
             room -= len(d.flat if flat else d.broken)
     return False

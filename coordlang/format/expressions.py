@@ -106,13 +106,17 @@ class ExprPrinter:
         return containers.bracket_list(rows, "[", "]", magic=magic)
 
     # ---- lists
-    def args(self, args: tuple[ast.Arg, ...], after: int) -> Doc:
-        """``(args)`` for the parenthesis following offset ``after``."""
+    def args(self, args: tuple[ast.Arg, ...], after: int, *, hug: bool = False) -> Doc:
+        """``(args)`` for the parenthesis following offset ``after``; with ``hug``, a block as
+        the last argument may be hugged (``(a, {`` ... ``})``, see ``containers.hugged_list``)."""
         open_end, close, magic = self.brackets(after)
         items = [Item(a.span, self.arg(a), keyword_named=a.name is not None and a.name.name in LINE_STARTERS)
                  for a in args]
         rows = self.comments.collect(items, open_end, close, blanks=False, inline_keyword_named=True)
-        return containers.bracket_list(rows, "(", ")", magic=magic)
+        spread = containers.bracket_list(rows, "(", ")", magic=magic)
+        if hug and args and isinstance(args[-1].value, ast.Block):
+            return containers.hugged_list(rows, spread, "(", ")")
+        return spread
 
     def arg(self, a: ast.Arg) -> Doc:
         value = self.block(a.value) if isinstance(a.value, ast.Block) else self.expr(a.value)

@@ -27,7 +27,7 @@ class Printer(ExprPrinter):
             ast.Race: lambda s: self._branches("race", s), ast.Emit: self._emit, ast.Try: self._try,
             ast.Complete: lambda s: "complete" if s.value is None else ["complete ", self.expr(s.value)],
             ast.Fail: lambda s: ["fail ", self.expr(s.message)],
-            ast.Use: lambda s: ["use ", s.pattern.name, self.args(s.args, s.pattern.span.end)],
+            ast.Use: lambda s: ["use ", s.pattern.name, self.args(s.args, s.pattern.span.end, hug=True)],
             ast.Labelled: lambda s: ["label ", s.label.name, HARDLINE, self.stmt(s.stmt)],
             ast.Splice: lambda s: s.name.name,
             ast.When: lambda s: ["when ", self.expr(s.cond), " ", self.stmt(s.emit)],

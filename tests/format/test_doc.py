@@ -49,3 +49,19 @@ def test_hard_lines_break_every_enclosing_group() -> None:
 
 def test_no_trailing_whitespace_on_empty_lines() -> None:
     assert render(Indent(["a", BLANKLINE, "b", HARDLINE])) == "a\n\n    b\n"
+
+
+def test_a_hug_takes_the_first_layout_that_works() -> None:
+    from coordlang.format.doc import Group, Hug
+
+    def hug(block_broken: bool) -> Hug:
+        block = group(["{", Indent([LINE, "x"]), LINE, "}"], block_broken)
+        spread = group(["f(", Indent([SOFTLINE, "a", ",", LINE, block, IfBreak(",")]), SOFTLINE, ")"])
+        return Hug(spread, ["f(", "a", ", "], Group(block.contents, True), ")",
+                   None if block_broken else [block, ","])
+
+    assert render(hug(False), 20) == "f(a, { x })"
+    assert render(hug(False), 10) == "f(\n    a,\n    { x },\n)"  # the block fits on its own line
+    assert render(hug(False), 8) == "f(a, {\n    x\n})"  # it does not: hugged
+    assert render(hug(True), 20) == "f(a, {\n    x\n})"
+    assert render(hug(True), 5) == "f(\n    a,\n    {\n        x\n    },\n)"  # 'f(a, {' does not fit
