@@ -148,6 +148,7 @@ def tokenize(text: str) -> tuple[list[Token], list[Token], list[LexProblem]]:
     first_nl = last_nl = None  # the pending run of newlines
     nesting = 0  # ( and [ only: braces hold statements
     last = None  # the kind of the last token kept
+    after_dot = False  # whether that token came right after a '.'
     pos = 0
     while pos is not None:
         resume = None
@@ -192,7 +193,8 @@ def tokenize(text: str) -> tuple[list[Token], list[Token], list[LexProblem]]:
                 tok = new(Token, (kind, m.group(), m.start(), m.end()))
             if first_nl is not None:
                 if last is not None and kind not in _JOINS_PREVIOUS:
-                    if nesting == 0 and last not in continues:
+                    # `and`/`or`/`not` continue a line, but not as a name after '.' (`o.and`)
+                    if nesting == 0 and (last not in continues or after_dot):
                         append(first_nl)
                     elif kind in LINE_STARTERS and last != "LBRACE":
                         append(last_nl)  # a statement keyword starts a new line whatever came before
@@ -205,6 +207,7 @@ def tokenize(text: str) -> tuple[list[Token], list[Token], list[LexProblem]]:
             elif kind == "RBRACE":
                 nesting = 0
             append(tok)
+            after_dot = last == "DOT"
             last = kind
             if resume is not None:
                 break

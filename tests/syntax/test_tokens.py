@@ -162,3 +162,9 @@ def test_tokenize_never_raises_and_covers_the_text() -> None:
     for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
         assert e1 <= s2
     assert all(t.text == text[t.start:t.end] for t in tokens + trivia)
+
+
+def test_a_keyword_name_after_a_dot_ends_the_line() -> None:
+    kinds = [t.kind for t in tokenize("module a.and\non E as e { }\n")[0]]
+    assert kinds[:5] == ["MODULE", "NAME", "DOT", "AND", "NL"]
+    assert "NL" not in [t.kind for t in tokenize("let x = a and\n b\n")[0]]
