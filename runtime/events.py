@@ -1,0 +1,587 @@
+"""Reading input events for a program: JSON Lines, msgpack and CSV, in batches.
+
+Each input event is a record with ``"event"`` (its type), an optional ``"time"`` (RFC 3339 text
+or seconds since the epoch; without one, the moment it was read) and the fields its type
+declares — no more, no fewer, each of its declared type (see :mod:`.fields`). A record that is
+not so stops the run with an :class:`EventError` ``file:line: what is wrong`` (``file:#N`` for
+the N-th msgpack record), or, with ``skip_bad``, is written to a rejects file as
+``{"line": N, "reason": "...", "text": "..."}`` and reading goes on.
+
+- **JSON Lines** (``.jsonl``, ``.json``, ``.ndjson``): one object per line; blank lines are
+  skipped. Read in chunks of 1 MiB, one ``orjson.loads`` per line.
+- **msgpack** (``.msgpack``, ``.mpk``): a stream of maps with the same keys as JSON; a time may
+  also be a msgpack timestamp. A stream that is not msgpack cannot be resynchronised, so that
+  stops the run even with ``skip_bad``.
+- **CSV** (``.csv``): a header row naming the columns, ``event``, then ``time`` (optional) and
+  field names, in any order; an empty cell is a missing field, so a row fills the cells of its
+  own type's fields and leaves the others empty. Header problems stop the run even with
+  ``skip_bad``.
+
+A UTF-8 byte order mark at the start is accepted. ``-`` reads standard input (JSON Lines unless
+a format is given). Batches are ``batch_size`` events, or fewer when standard input has nothing
+more ready, so a live stream is not held back.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import select
+import stat
+import sys
+import time
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterator
+
+import orjson
+
+from coordlang.errors import CoordError
+from coordlang.gcpause import gc_paused
+from coordlang.ir.nodes import Program
+from coordlang.runtime.executor import Event
+from coordlang.runtime.fields import BadEvent, EventSchema, kind_of, rfc3339_seconds, suggestion, _shown
+
+FORMATS = ("jsonl", "msgpack", "csv")
+EXTENSIONS = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".msgpack": "msgpack", ".mpk": "msgpack",
+              ".csv": "csv"}
+BATCH_SIZE = 10_000
+CHUNK = 1 << 20
+STDIN = "<stdin>"
+
+_BOM = b"\xef\xbb\xbf"
+_NO_TIME = object()
+
+# Events are built by setting their slots directly: a frozen dataclass's __init__ goes through
+# object.__setattr__ per field, which doubles the cost of the reader's innermost step.
+_new = object.__new__
+_set_type = Event.type.__set__  # type: ignore[attr-defined]
+_set_time = Event.time.__set__  # type: ignore[attr-defined]
+_set_fields = Event.fields.__set__  # type: ignore[attr-defined]
+_set_source = Event.source.__set__  # type: ignore[attr-defined]
+
+
+class EventError(CoordError):
+    """An events file that cannot be read, or a bad input event: ``file:line: what is wrong``."""
+
+
+def event_format(path: str | Path, explicit: str | None = None) -> str:
+    """The format of an events file: ``explicit``, else by extension (JSON Lines for ``-``)."""
+    if explicit is not None:
+        if explicit not in FORMATS:
+            raise EventError(f"unknown events format '{explicit}'; use one of {', '.join(FORMATS)}")
+        return explicit
+    if str(path) == "-":
+        return "jsonl"
+    suffix = Path(path).suffix.lower()
+    if suffix in EXTENSIONS:
+        return EXTENSIONS[suffix]
+    shown = f"extension '{suffix}'" if suffix else "name (no extension)"
+    raise EventError(f"{path}: cannot tell the events format from its {shown}; "
+                     f"name it .jsonl, .msgpack or .csv, or give --format {'|'.join(FORMATS)}")
+
+
+class EventReader:
+    """Reads one events file (or standard input) for ``program``, in batches of :class:`Event`.
+
+    Iterate it once (``for batch in reader``); ``position`` and ``size`` (bytes, ``size`` None
+    for a pipe) tell the progress, ``events`` and ``rejected`` the counts so far. Use it as a
+    context manager, or call :meth:`close`, to close the files."""
+
+    def __init__(self, program: Program, path: str | Path, *, format: str | None = None,
+                 skip_bad: str | Path | None = None, batch_size: int = BATCH_SIZE,
+                 clock: Callable[[], float] = time.time, stdin: BinaryIO | None = None) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self.format = event_format(path, format)
+        self.name = STDIN if str(path) == "-" else str(path)
+        self._prefix = self.name + ":"
+        self.batch_size = batch_size
+        self.size: int | None = None
+        self.position = 0
+        self.events = 0
+        self.rejected = 0
+        self._clock = clock
+        self._schemas = {e.name: EventSchema.of(e) for e in program.events}
+        self._regular = True
+        if str(path) == "-":
+            self._stream: BinaryIO = stdin if stdin is not None else sys.stdin.buffer
+            self._owned = False
+        else:
+            self._stream = _open_events(Path(path))
+            self._owned = True
+        try:
+            info = os.fstat(self._stream.fileno())
+            self._regular = stat.S_ISREG(info.st_mode)
+            self.size = info.st_size if self._regular else None
+        except (OSError, AttributeError, io.UnsupportedOperation):
+            pass  # an in-memory stream: everything is ready, its size unknown
+        self._rejects = None
+        self.rejects_path = skip_bad
+        if skip_bad is not None:
+            try:
+                self._rejects = open(skip_bad, "w", encoding="utf-8")
+            except OSError as exc:
+                self.close()
+                raise EventError(f"{skip_bad}: cannot write the rejects file: {exc.strerror or exc}") from None
+
+    def __enter__(self) -> EventReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._owned:
+            self._stream.close()
+        if self._rejects is not None:
+            self._rejects.close()
+
+    def __iter__(self) -> Iterator[list[Event]]:
+        reader = {"jsonl": self._jsonl, "msgpack": self._msgpack, "csv": self._csv}[self.format]
+        for batch in reader():
+            self.events += len(batch)
+            yield batch
+        if self._rejects is not None:
+            self._rejects.flush()
+
+    # ------------------------------------------------------------ shared steps
+
+    def _read(self) -> bytes:
+        try:
+            read = getattr(self._stream, "read1", self._stream.read)
+            chunk = read(CHUNK)
+        except OSError as exc:
+            raise EventError(f"{self.name}: cannot read: {exc.strerror or exc}") from None
+        self.position += len(chunk)
+        return chunk
+
+    def _ready(self) -> bool:
+        """Whether more input can be read without waiting (always, for a regular file)."""
+        if self._regular:
+            return True
+        try:
+            return bool(select.select([self._stream], [], [], 0)[0])
+        except (OSError, ValueError, TypeError, io.UnsupportedOperation):
+            return True
+
+    def _batches(self, pending: list[Event], chunk_done: bool) -> Iterator[list[Event]]:
+        size = self.batch_size
+        while len(pending) >= size:
+            yield pending[:size]
+            del pending[:size]
+        if pending and chunk_done and not self._ready():
+            yield pending[:]
+            pending.clear()
+
+    def _reject(self, place: str, reason: str, text: str) -> None:
+        if self._rejects is None:
+            raise EventError(f"{self.name}:{place}: {reason}")
+        self.rejected += 1
+        line: object = int(place.lstrip("#"))
+        self._rejects.write(json.dumps({"line": line, "reason": reason, "text": text}, ensure_ascii=False) + "\n")
+
+    def _event(self, record: object, now: float, place: object) -> Event:
+        """One decoded record (JSON, msgpack) as an event, or :class:`BadEvent`. ``place`` is
+        the line number, or ``#N`` for the N-th record."""
+        if type(record) is not dict:
+            raise BadEvent(f"expected an object {{\"event\": TYPE, ...}}, found {kind_of(record)}")
+        etype = record.pop("event", None)
+        schema = self._schemas.get(etype) if type(etype) is str else None
+        if schema is None or schema.conflict:
+            raise BadEvent(schema.conflict if schema is not None else self._type_problem(etype))
+        stamp = record.pop("time", _NO_TIME)
+        if stamp is _NO_TIME:
+            stamp = now
+        elif type(stamp) is str:
+            try:
+                stamp = rfc3339_seconds(stamp)
+            except ValueError as exc:
+                raise BadEvent(str(exc)) from None
+        elif type(stamp) is float or type(stamp) is int:
+            stamp = float(stamp)
+            if not (-_INF < stamp < _INF):
+                raise BadEvent(f"bad time {_shown(stamp)}: not a finite number")
+        else:
+            stamp = _other_time(stamp)
+        if schema.fast(record) and not schema.converted:
+            fields = record
+        else:
+            fields = schema.check(record)
+        if schema.time_field:
+            fields["time"] = stamp
+        event = _new(Event)
+        _set_type(event, etype)
+        _set_time(event, stamp)
+        _set_fields(event, fields)
+        _set_source(event, f"{self._prefix}{place}")
+        return event
+
+    def _type_problem(self, etype: object) -> str:
+        if etype is None:
+            return 'no "event" key naming the event type'
+        if type(etype) is not str:
+            return f'"event" must name an event type (a string), found {_shown(etype)}'
+        if not self._schemas:
+            return f"unknown event type '{etype}': the program declares no events"
+        hint = suggestion(etype, self._schemas)
+        if hint:
+            return f"unknown event type '{etype}'{hint}"
+        declared = ", ".join(sorted(self._schemas))
+        return f"unknown event type '{etype}'; the program declares {declared}"
+
+    # ------------------------------------------------------------ JSON Lines
+
+    def _jsonl(self) -> Iterator[list[Event]]:
+        loads = orjson.loads
+        decode_error = orjson.JSONDecodeError
+        make = self._event
+        clock = self._clock
+        pending: list[Event] = []
+        carry: list[bytes] = []
+        lineno = 0
+        first = True
+        while True:
+            chunk = self._read()
+            if first and chunk:
+                if len(chunk) < len(_BOM) and _BOM.startswith(chunk):
+                    carry.append(chunk)  # a BOM split across reads: wait for the rest
+                    continue
+                first = False
+                if carry:
+                    chunk, carry = b"".join(carry) + chunk, []
+                if chunk.startswith(_BOM):
+                    chunk = chunk[len(_BOM):]
+            if chunk:
+                cut = chunk.rfind(b"\n")
+                if cut < 0:
+                    carry.append(chunk)
+                    continue
+                head = b"".join(carry) + chunk[:cut] if carry else chunk[:cut]
+                carry = [chunk[cut + 1:]] if cut + 1 < len(chunk) else []
+                lines = head.split(b"\n")
+            else:
+                if not carry:
+                    break
+                lines = [b"".join(carry)]
+                carry = []
+            now = clock()
+            # A chunk's records and events are thousands of acyclic objects: collecting while
+            # they are built only rescans them (a fifth of the reading time).
+            with gc_paused():
+                for line in lines:
+                    lineno += 1
+                    try:
+                        record = loads(line)
+                    except decode_error as exc:
+                        if line.strip():
+                            self._reject(str(lineno), _json_problem(exc, line), _line_text(line))
+                        continue
+                    try:
+                        pending.append(make(record, now, lineno))
+                    except BadEvent as exc:
+                        self._reject(str(lineno), str(exc), _line_text(line))
+            yield from self._batches(pending, True)
+            if not chunk:
+                break
+        if pending:
+            yield pending
+
+    # ------------------------------------------------------------ msgpack
+
+    def _msgpack(self) -> Iterator[list[Event]]:
+        import msgpack
+
+        unpacker = msgpack.Unpacker(raw=False, strict_map_key=False)
+        make = self._event
+        pending: list[Event] = []
+        fed = 0
+        record = 0
+        while True:
+            chunk = self._read()
+            if not chunk:
+                break
+            fed += len(chunk)
+            unpacker.feed(chunk)
+            now = self._clock()
+            with gc_paused():
+                while True:
+                    try:
+                        value = unpacker.unpack()
+                    except msgpack.OutOfData:
+                        break
+                    except (ValueError, msgpack.UnpackException) as exc:
+                        detail = str(exc) or "bytes that start no msgpack value"
+                        raise EventError(f"{self.name}:#{record + 1}: not msgpack: {detail}") from None
+                    record += 1
+                    try:
+                        pending.append(make(value, now, f"#{record}"))
+                    except BadEvent as exc:
+                        self._reject(f"#{record}", str(exc), _record_text(value))
+            yield from self._batches(pending, True)
+        if unpacker.tell() < fed:
+            raise EventError(f"{self.name}:#{record + 1}: the input ends inside a msgpack record")
+        if pending:
+            yield pending
+
+    # ------------------------------------------------------------ CSV
+
+    def _csv(self) -> Iterator[list[Event]]:
+        lines = _CsvLines(self)
+        # Strict: a stray quote is an error to report, not text to guess at.
+        rows = csv.reader(lines, strict=True)
+        pending: list[Event] = []
+        header: _CsvHeader | None = None
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                start, raw, _ = lines.take()
+                if header is None:
+                    raise EventError(f"{self.name}:{start}: the header row is not CSV: {exc}") from None
+                self._reject(str(start), f"not CSV: {exc}", raw)
+                continue
+            start, raw, bad_bytes = lines.take()
+            if not any(row):
+                continue  # a blank line, or a row of empty cells
+            if header is None:
+                header = _CsvHeader.of(row, self, start)
+                continue
+            place = str(start)
+            try:
+                if bad_bytes:
+                    raise BadEvent(bad_bytes)
+                pending.append(header.event(row, lines.read_time, place))
+            except BadEvent as exc:
+                self._reject(place, str(exc), raw)
+            yield from self._batches(pending, lines.exhausted())
+        if pending:
+            yield pending
+
+
+_INF = float("inf")
+
+
+def _other_time(stamp: object) -> float:
+    if type(stamp).__name__ == "Timestamp" and hasattr(stamp, "to_unix"):
+        return stamp.to_unix()  # type: ignore[attr-defined]
+    raise BadEvent(f"bad time {_shown(stamp)}: expected RFC 3339 text like 2026-01-05T10:00:00Z "
+                   "or seconds since the epoch")
+
+
+def _open_events(path: Path) -> BinaryIO:
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise EventError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise EventError(f"{path}: is a directory, not an events file") from None
+    except PermissionError:
+        raise EventError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise EventError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _line_text(line: bytes) -> str:
+    return line.rstrip(b"\r").decode("utf-8", "replace")
+
+
+def _json_problem(exc: Exception, line: bytes) -> str:
+    """``not valid JSON at column N (what orjson says)``: the column is ours to promise, the
+    words are orjson's and vary between its versions."""
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return _not_utf8(line, bad)
+    message = str(exc)
+    # orjson: "unexpected character: line 1 column 7 (char 6)"; each line is its own document.
+    what, _, where = message.partition(": line 1 column ")
+    column = where.split(" ", 1)[0]
+    if what.startswith("unexpected content after document"):
+        what = "more after the object"
+    return f"not valid JSON at column {column} ({what})" if column.isdigit() else f"not valid JSON ({message})"
+
+
+def _not_utf8(data: bytes, exc: UnicodeDecodeError) -> str:
+    column = len(data[:exc.start].decode("utf-8", "replace")) + 1
+    return f"not UTF-8 text (byte 0x{data[exc.start]:02x} at column {column})"
+
+
+def _record_text(value: object) -> str:
+    try:
+        return orjson.dumps(value, default=repr, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
+    except (TypeError, orjson.JSONEncodeError):
+        return repr(value)
+
+
+class _CsvLines:
+    """The lines of a CSV input for ``csv.reader``, read a chunk at a time, remembering the
+    raw text and the first line number of the row being read."""
+
+    def __init__(self, reader: EventReader) -> None:
+        self._reader = reader
+        self._lines: list[bytes] = []
+        self._next = 0
+        self._carry = b""
+        self._eof = False
+        self._first = True
+        self._lineno = 0
+        self.start = 1
+        self.read_time = reader._clock()
+        self._raw: list[str] = []
+        self._bad: str | None = None
+
+    def __iter__(self) -> _CsvLines:
+        return self
+
+    def __next__(self) -> str:
+        if self._next >= len(self._lines) and not self._fill():
+            raise StopIteration
+        data = self._lines[self._next]
+        self._next += 1
+        self._lineno += 1
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if self._bad is None:
+                self._bad = _not_utf8(data.rstrip(b"\r\n"), exc)
+            text = data.decode("utf-8", "replace")
+        self._raw.append(text)
+        return text
+
+    def _fill(self) -> bool:
+        while not self._eof:
+            chunk = self._reader._read()
+            if not chunk:
+                self._eof = True
+                if self._carry:
+                    self._lines, self._next, self._carry = [self._carry], 0, b""
+                    return True
+                return False
+            self.read_time = self._reader._clock()
+            data = self._carry + chunk
+            if self._first:
+                if len(data) < len(_BOM) and _BOM.startswith(data):
+                    self._carry = data  # a BOM split across reads: wait for the rest
+                    continue
+                self._first = False
+                if data.startswith(_BOM):
+                    data = data[len(_BOM):]
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                self._carry = data
+                continue
+            self._lines = data[:cut + 1].splitlines(keepends=True)
+            self._next = 0
+            self._carry = data[cut + 1:]
+            return True
+        return False
+
+    def take(self) -> tuple[int, str, str | None]:
+        """The row just read: its first line number, its raw text, any UTF-8 problem."""
+        start, raw, bad = self.start, "".join(self._raw).rstrip("\r\n"), self._bad
+        self.start = self._lineno + 1
+        self._raw = []
+        self._bad = None
+        return start, raw, bad
+
+    def exhausted(self) -> bool:
+        """No line is left in the current chunk: the next row needs another read."""
+        return self._next >= len(self._lines)
+
+
+class _CsvHeader:
+    """The columns of a CSV input and, per event type, which column holds which field."""
+
+    def __init__(self, reader: EventReader, columns: list[str]) -> None:
+        self.reader = reader
+        self.columns = columns
+        self.event_column = columns.index("event")
+        self.time_column = columns.index("time") if "time" in columns else None
+        self._plans: dict[str, tuple] = {}
+
+    @classmethod
+    def of(cls, row: list[str], reader: EventReader, line: int) -> _CsvHeader:
+        place = f"{reader.name}:{line}"
+        if "event" not in row:
+            raise EventError(f"{place}: the header row has no 'event' column; name the columns "
+                             "event, time (optional), then the fields")
+        known = {"event", "time"} | {name for s in reader._schemas.values() for name, _ in s.fields}
+        seen: set[str] = set()
+        for index, name in enumerate(row):
+            if name in seen:
+                raise EventError(f"{place}: the header names column '{name}' twice")
+            seen.add(name)
+            if not name:
+                raise EventError(f"{place}: column {index + 1} of the header has no name")
+            if name not in known:
+                raise EventError(f"{place}: column '{name}' is not a field of any declared event type"
+                                 f"{suggestion(name, known)}")
+        return cls(reader, row)
+
+    def _plan(self, schema: EventSchema) -> tuple:
+        from coordlang.runtime.fields import TEXT_CONVERTERS
+
+        plan = self._plans.get(schema.name)
+        if plan is None:
+            index = {name: i for i, name in enumerate(self.columns)}
+            fields = tuple((name, kind, index.get(name), TEXT_CONVERTERS[kind])
+                           for name, kind in schema.fields if name != "time")
+            others = tuple((i, name) for i, name in enumerate(self.columns)
+                           if name not in ("event", "time") and name not in schema.keys)
+            plan = self._plans[schema.name] = (fields, others)
+        return plan
+
+    def event(self, row: list[str], now: float, place: str) -> Event:
+        reader = self.reader
+        if len(row) != len(self.columns):
+            raise BadEvent(f"the row has {len(row)} cells; the header has {len(self.columns)} columns")
+        etype = row[self.event_column]
+        schema = reader._schemas.get(etype)
+        if schema is None:
+            raise BadEvent(reader._type_problem(etype) if etype else "the event cell is empty")
+        if schema.conflict:
+            raise BadEvent(schema.conflict)
+        stamp = now
+        if self.time_column is not None and row[self.time_column]:
+            from coordlang.runtime.fields import time_from_text
+
+            try:
+                stamp = time_from_text(row[self.time_column])
+            except ValueError as exc:
+                raise BadEvent(str(exc)) from None
+        fields_plan, others = self._plan(schema)
+        for index, name in others:
+            if row[index]:
+                schema.unknown_fields([name])
+        fields: dict[str, object] = {}
+        for name, kind, index, convert in fields_plan:
+            cell = row[index] if index is not None else ""
+            if not cell:
+                raise BadEvent(f"{schema.name}: missing field '{name}' ({kind})")
+            try:
+                fields[name] = convert(cell)
+            except ValueError:
+                raise BadEvent(schema.mistyped(name, cell)) from None
+        if schema.time_field:
+            fields["time"] = stamp
+        event = _new(Event)
+        _set_type(event, etype)
+        _set_time(event, stamp)
+        _set_fields(event, fields)
+        _set_source(event, f"{reader.name}:{place}")
+        return event
+
+
+def read_batches(program: Program, path: str | Path, **options) -> Iterator[list[Event]]:
+    """The events of ``path`` in batches (see :class:`EventReader` for the options)."""
+    with EventReader(program, path, **options) as reader:
+        yield from reader
+
+
+def read_events(program: Program, path: str | Path, **options) -> list[Event]:
+    """Every event of ``path`` in one list: for tests, the debugger and small inputs."""
+    return [event for batch in read_batches(program, path, **options) for event in batch]
