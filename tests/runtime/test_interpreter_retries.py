@@ -4,7 +4,7 @@ names a policy covers, the step timeout, idempotency keys, batch and jit handler
 from __future__ import annotations
 
 import pytest
-from irkit import (FLAKY, NOW, STANDARD_HANDLERS, T0, c, calls, complete, do, ev, field, handler, load, machine,
+from irkit import (NOW, STANDARD_HANDLERS, T0, c, calls, complete, do, ev, field, handler, load, machine,
                    program, rows, run)
 
 from coordlang.ir import nodes as ir
@@ -212,4 +212,3 @@ def test_error_values():
     err = error("Failed", "boom")
     assert err == ErrorValue("Failed", "boom", "Failed") and err.as_json() == {"kind": "Failed", "message": "boom",
                                                                              "type": "Failed"}
-    assert FLAKY.name == "flaky"
