@@ -7,8 +7,8 @@ plain data (:class:`RunState`), :meth:`Interpreter.step` does one unit of work, 
 
 from coordlang.runtime.interpreter.engine import DEFAULT_INBOX, Interpreter
 from coordlang.runtime.interpreter.state import (Attempts, Instance, Join, RunState, Thread, ThreadTimer, Timers,
-                                                 Undo, Window, WindowTimer)
+                                                 Undo, Window, WindowTimer, Work)
 from coordlang.runtime.interpreter.values import ErrorValue
 
 __all__ = ["DEFAULT_INBOX", "Attempts", "ErrorValue", "Instance", "Interpreter", "Join", "RunState", "Thread",
-           "ThreadTimer", "Timers", "Undo", "Window", "WindowTimer"]
+           "ThreadTimer", "Timers", "Undo", "Window", "WindowTimer", "Work"]

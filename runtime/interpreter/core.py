@@ -23,11 +23,11 @@ class Core:
     inbox_capacity: int
     state: RunState
 
-    def unit(self, inst: Instance) -> Unit:
-        return self.tables.units[inst.code]
+    def unit_of(self, inst: Instance) -> Unit:
+        return self.tables.units[inst.unit]
 
     def value(self, expr: ir.Expr, inst: Instance) -> object:
-        return self.evaluator.value(expr, inst, self.tables.units[inst.code], self.state.clock)
+        return self.evaluator.value(expr, inst, self.tables.units[inst.unit], self.state.clock)
 
     def wake(self, inst: Instance, thread: Thread) -> None:
         """Make a thread runnable. The running thread just goes on (its pc is already set)."""

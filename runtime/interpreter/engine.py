@@ -27,7 +27,7 @@ from coordlang.runtime.executor import COUNTERS, Event, Outcome, RunResult
 from coordlang.runtime.handlers import BoundHandler, bind_handlers
 from coordlang.runtime.interpreter.execution import Execution
 from coordlang.runtime.interpreter.expressions import Evaluator
-from coordlang.runtime.interpreter.state import RunState
+from coordlang.runtime.interpreter.state import RunState, Work
 from coordlang.runtime.interpreter.streams import Streams
 from coordlang.runtime.interpreter.tables import Tables
 from coordlang.runtime.interpreter.values import json_value
@@ -80,42 +80,54 @@ class Interpreter(Execution, Streams):
         while self.step():
             pass
 
-    def step(self) -> bool:
-        """Do one unit of work; False when there is nothing to do until more input comes (or,
-        after :meth:`finish`, at all)."""
+    def peek(self) -> Work | None:
+        """What :meth:`step` would do now, or None when there is nothing to do."""
         s = self.state
         while s.ready:
             iid, tid = s.ready[0]
             inst = s.instances.get(iid)
             thread = inst.threads.get(tid) if inst is not None else None
-            if thread is None or thread.state != "ready":
-                s.ready.popleft()  # cancelled, or already ended, while it waited its turn
-                continue
+            if thread is not None and thread.state in ("ready", "running"):
+                return Work("instruction", iid, tid, thread.pc)
+            s.ready.popleft()  # cancelled, or its instance ended, while it waited its turn
+        event = s.emitted[0] if s.emitted else s.pending[0] if s.pending else None
+        if event is None:
+            horizon = s.until if s.finishing else s.clock
+        else:
+            horizon = max(s.clock, event.time)
+        timer = s.timers.peek()
+        if timer is not None and timer.deadline <= horizon:
+            return Work("timer", timer=timer)
+        if event is not None:
+            return Work("event", event=event, emitted=bool(s.emitted))
+        return None
+
+    def step(self) -> bool:
+        """Do one unit of work (one instruction, one timer or routing one event); False when
+        there is nothing to do until more input comes (or, after :meth:`finish`, at all)."""
+        work = self.peek()
+        if work is None:
+            return False
+        s = self.state
+        if work.kind == "instruction":
+            inst = s.instances[work.instance]
+            thread = inst.threads[work.thread]
             thread.state = "running"
             self.execute(inst, thread)
             if thread.state == "running":
                 thread.state = "ready"  # it goes on at the next step, still first in line
             else:
                 s.ready.popleft()
-            return True
-        event = s.emitted[0] if s.emitted else s.pending[0] if s.pending else None
-        if event is None:
-            horizon = s.until if s.finishing else s.clock
-        else:
-            horizon = max(s.clock, event.time)
-        deadline = s.timers.next_deadline()
-        if deadline is not None and deadline <= horizon:
+        elif work.kind == "timer":
             self.fire(s.timers.pop())
-            return True
-        if event is None:
-            return False
-        if s.emitted:
-            s.emitted.popleft()
         else:
-            s.pending.popleft()
-            s.events += 1
-        s.clock = horizon
-        self.route(event)
+            if work.emitted:
+                s.emitted.popleft()
+            else:
+                s.pending.popleft()
+                s.events += 1
+            s.clock = max(s.clock, work.event.time)
+            self.route(work.event)
         return True
 
     def snapshot(self) -> RunState:

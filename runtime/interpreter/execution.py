@@ -21,7 +21,7 @@ class Execution(Lifecycle):
         if thread.compensating:
             self.compensate(inst, thread)
             return
-        code = self.unit(inst).code
+        code = self.unit_of(inst).code
         if thread.pc >= len(code):
             # Reactions and stream code end by running off their end; a workflow's code always
             # ends with complete or fail, but an empty body has nothing at all.
@@ -173,7 +173,7 @@ class Execution(Lifecycle):
                     self.cancel_thread(inst, inst.threads[branch])
             join.branches.clear()
         if not join.branches:
-            fork = self.unit(inst).code[join.fork_pc]
+            fork = self.unit_of(inst).code[join.fork_pc]
             assert isinstance(fork, ir.Fork)
             parent.join = None
             parent.pc = fork.join

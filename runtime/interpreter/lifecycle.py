@@ -80,7 +80,7 @@ class Lifecycle(Core):
         """``err`` happened in ``thread``: the innermost try region of the thread with a
         matching catch takes it; else a branch fails its whole fork (raised in the forking
         thread), and the main thread lets it escape the instance."""
-        code = self.unit(inst).code
+        code = self.unit_of(inst).code
         self.stop(inst, thread)
         while thread.tries:
             enter = code[thread.tries.pop()]
@@ -179,7 +179,7 @@ class Lifecycle(Core):
         if inst.kind != "workflow":
             del s.instances[inst.id]
             if status != "completed":
-                s.faults.append(f"{inst.code} ({inst.key}): {status}: {message}")
+                s.faults.append(f"{inst.unit} ({inst.key}): {status}: {message}")
             return
         members = s.index.get((inst.key_field, inst.key))
         if members is not None:
@@ -198,7 +198,7 @@ class Lifecycle(Core):
         if parent.ended or thread is None or thread.child != child.id:
             return  # the parent stopped waiting (and cancelled this child)
         thread.child = None
-        call = self.unit(parent).code[thread.pc]
+        call = self.unit_of(parent).code[thread.pc]
         assert isinstance(call, ir.CallChild)
         if child.status == "completed":
             thread.step = None

@@ -48,7 +48,7 @@ class Routing(Lifecycle):
                 continue
             for iid in list(s.index.get((key_field, event.fields[key_field]), ())):
                 inst = s.instances[iid]
-                if iid in fresh or inst.ended or event.type not in self.tables.awaits[inst.code]:
+                if iid in fresh or inst.ended or event.type not in self.tables.awaits[inst.unit]:
                     continue
                 reached = True
                 self.deliver(inst, event)
@@ -64,7 +64,7 @@ class Routing(Lifecycle):
     def deliver(self, inst: Instance, event: Event) -> None:
         """To the first thread (in creation order) waiting with a clause that takes it; else
         the inbox (first in, first out; a full inbox drops its oldest event)."""
-        code = self.unit(inst).code
+        code = self.unit_of(inst).code
         offered = False
         for thread in list(inst.threads.values()):
             if thread.state != "waiting":
@@ -126,7 +126,7 @@ class Routing(Lifecycle):
             return  # cancellation removes timers; this is only a guard
         thread.timer = None
         if timer.purpose == "wait":
-            wait = self.unit(inst).code[thread.pc]
+            wait = self.unit_of(inst).code[thread.pc]
             assert isinstance(wait, ir.Wait) and wait.timer is not None
             thread.pc = wait.timer.target
         # A backoff resumes the same do/call (or compensation) for its next attempt.

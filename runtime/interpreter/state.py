@@ -1,7 +1,7 @@
 """The interpreter's state, as plain data a debugger can inspect, copy and restore.
 
 Nothing here refers to a function, a module or an IR object: instructions are addressed by
-``pc`` into the code of a machine (``Instance.code``), instances and threads by number, timers
+``pc`` into the code of a machine (``Instance.unit``), instances and threads by number, timers
 by sequence number. ``copy.deepcopy`` of a :class:`RunState` is a snapshot; putting it back
 resumes exactly there (timers keep their absolute deadlines).
 """
@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from coordlang.runtime.executor import Event
 from coordlang.runtime.interpreter.values import ErrorValue
 
-THREAD_STATES = ("ready", "running", "waiting", "backoff", "child", "join")
+THREAD_STATES = ("ready", "running", "waiting", "backoff", "child", "join", "blocked", "done", "cancelled")
 """``ready``: in the run queue; ``running``: executing now; ``waiting``: at a ``Wait`` (events
 or its timer); ``backoff``: a retry's delay; ``child``: a ``call``'s child instance; ``join``:
-a ``Fork``'s branches."""
+a ``Fork``'s branches; ``blocked``: for a moment, between being stopped and resumed; ``done``
+and ``cancelled``: gone from its instance."""
 
 INSTANCE_STATES = ("running", "compensating", "completed", "failed", "compensated", "cancelled")
 
@@ -87,7 +88,7 @@ class Instance:
     id: int
     kind: str
     """``workflow``, ``reaction`` or ``stream``."""
-    code: str
+    unit: str
     """What it runs: a machine id (``Order@2``), ``reaction#3`` or ``stream#1``."""
     workflow: str
     version: int
@@ -168,6 +169,10 @@ class Timers:
             heapq.heappop(self.heap)
         return self.heap[0][0] if self.heap else None
 
+    def peek(self) -> ThreadTimer | WindowTimer | None:
+        """The next timer to fire, left in place."""
+        return self.live[self.heap[0][1]] if self.next_deadline() is not None else None
+
     def pop(self) -> ThreadTimer | WindowTimer:
         self.next_deadline()
         _, seq = heapq.heappop(self.heap)
@@ -184,6 +189,21 @@ class Timers:
     def _push(self, timer: ThreadTimer | WindowTimer) -> None:
         self.live[timer.seq] = timer
         heapq.heappush(self.heap, (timer.deadline, timer.seq))
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """What the next step will do (:meth:`Interpreter.peek`), for a debugger's breakpoints."""
+
+    kind: str
+    """``instruction``, ``timer`` or ``event``."""
+    instance: int | None = None
+    thread: int | None = None
+    pc: int | None = None
+    timer: ThreadTimer | WindowTimer | None = None
+    event: Event | None = None
+    emitted: bool = False
+    """The event was emitted by the program (else it is the next input event)."""
 
 
 @dataclass(slots=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import copy
 
-from irkit import T0, c, complete, do, ev, field, load, machine, on, program, rows, run, sleep, wait
+from irkit import T0, complete, do, ev, field, load, machine, on, program, rows, run, sleep, wait
 
 from coordlang.ir import nodes as ir
 from coordlang.runtime.executor import Executor
-from coordlang.runtime.interpreter import Interpreter, RunState
+from coordlang.runtime.interpreter import Interpreter, RunState, Work
 
 W = machine("W", [
     do("double", field(0, "n"), target=1),
@@ -42,6 +42,21 @@ def test_step_does_one_unit_of_work_at_a_time():
     assert not interpreter.step()  # nothing to do until more input
 
 
+def test_peek_tells_what_the_next_step_does():
+    interpreter = Interpreter(program(W))
+    assert interpreter.peek() is None
+    interpreter.push(EVENTS[:1])
+    work = interpreter.peek()
+    assert work.kind == "event" and work.event is EVENTS[0] and not work.emitted
+    interpreter.step()
+    assert interpreter.peek() == Work("instruction", 1, 2, 0)
+    interpreter.run()
+    assert interpreter.peek() is None
+    interpreter.state.finishing = True
+    timer = interpreter.peek()
+    assert timer.kind == "timer" and timer.timer.deadline == T0 + 60
+
+
 def test_a_snapshot_restores_the_run_exactly():
     interpreter = Interpreter(program(W))
     interpreter.feed(EVENTS[:1])
@@ -72,4 +87,3 @@ def test_counters_include_every_name_and_the_events():
     assert set(stats) >= {"completed", "failed", "compensated", "cancelled", "running", "duplicate_start", "rejected",
                           "unrouted", "inbox_dropped", "events", "seconds"}
     assert stats["events"] == 3 and stats["completed"] == 2
-    assert c(1).value == 1
