@@ -1,0 +1,193 @@
+"""``coord run FILE --events EVENTS``: check, compile and run a program over input events.
+
+The steps, each timed: read and check FILE (error diagnostics are printed as ``coord check``
+prints them, and nothing runs: exit 1); compile it and build the executor, binding every
+handler (``compile_seconds``); read the events in batches (``load_seconds``) and feed them to
+the executor, then let virtual time run on to the end or to ``--until`` (``seconds``). Then
+``--out`` and ``--stats`` are written and a summary table goes to standard error.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from coordlang.errors import UsageError
+
+BACKENDS = ("interpreter", "compiled")
+FORMATS = ("jsonl", "msgpack", "csv")
+"""As :data:`coordlang.runtime.events.FORMATS`, without importing the reader to build the parser."""
+PROGRESS_EVENTS = 100_000
+"""Show a progress bar once this many events are read, or after PROGRESS_SECONDS."""
+PROGRESS_SECONDS = 1.0
+
+
+def run(args) -> int:
+    from coordlang.runtime.events import EventReader, event_format
+
+    until = _until(args.until)
+    if args.inbox is not None and args.inbox < 1:
+        raise UsageError(f"--inbox {args.inbox}: an inbox holds at least 1 event")
+    if args.backend == "compiled":
+        raise UsageError("the compiled backend is not built yet; use --backend interpreter")
+    fmt = event_format(args.events, args.format)
+    if args.events != "-" and not Path(args.events).exists():
+        raise UsageError(f"{args.events}: no such file")
+
+    started = time.perf_counter()
+    program = _compile(Path(args.file))
+    if program is None:
+        return 1
+    executor = _executor(program, args)
+    compile_seconds = time.perf_counter() - started
+
+    load_seconds = 0.0
+    run_seconds = 0.0
+    with EventReader(program, args.events, format=fmt, skip_bad=args.skip_bad) as reader:
+        progress = _Progress(reader)
+        try:
+            batches = iter(reader)
+            while True:
+                mark = time.perf_counter()
+                batch = next(batches, None)
+                load_seconds += time.perf_counter() - mark
+                if batch is None:
+                    break
+                mark = time.perf_counter()
+                executor.feed(batch)
+                run_seconds += time.perf_counter() - mark
+                progress.update()
+        finally:
+            progress.close()
+        mark = time.perf_counter()
+        result = executor.finish(until)
+        run_seconds += time.perf_counter() - mark
+
+    result.seconds = run_seconds
+    result.extra["load_seconds"] = load_seconds
+    result.extra["compile_seconds"] = compile_seconds
+    from coordlang.runtime.outcomes import write_outcomes, write_stats
+
+    if args.out:
+        write_outcomes(args.out, result.outcomes)
+    if args.stats:
+        write_stats(args.stats, result)
+    _summary(args, result, reader)
+    return 0
+
+
+def _until(text: str | None) -> float | None:
+    if text is None:
+        return None
+    from coordlang.runtime.fields import time_from_text
+
+    try:
+        return time_from_text(text)
+    except ValueError as exc:
+        raise UsageError(f"--until: {exc}") from None
+
+
+def _compile(path: Path):
+    """The program's IR, or None after printing its error diagnostics."""
+    from coordlang.analysis.document import analyze_file
+    from coordlang.cli.convert import render_text
+    from coordlang.ir.compile import compile_program
+    from coordlang.sources import read_source
+
+    text = read_source(path)
+    analysis = analyze_file(path, text)
+    errors = [d for d in analysis.diagnostics if d.is_error]
+    if errors:
+        for diag in errors:
+            print(render_text(str(path), analysis.lines, diag), file=sys.stderr)
+        print(f"{path}: not run: {len(errors)} error{'s' if len(errors) != 1 else ''}", file=sys.stderr)
+        return None
+    return compile_program(analysis)
+
+
+def _executor(program, args):
+    from coordlang.runtime.interpreter import DEFAULT_INBOX, Interpreter
+
+    return Interpreter(program, inbox_capacity=args.inbox or DEFAULT_INBOX)
+
+
+class _Progress:
+    """A progress bar on standard error for long inputs: only on a terminal, and only once the
+    input has proved long (many events, or more than a second)."""
+
+    def __init__(self, reader) -> None:
+        self._reader = reader
+        self._enabled = sys.stderr.isatty()
+        self._started = time.perf_counter()
+        self._bar = None
+        self._task = None
+
+    def update(self) -> None:
+        if not self._enabled:
+            return
+        reader = self._reader
+        if self._bar is None:
+            if reader.events < PROGRESS_EVENTS and time.perf_counter() - self._started < PROGRESS_SECONDS:
+                return
+            from rich.progress import (BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn,
+                                       TimeRemainingColumn)
+
+            self._bar = Progress(TextColumn("[bold]running[/] {task.description}"), BarColumn(),
+                                 TaskProgressColumn(), TextColumn("{task.fields[events]:,} events"),
+                                 TimeElapsedColumn(), TimeRemainingColumn(), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task(reader.name, total=reader.size, events=0)
+        self._bar.update(self._task, completed=reader.position, events=reader.events)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _summary(args, result, reader) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from coordlang.runtime.executor import COUNTERS
+
+    table = Table(show_header=False, box=None, padding=(0, 2, 0, 2))
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    for name in COUNTERS:
+        table.add_row(name, f"{result.counters.get(name, 0):,}")
+    table.add_row("events", f"{result.events:,}")
+    rate = result.events / result.seconds if result.seconds > 0 else 0.0
+    table.add_row("events/s", f"{rate:,.0f}")
+    table.add_row("seconds", f"{result.seconds:.3f}")
+    table.add_row("load seconds", f"{result.extra['load_seconds']:.3f}")
+    table.add_row("compile seconds", f"{result.extra['compile_seconds']:.3f}")
+    if args.skip_bad is not None:
+        table.add_row("bad lines", f"{reader.rejected:,}")
+    console = Console(stderr=True, highlight=False)
+    console.print(f"[bold]{Path(args.file).name}[/] on {reader.name} ({args.backend})", soft_wrap=True)
+    console.print(table)
+    if reader.rejected:
+        console.print(f"{reader.rejected:,} bad line{'s' if reader.rejected != 1 else ''} written to "
+                      f"{args.skip_bad}", soft_wrap=True)
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("run", help="run a program over input events (JSON Lines, msgpack or CSV)",
+                       description="Check and compile FILE, run it over EVENTS, and report the outcomes.")
+    p.add_argument("file", metavar="FILE", help="the .coord file to run")
+    p.add_argument("--events", required=True, metavar="EVENTS",
+                   help="the input events: .jsonl/.json, .msgpack/.mpk or .csv; '-' reads standard input")
+    p.add_argument("--out", metavar="OUTCOMES.jsonl", help="write one JSON object per instance here ('-': stdout)")
+    p.add_argument("--stats", metavar="STATS.json", help="write the counters and timings here ('-': stdout)")
+    p.add_argument("--backend", choices=BACKENDS, default="interpreter",
+                   help="the executor (default: interpreter, until the compiled backend is built)")
+    p.add_argument("--until", metavar="TIME",
+                   help="stop the clock here at the end of the input (RFC 3339 or seconds since the epoch)")
+    p.add_argument("--format", choices=FORMATS,
+                   help="the events format, when the file's extension does not tell (JSON Lines for '-')")
+    p.add_argument("--skip-bad", metavar="REJECTS.jsonl",
+                   help="write bad input lines here and go on, instead of stopping at the first")
+    p.add_argument("--inbox", type=int, metavar="N",
+                   help="events kept per instance and event type before the oldest is dropped (default 16)")
+    p.set_defaults(run=run)
