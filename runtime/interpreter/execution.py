@@ -13,7 +13,7 @@ from coordlang.runtime.executor import Event
 from coordlang.runtime.interpreter.expressions import ExpressionError
 from coordlang.runtime.interpreter.lifecycle import Lifecycle
 from coordlang.runtime.interpreter.state import Attempts, Instance, Join, Thread, Undo
-from coordlang.runtime.interpreter.values import error, from_exception
+from coordlang.runtime.interpreter.values import coerce, error, from_exception
 
 
 class Execution(Lifecycle):
@@ -36,7 +36,7 @@ class Execution(Lifecycle):
     # ---------------------------------------------------------------- plain control flow
 
     def _assign(self, inst: Instance, thread: Thread, instr: ir.Assign) -> None:
-        inst.slots[instr.slot] = self.value(instr.value, inst)
+        inst.slots[instr.slot] = coerce(self.value(instr.value, inst), self.unit_of(inst).slots[instr.slot].type)
         thread.pc += 1
 
     def _jump(self, inst: Instance, thread: Thread, instr: ir.Jump) -> None:
@@ -54,14 +54,16 @@ class Execution(Lifecycle):
         thread.pc += 1
 
     def _emit(self, inst: Instance, thread: Thread, instr: ir.Emit) -> None:
-        fields = {name: self.value(expr, inst) for name, expr in instr.fields}
+        declared = self.tables.events[instr.event]
+        fields = {name: coerce(self.value(expr, inst), declared.field_type(name) or "any")
+                  for name, expr in instr.fields}
         source = f"emit at {self.place(instr.sid)}"
         self.state.emitted.append(Event(instr.event, self.state.clock, fields, source))
         thread.pc += 1
 
     def _complete(self, inst: Instance, thread: Thread, instr: ir.Complete) -> None:
         value = self.value(instr.value, inst) if instr.value is not None else None
-        self.end(inst, "completed", value)
+        self.end(inst, "completed", coerce(value, self.unit_of(inst).returns))
 
     def _fail(self, inst: Instance, thread: Thread, instr: ir.FailWith) -> None:
         message = self.value(instr.message, inst)
@@ -117,7 +119,7 @@ class Execution(Lifecycle):
     def _do(self, inst: Instance, thread: Thread, instr: ir.Do) -> None:
         attempts = thread.step
         if attempts is None or attempts.pc != thread.pc:
-            args = tuple(self.value(a, inst) for a in instr.args)
+            args = self.arguments(instr.args, self.handlers[instr.handler].definition.params, inst)
             attempts = thread.step = Attempts(thread.pc, args, self.state.clock, 0, self.step_label(inst, instr.step))
         attempts.attempt += 1
         try:
@@ -128,12 +130,17 @@ class Execution(Lifecycle):
             return
         thread.step = None
         if instr.target is not None:
-            inst.slots[instr.target] = result
+            inst.slots[instr.target] = coerce(result, self.unit_of(inst).slots[instr.target].type)
         undo = instr.compensation
         if undo is not None:
-            args = tuple(self.value(a, inst) for a in undo.args)
+            args = self.arguments(undo.args, self.handlers[undo.handler].definition.params, inst)
             inst.undo.append(Undo(undo.handler, args, undo.policy, f"{attempts.label}c"))
         thread.pc += 1
+
+    def arguments(self, exprs: tuple[ir.Expr, ...], params: tuple[tuple[str, str], ...], inst: Instance) -> tuple:
+        """A handler's arguments, each of its parameter's type."""
+        kinds = [kind for _, kind in params]
+        return tuple(coerce(self.value(e, inst), kinds[i] if i < len(kinds) else "any") for i, e in enumerate(exprs))
 
     def _call(self, inst: Instance, thread: Thread, instr: ir.CallChild) -> None:
         attempts = thread.step
@@ -144,7 +151,7 @@ class Execution(Lifecycle):
         machine = self.tables.latest[instr.workflow]
         child = self.start_workflow(machine, attempts.args[self.tables.key_param(machine)], (inst.id, thread.id))
         for slot, value in zip(machine.params, attempts.args):
-            child.slots[slot] = value
+            child.slots[slot] = coerce(value, machine.slots[slot].type)
         thread.child = child.id
         thread.state = "child"
 

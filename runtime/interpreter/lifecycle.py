@@ -6,7 +6,8 @@ from __future__ import annotations
 from coordlang.ir import nodes as ir
 from coordlang.runtime.interpreter.core import Core
 from coordlang.runtime.interpreter.state import Attempts, Instance, Thread
-from coordlang.runtime.interpreter.values import ErrorValue, error, from_exception, retries_on, retry_delay
+from coordlang.runtime.interpreter.values import (ErrorValue, coerce, error, from_exception, retries_on,
+                                                  retry_delay)
 from coordlang.semantics.constants import format_seconds
 
 
@@ -203,7 +204,7 @@ class Lifecycle(Core):
         if child.status == "completed":
             thread.step = None
             if call.target is not None:
-                parent.slots[call.target] = child.value
+                parent.slots[call.target] = coerce(child.value, self.unit_of(parent).slots[call.target].type)
             thread.pc += 1
             self.wake(parent, thread)
         elif child.status == "cancelled":

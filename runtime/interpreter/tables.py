@@ -17,6 +17,8 @@ class Unit:
     aggregates: tuple[ir.Aggregate, ...] = ()
     key_type: str = "any"
     """The type of ``key`` in a stream's code."""
+    returns: str = "any"
+    """A machine's result type."""
 
 
 class Tables:
@@ -40,7 +42,7 @@ class Tables:
         self.streams: dict[str, list[int]] = {}
         for machine in program.machines:
             self.machines[machine.id] = machine
-            self.units[machine.id] = Unit(machine.id, machine.slots, machine.code)
+            self.units[machine.id] = Unit(machine.id, machine.slots, machine.code, returns=machine.returns)
             current = self.latest.get(machine.name)
             if current is None or machine.version > current.version:
                 self.latest[machine.name] = machine

@@ -82,6 +82,17 @@ def retry_delay(policy: RetryPolicy, retry: int, seed: tuple[object, ...]) -> fl
     return base / 2 + rng.uniform(0.0, base / 2)
 
 
+FLOATS = frozenset({"float", "duration", "time"})
+
+
+def coerce(value: object, type_: str) -> object:
+    """A value stored where ``type_`` is declared: an int where a float (duration, time) is
+    expected becomes a float, as it would in a float column."""
+    if type_ in FLOATS and type(value) is int:
+        return float(value)
+    return value
+
+
 def format_value(value: object, type_: str) -> str:
     """How a value reads inside an interpolated string."""
     if value is None:

@@ -163,3 +163,14 @@ def test_interpolation_prints_values_by_their_type():
     ])
     _, result = run(program(w), [ev("Start", 0, id="a", n=0)])
     assert result.outcomes[0].value == "true none 2.5 1m30s 1970-01-12T13:46:40Z 3 a"
+
+
+def test_an_int_stored_where_a_float_is_declared_becomes_a_float():
+    w = machine("W", [
+        ir.Assign(1, c(3)),
+        complete(ir.Interpolate((load(1),))),
+    ], ("s:Start", "x:float"))
+    returns_float = ir.Machine("F", 1, "Note", 0, (), "id", "str", "float", w.slots[:1], (complete(c(2)),), ())
+    _, result = run(program(w, returns_float), [ev("Start", 0, id="a", n=0), ev("Note", 0, id="a", text="")])
+    assert [o.value for o in result.outcomes] == ["3.0", 2.0]
+    assert type(result.outcomes[1].value) is float
