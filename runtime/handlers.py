@@ -12,6 +12,8 @@ two projects in one process may both have a ``handlers.py``.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import importlib
 import inspect
 import sys
@@ -43,12 +45,14 @@ class BoundHandler:
 
         A ``batch`` handler gets numpy arrays of length 1 (a real batch comes with the compiled
         backend) and returns an array whose element 0 is the result; a ``jit`` handler is the
-        plain Python function, called directly."""
+        plain Python function, called directly. A coroutine function's result is awaited (on
+        an event loop of the call's own: the interpreter runs one call at a time)."""
         definition = self.definition
         if definition.mode == "batch":
             import numpy as np  # only programs with batch handlers need numpy
 
-            arrays = tuple(_array(np, value, kind) for value, (_, kind) in zip(args, definition.params))
+            kinds = [kind for _, kind in definition.params]
+            arrays = tuple(_array(np, value, kinds[i] if i < len(kinds) else "any") for i, value in enumerate(args))
             extra = {"idempotency_key": np.array([idempotency_key], dtype=object)} if self.accepts_key else {}
             result = np.asarray(self.function(*arrays, **extra))
             if result.ndim != 1 or len(result) != 1:
@@ -58,7 +62,13 @@ class BoundHandler:
         else:
             extra = {"idempotency_key": idempotency_key} if self.accepts_key else {}
             value = self.function(*args, **extra)
+            if inspect.isawaitable(value):
+                value = asyncio.run(_awaited(value))
         return convert_result(value, definition.returns)
+
+
+async def _awaited(awaitable):
+    return await awaitable
 
 
 def _array(np, value: object, kind: str):
@@ -173,8 +183,21 @@ def place(program: Program, sid: int) -> str:
     if ref.path is None:
         return f"<input>@{ref.span.start}"
     try:
-        text = Path(ref.path).read_text(encoding="utf-8")
+        stat = Path(ref.path).stat()
     except OSError:
         return f"{ref.path}@{ref.span.start}"
-    position = LineIndex(text).position(ref.span.start)
+    index = _line_index(Path(ref.path), stat.st_mtime_ns, stat.st_size)
+    if index is None:
+        return f"{ref.path}@{ref.span.start}"
+    position = index.position(ref.span.start)
     return f"{ref.path}:{position.line + 1}:{position.column + 1}"
+
+
+@functools.lru_cache(maxsize=64)
+def _line_index(path: Path, mtime: int, size: int) -> LineIndex | None:
+    # Messages name places as they run (an emitted event's source): read each version of a
+    # file once.
+    try:
+        return LineIndex(path.read_text(encoding="utf-8"))
+    except OSError:
+        return None

@@ -80,3 +80,10 @@ def test_results_are_converted_to_their_declared_types():
     assert type(convert_result(np.bool_(True), "bool")) is bool
     assert convert_result(3, "float") == 3.0 and type(convert_result(3, "float")) is float
     assert convert_result("anything", "none") is None
+
+
+def test_a_coroutine_function_is_awaited_and_its_exception_is_the_call_s():
+    bound = bind_handlers(program(handlers=(handler("later"),)))["later"]
+    assert bound.call(("x",), "k") == "awaited x"
+    with pytest.raises(LookupError):
+        bound.call(("bad",), "k")

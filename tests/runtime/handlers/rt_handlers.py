@@ -83,3 +83,10 @@ def square_jit(x: float) -> float:
 
 
 NOT_A_FUNCTION = 42
+
+
+async def later(x):
+    CALLS.append(("later", x))
+    if x == "bad":
+        raise LookupError("no such thing")
+    return f"awaited {x}"
