@@ -41,7 +41,8 @@ from coordlang.errors import CoordError
 from coordlang.gcpause import gc_paused
 from coordlang.ir.nodes import Program
 from coordlang.runtime.executor import Event
-from coordlang.runtime.fields import BadEvent, EventSchema, kind_of, rfc3339_seconds, suggestion, _shown
+from coordlang.runtime.fields import (TEXT_CONVERTERS, BadEvent, EventSchema, _shown, kind_of, rfc3339_seconds, suggestion,
+                                      time_from_text)
 
 FORMATS = ("jsonl", "msgpack", "csv")
 EXTENSIONS = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".msgpack": "msgpack", ".mpk": "msgpack",
@@ -332,6 +333,7 @@ class EventReader:
         # Strict: a stray quote is an error to report, not text to guess at.
         rows = csv.reader(lines, strict=True)
         pending: list[Event] = []
+        size = self.batch_size
         header: _CsvHeader | None = None
         while True:
             try:
@@ -350,14 +352,14 @@ class EventReader:
             if header is None:
                 header = _CsvHeader.of(row, self, start)
                 continue
-            place = str(start)
             try:
                 if bad_bytes:
                     raise BadEvent(bad_bytes)
-                pending.append(header.event(row, lines.read_time, place))
+                pending.append(header.event(row, lines.read_time, start))
             except BadEvent as exc:
-                self._reject(place, str(exc), raw)
-            yield from self._batches(pending, lines.exhausted())
+                self._reject(str(start), str(exc), raw)
+            if len(pending) >= size or (pending and lines.exhausted()):
+                yield from self._batches(pending, lines.exhausted())
         if pending:
             yield pending
 
@@ -522,41 +524,37 @@ class _CsvHeader:
                                  f"{suggestion(name, known)}")
         return cls(reader, row)
 
-    def _plan(self, schema: EventSchema) -> tuple:
-        from coordlang.runtime.fields import TEXT_CONVERTERS
-
-        plan = self._plans.get(schema.name)
-        if plan is None:
-            index = {name: i for i, name in enumerate(self.columns)}
-            fields = tuple((name, kind, index.get(name), TEXT_CONVERTERS[kind])
-                           for name, kind in schema.fields if name != "time")
-            others = tuple((i, name) for i, name in enumerate(self.columns)
-                           if name not in ("event", "time") and name not in schema.keys)
-            plan = self._plans[schema.name] = (fields, others)
+    def _plan(self, etype: str) -> tuple:
+        """For rows of one event type: its schema, (name, type, column, converter) per field,
+        and the other columns, whose cells must be empty."""
+        schema = self.reader._schemas.get(etype)
+        if schema is None:
+            raise BadEvent(self.reader._type_problem(etype) if etype else "the event cell is empty")
+        if schema.conflict:
+            raise BadEvent(schema.conflict)
+        index = {name: i for i, name in enumerate(self.columns)}
+        fields = tuple((name, kind, index.get(name), TEXT_CONVERTERS[kind])
+                       for name, kind in schema.fields if name != "time")
+        others = tuple(i for i, name in enumerate(self.columns)
+                       if name not in ("event", "time") and name not in schema.keys)
+        plan = self._plans[etype] = (schema, fields, others)
         return plan
 
-    def event(self, row: list[str], now: float, place: str) -> Event:
-        reader = self.reader
+    def event(self, row: list[str], now: float, place: int) -> Event:
         if len(row) != len(self.columns):
             raise BadEvent(f"the row has {len(row)} cells; the header has {len(self.columns)} columns")
         etype = row[self.event_column]
-        schema = reader._schemas.get(etype)
-        if schema is None:
-            raise BadEvent(reader._type_problem(etype) if etype else "the event cell is empty")
-        if schema.conflict:
-            raise BadEvent(schema.conflict)
+        plan = self._plans.get(etype)
+        schema, fields_plan, others = plan if plan is not None else self._plan(etype)
         stamp = now
         if self.time_column is not None and row[self.time_column]:
-            from coordlang.runtime.fields import time_from_text
-
             try:
                 stamp = time_from_text(row[self.time_column])
             except ValueError as exc:
                 raise BadEvent(str(exc)) from None
-        fields_plan, others = self._plan(schema)
-        for index, name in others:
+        for index in others:
             if row[index]:
-                schema.unknown_fields([name])
+                schema.unknown_fields([self.columns[index]])
         fields: dict[str, object] = {}
         for name, kind, index, convert in fields_plan:
             cell = row[index] if index is not None else ""
@@ -572,7 +570,7 @@ class _CsvHeader:
         _set_type(event, etype)
         _set_time(event, stamp)
         _set_fields(event, fields)
-        _set_source(event, f"{reader.name}:{place}")
+        _set_source(event, f"{self.reader._prefix}{place}")
         return event
 
 

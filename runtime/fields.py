@@ -139,7 +139,7 @@ def parse_time(value: object) -> float:
 
 def time_from_text(text: str) -> float:
     """A time written as text (a CSV cell, a command-line argument): RFC 3339 or a number."""
-    if _NUMBER(text):
+    if ":" not in text and _NUMBER(text):  # RFC 3339 always has a colon, a number never
         return _finite(float(text), text)
     return rfc3339_seconds(text)
 
