@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import pickle
 
 from irkit import T0, complete, do, ev, field, load, machine, on, program, rows, run, sleep, wait
 
@@ -87,3 +88,11 @@ def test_counters_include_every_name_and_the_events():
     assert set(stats) >= {"completed", "failed", "compensated", "cancelled", "running", "duplicate_start", "rejected",
                           "unrouted", "inbox_dropped", "events", "seconds"}
     assert stats["events"] == 3 and stats["completed"] == 2
+
+
+def test_the_state_is_plain_data_that_pickles():
+    interpreter = Interpreter(program(W))
+    interpreter.feed(EVENTS[:2])
+    restored = pickle.loads(pickle.dumps(interpreter.state))
+    interpreter.restore(restored)
+    assert [o.status for o in interpreter.finish().outcomes] == ["completed"]
