@@ -238,3 +238,15 @@ def test_outcomes_report_load_and_running_instances():
     assert rows(result) == [("Pinged", "a", "running", None)]
     assert result.outcomes[0].as_json() == {"workflow": "Pinged", "version": 1, "key": "a", "status": "running",
                                             "value": None, "message": None}
+
+
+def test_a_reaction_s_retries_back_off_on_timers_while_other_events_go_on(fresh_handlers):
+    from coordlang.semantics.policies import RetryPolicy
+    fresh_handlers.FAILURES["r"] = 1
+    react = reaction("Note", [ir.Do("flaky", (c("r"),), None, "p", None, None, 0),
+                              ir.Do("record", (field(0, "text"),), None, None, None, None, 1)])
+    policy = RetryPolicy(attempts=2, backoff="fixed", initial=10.0, max=None)
+    _, result = run(program(reactions=(react,), policies={"p": policy}),
+                    [ev("Note", 0, id="a", text="first"), ev("Note", 5, id="b", text="second")])
+    assert [x for _, x in calls("record")] == ["second", "first"]
+    assert [key for _, _, key in calls("flaky")] == ["#1:0:1", "#2:0:1", "#1:0:2"]
