@@ -1,0 +1,1 @@
+"""The benchmark suite of ``BENCHMARKS.md``: workloads, peers and the harness (``coord bench``)."""

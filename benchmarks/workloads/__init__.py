@@ -1,0 +1,1 @@
+"""Benchmark workloads: each a ``.coord`` program, its handlers and a seeded input generator."""

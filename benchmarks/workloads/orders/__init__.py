@@ -1,0 +1,1 @@
+"""The orders workload: the order workflow of ``BENCHMARKS.md``."""
