@@ -1,0 +1,337 @@
+"""The benchmark harness: the workloads of ``BENCHMARKS.md`` on coord's executors and on their
+peers, side by side in one process, quoted as ratios against the targets.
+
+    coord bench [--quick | --full] [--only NAME ...] [--runs N] [--json OUT]
+    python -m benchmarks.run [same options]
+
+Every runner gets the same generated input; runs alternate between runners (A B C A B C ...)
+so that a noisy neighbour slows them alike, and each figure is the median. Each run's result is
+checked against what the generator says must come out (outcome counters and each order's status;
+every alarm), so a fast wrong answer shows as a failed check, not as a good figure. Memory is
+measured in a separate run under tracemalloc, which would slow the timed ones.
+
+A runner whose backend or library is missing is reported as ``not built`` / ``not installed``
+and its ratios as not measurable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import json
+import math
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.report import Report, Row, Sizes, _count, machine, ratios, render  # noqa: E402
+
+MODES = {
+    "quick": Sizes(orders=10_000, orders_side_by_side=10_000, sensors=1_000, readings=200_000,
+                   readings_side_by_side=100_000, runs=3),
+    "full": Sizes(orders=1_000_000, orders_side_by_side=100_000, sensors=10_000, readings=50_000_000,
+                  readings_side_by_side=1_000_000, runs=5),
+}
+RUNNERS = {
+    "orders": ("transitions", "interpreter", "compiled"),
+    "sensors": ("pandas", "interpreter", "compiled"),
+    "read": ("reader .jsonl", "reader .msgpack"),
+}
+"""Each workload's runners, as the table names them (``--only`` matches these names)."""
+
+
+# ---------------------------------------------------------------- measuring
+
+@dataclass(slots=True)
+class Contender:
+    """A runner ready to go: ``once()`` runs it and returns (seconds, check)."""
+
+    row: Row
+    once: Callable[[], tuple[float, str]]
+    memory: Callable[[], float] | None = None
+
+
+def measure(contenders: list[Contender], runs: int, memory: bool, log: Callable[[str], None]) -> None:
+    """Run each contender ``runs`` times, alternating, then measure memory once each."""
+    live = [c for c in contenders if c.row.status == "ok"]
+    for attempt in range(runs):
+        for contender in live:
+            row = contender.row
+            if row.status != "ok":
+                continue
+            gc.collect()
+            try:
+                seconds, check = contender.once()
+            except Exception as exc:  # a broken runner is a row, not a crash of the suite
+                row.status = f"error: {type(exc).__name__}: {exc}"
+                continue
+            row.seconds.append(seconds)
+            if check != "ok" or not row.check:
+                row.check = check
+            log(f"{row.workload} {row.runner} run {attempt + 1}/{runs}: {seconds:.3f} s ({check})")
+    if not memory:
+        return
+    for contender in live:
+        if contender.memory is not None and contender.row.status == "ok":
+            gc.collect()
+            try:
+                contender.row.bytes_per_instance = contender.memory()
+            except Exception as exc:
+                contender.row.note = f"memory: {type(exc).__name__}: {exc}"
+            log(f"{contender.row.workload} {contender.row.runner}: memory measured")
+
+
+def _missing(module: str) -> bool:
+    return importlib.util.find_spec(module) is None
+
+
+# ---------------------------------------------------------------- orders
+
+def orders_contenders(instances: int, with_peers: bool) -> list[Contender]:
+    from benchmarks.peers import coord
+    from benchmarks.workloads.orders.generate import PROGRAM, generate
+    from coordlang.ir.compile import compile_file
+
+    where = f"{_count(instances)} orders"
+    program = compile_file(PROGRAM)
+    planned: list[tuple[Row, Callable[[], object] | None]] = []
+    if with_peers:
+        row = Row("orders", "transitions", where, 0, instances)
+        if _missing("transitions"):
+            row.status = "not installed"
+            planned.append((row, None))
+        else:
+            from benchmarks.peers.transitions_orders import TransitionsOrders
+
+            planned.append((row, TransitionsOrders))
+    for backend in (["interpreter", "compiled"] if with_peers else ["compiled"]):
+        row = Row("orders", backend, where, 0, instances)
+        try:
+            planned.append((row, coord.executor_factory(backend, program)))
+        except coord.NotBuilt:
+            row.status = "not built"
+            planned.append((row, None))
+    if not any(make for _, make in planned):
+        return [Contender(row, _nothing) for row, _ in planned]
+    data = generate(instances)
+    table = data.table
+    contenders = []
+    for row, make in planned:
+        row.input = f"{_count(instances)} orders, {_count(len(table))} events"
+        row.events = len(table)
+        if make is None:
+            contenders.append(Contender(row, _nothing))
+        else:
+            contenders.append(_executor_contender(row, make, table, instances, lambda r: check_orders(data, r)))
+    return contenders
+
+
+def _nothing() -> tuple[float, str]:
+    return 0.0, ""
+
+
+def _executor_contender(row: Row, make, table, instances: int, checker) -> Contender:
+    from benchmarks.peers import coord
+
+    def once() -> tuple[float, str]:
+        measured = coord.run(make, table)
+        return measured.seconds, checker(measured.result)
+
+    # Memory is what the executor holds once the last order has started: every order has been
+    # placed and most are still running. (Feeding the whole input under tracemalloc would cost
+    # several times the timed runs, for a figure about ended orders.)
+    placed = np.flatnonzero(table.type == table.types.index("OrderPlaced"))
+    prefix = table.slice(0, int(placed[-1]) + 1 if len(placed) else 0)
+    return Contender(row, once, lambda: coord.bytes_per_instance(make, prefix, instances))
+
+
+def check_orders(data, result) -> str:
+    """``ok``, or the first differences between a run's result and the generator's."""
+    from benchmarks.workloads.orders.generate import STATUSES
+
+    stats = result.stats()
+    wrong = [f"{name} {stats.get(name)} (expected {want})" for name, want in data.expected.items()
+             if stats.get(name) != want]
+    if wrong:
+        return "; ".join(wrong[:3])
+    seen = 0
+    for outcome in result.outcomes:
+        key = outcome.key
+        if not isinstance(key, int) or not 1 <= key <= data.instances:
+            return f"outcome for unknown order {key!r}"
+        if outcome.status != STATUSES[data.status[key - 1]]:
+            return f"order {key}: {outcome.status} (expected {STATUSES[data.status[key - 1]]})"
+        if outcome.status == "completed" and outcome.value != data.amount[key - 1]:
+            return f"order {key}: value {outcome.value} (expected {data.amount[key - 1]})"
+        seen += 1
+    if seen != data.instances:
+        return f"{seen} outcomes (expected {data.instances})"
+    return "ok"
+
+
+# ---------------------------------------------------------------- sensors
+
+def sensors_contenders(sensors: int, readings: int, with_interpreter: bool) -> list[Contender]:
+    from benchmarks.peers import coord
+    from benchmarks.workloads.sensors.generate import PROGRAM, expected_alarms, generate
+    from coordlang.ir.compile import compile_file
+
+    data = generate(sensors, readings)
+    expected = expected_alarms(data)
+    where = f"{_count(sensors)} sensors, {_count(readings)} readings"
+    contenders = []
+
+    row = Row("sensors", "pandas", where, readings, readings)
+    if _missing("pandas"):
+        row.status = "not installed"
+        contenders.append(Contender(row, _nothing))
+    else:
+        from benchmarks.peers import pandas_sensors
+
+        frame = pandas_sensors.frame(data)
+
+        def pandas_once() -> tuple[float, str]:
+            found, seconds = pandas_sensors.run(frame)
+            return seconds, check_alarms(expected, found)
+
+        contenders.append(Contender(row, pandas_once))
+
+    program = compile_file(PROGRAM)
+    for backend in (["interpreter", "compiled"] if with_interpreter else ["compiled"]):
+        row = Row("sensors", backend, where, readings, readings)
+        try:
+            make = coord.executor_factory(backend, program)
+        except coord.NotBuilt:
+            row.status = "not built"
+            contenders.append(Contender(row, _nothing))
+            continue
+
+        def once(make=make) -> tuple[float, str]:
+            measured = coord.run(make, data.table)
+            found = [(o.key, o.value, None) for o in measured.result.outcomes]
+            return measured.seconds, check_alarms(expected, found)
+
+        contenders.append(Contender(row, once))
+    return contenders
+
+
+def check_alarms(expected: list[tuple[int, float, int]], found: list[tuple]) -> str:
+    """Same alarms, in the same order, means equal to 1e-9 (pandas sums differently)."""
+    if len(found) != len(expected):
+        return f"{len(found)} alarms (expected {len(expected)})"
+    for (sensor, mean, count), got in zip(expected, found):
+        if got[0] != sensor or not math.isclose(got[1], mean, rel_tol=1e-9) or (got[2] is not None and
+                                                                             got[2] != count):
+            return f"alarm {got} (expected {(sensor, mean, count)})"
+    return "ok"
+
+
+# ---------------------------------------------------------------- reading events files
+
+def read_contenders(instances: int, folder: Path) -> list[Contender]:
+    """Reading the orders input from JSON Lines and msgpack with ``coord run``'s reader."""
+    from benchmarks.workloads import columns
+    from benchmarks.workloads.orders.generate import PROGRAM, generate
+    from coordlang.ir.compile import compile_file
+
+    data = generate(instances)
+    where = f"{_count(instances)} orders, {_count(len(data.table))} events"
+    contenders = []
+    program = None
+    for suffix in ("jsonl", "msgpack"):
+        row = Row("read", f"reader .{suffix}", where, len(data.table), instances)
+        if _missing("coordlang.runtime.events"):
+            row.status = "not built"
+            contenders.append(Contender(row, _nothing))
+            continue
+        from coordlang.runtime.events import read_batches
+
+        program = program or compile_file(PROGRAM)
+        path = columns.write(data.table, folder / f"orders.{suffix}")
+        row.note = f"{path.stat().st_size / len(data.table):.0f} bytes/event"
+
+        def once(path=path) -> tuple[float, str]:
+            began = time.perf_counter()
+            count = sum(len(batch) for batch in read_batches(program, path))
+            seconds = time.perf_counter() - began
+            return seconds, "ok" if count == len(data.table) else f"{count} events read"
+
+        contenders.append(Contender(row, once))
+    return contenders
+
+
+# ---------------------------------------------------------------- the suite
+
+def run_suite(mode: str = "quick", only: tuple[str, ...] = (), runs: int | None = None, memory: bool = True,
+              log: Callable[[str], None] = lambda _: None) -> Report:
+    sizes = MODES[mode]
+    if runs is not None:
+        sizes = Sizes(**{**asdict(sizes), "runs": runs})
+    began = time.perf_counter()
+    report = Report(mode, sizes, machine(), datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    def wanted(name: str) -> bool:
+        return not only or any(o in name for o in only)
+
+    def workload_wanted(workload: str) -> bool:
+        return any(wanted(f"{workload} {runner}") for runner in RUNNERS[workload])
+
+    with tempfile.TemporaryDirectory(prefix="coord-bench-") as tmp:
+        if workload_wanted("orders"):
+            log("orders: generating")
+            contenders = orders_contenders(sizes.orders_side_by_side, with_peers=True)
+            if sizes.orders != sizes.orders_side_by_side:
+                contenders += orders_contenders(sizes.orders, with_peers=False)
+            contenders = [c for c in contenders if wanted(f"orders {c.row.runner}")]
+            measure(contenders, sizes.runs, memory, log)
+            report.rows += [c.row for c in contenders]
+        if workload_wanted("sensors"):
+            log("sensors: generating")
+            contenders = sensors_contenders(sizes.sensors, sizes.readings_side_by_side, with_interpreter=True)
+            if sizes.readings != sizes.readings_side_by_side:
+                contenders += sensors_contenders(sizes.sensors, sizes.readings, with_interpreter=False)
+            contenders = [c for c in contenders if wanted(f"sensors {c.row.runner}")]
+            measure(contenders, sizes.runs, memory=False, log=log)
+            report.rows += [c.row for c in contenders]
+        if workload_wanted("read"):
+            log("read: writing the files")
+            contenders = [c for c in read_contenders(sizes.orders_side_by_side, Path(tmp))
+                          if wanted(f"read {c.row.runner}")]
+            measure(contenders, sizes.runs, memory=False, log=log)
+            report.rows += [c.row for c in contenders]
+    report.ratios = ratios(report.rows, sizes)
+    report.seconds = time.perf_counter() - began
+    return report
+
+
+def execute(args: argparse.Namespace) -> int:
+    """Run the suite as the options say; exit 1 when a check failed."""
+    log = (lambda text: print(text, file=sys.stderr, flush=True)) if args.verbose else (lambda _: None)
+    report = run_suite(args.mode, tuple(args.only), args.runs, memory=not args.no_memory, log=log)
+    render(report)
+    if args.json:
+        args.json.write_text(json.dumps(report.as_json(), indent=2) + "\n", encoding="utf-8")
+    return 1 if any(r.status.startswith("error") or (r.check and r.check != "ok") for r in report.rows) else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from coordlang.cli.bench import add_arguments
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    return execute(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
