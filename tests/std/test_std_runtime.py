@@ -419,6 +419,15 @@ def test_scatter_gather_publishes_what_came_when_the_span_ends():
     assert r.counters["unrouted"] == 1  # the reply after the 30s span
 
 
+def test_scatter_gather_replies_that_come_before_the_gathering_wait_in_the_inbox():
+    H.PLAN["register", "r3"] = fails(H.Unreachable("registry busy"), 1, then=True)
+    r = run("scatter_gather", ev("SlowQuoteWanted", 0, request_id="r3", weight=1.0),
+            ev("Quote", 0.5, request_id="r3", value=11.0))
+    assert H.times("register") == [0, 1]  # the carriers' replies (t=0) and the input one (0.5) wait
+    assert r["Result", "r3"] == ("completed", "3/3 total 33.5 low 10.0 high 12.5 partial false")
+    assert r.counters["unrouted"] == 0 and r.counters["inbox_dropped"] == 0 and r.clock == 1
+
+
 def test_best_of_gathers_the_three_quotes():
     r = run("scatter_gather", ev("BestWanted", 0, request_id="b1"))
     assert sorted(calls()) == [("quote_dhl", "b1"), ("quote_fedex", "b1"), ("quote_ups", "b1")]
@@ -545,6 +554,15 @@ def test_resequencer_reports_missing_parts_at_the_end_of_the_span_and_still_deli
     assert r["Upload", "u3"] == ("completed", None)
 
 
+def test_resequencer_counts_a_repeated_part_twice():
+    # The header's limit: parts are counted, not identified; a repeat can stand in for a
+    # missing part, and no SequenceIncomplete is published.
+    r = run("resequencer", ev("UploadStarted", 0, upload_id="u5", chunks=2),
+            ev("Chunk", 1, upload_id="u5", seq=0), ev("Chunk", 2, upload_id="u5", seq=0))
+    assert seen("SequenceIncomplete") == [] and H.names("append_chunk") == ["u5/0", "u5/1"]
+    assert H.times("append_chunk") == [2, 2] and r["Upload", "u5"] == ("completed", None)
+
+
 def test_resequencer_parts_before_the_start_reach_no_instance():
     r = run("resequencer", ev("Chunk", 0, upload_id="u4", seq=0), ev("UploadStarted", 1, upload_id="u4", chunks=1),
             ev("Chunk", 2, upload_id="u4", seq=0))
@@ -607,6 +625,26 @@ def test_idempotent_receiver_stops_when_idle():
     assert H.names("apply_deposit") == ["a2/0"]
     assert r["Account", "a2"] == ("completed", None)
     assert r.counters["unrouted"] == 1  # the deposit after 30 idle days finds no instance
+
+
+def test_idempotent_receiver_idle_counts_from_the_last_processed_message_not_from_a_repeat():
+    day = 86400
+    r = run("idempotent_receiver", ev("AccountOpened", 0, account="a3"), *_deposits("a3", 0),
+            ev("Deposit", 10 + 29 * day, account="a3", seq=0, amount=1.0),
+            ev("Deposit", 10 + 31 * day, account="a3", seq=1, amount=1.0))
+    assert H.names("apply_deposit") == ["a3/0"]
+    assert r.counters["rejected"] == 1 and r.counters["unrouted"] == 1  # stopped at 10s + 30d
+
+
+def test_idempotent_receiver_drops_messages_beyond_the_inbox_while_an_action_backs_off():
+    H.PLAN["apply_deposit", "a4/0"] = fails(H.Unreachable("ledger busy"), 1, then=True)
+    burst = [ev("Deposit", 0.5 + i / 100, account="a4", seq=i + 1, amount=1.0) for i in range(20)]
+    r = run("idempotent_receiver", ev("AccountOpened", 0, account="a4"),
+            ev("Deposit", 0.1, account="a4", seq=0, amount=1.0), *burst)
+    # During the 1s backoff 20 deposits arrive: the inbox keeps the newest 16, the 4 oldest
+    # are dropped (and, being below the high-water mark, would be rejected if sent again).
+    assert r.counters["inbox_dropped"] == 4
+    assert H.names("apply_deposit") == ["a4/0", "a4/0"] + [f"a4/{i}" for i in range(5, 21)]
 
 
 def test_idempotent_receiver_stops_after_n_processed_messages():
@@ -862,3 +900,33 @@ def test_block_arguments_assign_the_callers_variables_after_other_statements():
     assert r["Quote", "q1"] == ("completed", "answered true price 4.5")
     assert r["Quote", "q2"] == ("completed", "answered false price 0.0")
     assert H.times("reserve") == [0, 5] and r["Book", "b1"] == ("completed", "paid 7.5")
+
+
+# ---------------------------------------------------------------- awaiting the start event
+
+def test_debounce_example_relies_on_duplicate_starts_reaching_the_running_instance():
+    """docs/std.md, "What the library relies on": the debounce and throttle examples await
+    their workflow's own start event. The runtime delivers it (see the debounce tests above)."""
+    r = run("debounce", ev("DocumentSaved", 0, doc_id="d9"), ev("DocumentSaved", 20, doc_id="d9"))
+    assert r.counters["duplicate_start"] == 1 and H.times("reindex") == [50]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "checker bug: W405 says an await of the workflow's own start event is 'never delivered to a "
+    "running instance', but the interpreter delivers such a duplicate start to the running instance "
+    "(docs/language.md, Runtime decisions, Routing (2)); std.debounce/std.throttle rely on it"))
+def test_awaiting_the_own_start_event_is_not_reported_as_never_satisfied(tmp_path: Path):
+    from coordlang.semantics import check_source
+
+    text = ("event DocumentSaved { doc_id: str }\n"
+            "workflow Reindex on DocumentSaved as d key doc_id {\n"
+            "    try {\n"
+            "        for _i in 0..1000000 {\n"
+            "            await DocumentSaved as _e within 30s\n"
+            "        }\n"
+            "    } catch Timeout { }\n"
+            "}\n")
+    path = tmp_path / "reindex.coord"
+    path.write_text(text, encoding="utf-8")
+    _, model = check_source(text, path)
+    assert [d.code for d in model.diagnostics if d.code == "W405"] == []

@@ -73,6 +73,8 @@ _ACTIONS = (
     "send_reminder",
     # std.debounce, std.throttle
     "reindex", "reprice", "refresh_dashboard",
+    # std.scatter_gather
+    "register",
     # std.router
     "ship_de", "ship_us", "page_team", "open_ticket", "send_faq", "bill_de", "bill_us",
     # std.splitter
