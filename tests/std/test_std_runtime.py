@@ -29,8 +29,9 @@ if str(PROGRAMS) not in sys.path:
 
 import std_handlers as H  # noqa: E402  (the module the programs' handlers are bound to)
 
-T0 = 1_000_000.0
-"""The start time of every test; times in the tests are seconds after it."""
+T0 = 1_800_000.0
+"""The start time of every test; times in the tests are seconds after it. A whole number of
+minutes since the epoch, so that a stream's `tumbling(1m)` windows start at T0."""
 
 
 @pytest.fixture(autouse=True)
@@ -160,6 +161,15 @@ def test_saga_step_with_retries_its_undo_under_its_own_policy():
     assert r["Order", "o4"] == ("compensated", "saga order aborted: card declined")
 
 
+def test_saga_abort_also_runs_the_compensations_registered_before_it():
+    H.PLAN["ship_by_id", "t1"] = fails(H.Rejected("no carrier"))
+    r = run("saga", ev("TripBooked", 0, order_id="t1"))
+    assert calls() == [("reserve_stock", "t1"), ("charge_card", "t1"), ("ship_by_id", "t1"),
+                       ("refund_card", "t1"), ("release_stock", "t1")]
+    assert seen("SagaAborted") == [("trip", "t1", "HandlerError", "no carrier", 0)]
+    assert r["Trip", "t1"] == ("compensated", "saga trip aborted: no carrier")
+
+
 def test_saga_with_a_compensation_that_fails_for_good_ends_failed():
     H.PLAN["charge", "o5"] = fails(H.Rejected("card declined"))
     H.PLAN["release_stock", "o5"] = fails(H.Rejected("warehouse gone"))
@@ -204,6 +214,24 @@ def test_circuit_breaker_fallback_error_raises_after_its_retries():
     assert seen("CircuitTripped") == [("payments", "o4", "HandlerError", "card blocked", 0)]
     assert H.times("queue_for_later") == [30, 31, 32]  # `do fallback(id) with p`
     assert r["Payment", "o4"] == ("failed", "queue full")
+
+
+def test_circuit_tripped_counted_across_instances_by_the_headers_stream():
+    for n in range(25):
+        H.PLAN["charge_by_id", f"p{n}"] = fails(H.Rejected("gateway rejects everything"))
+    r = run("circuit_breaker", *[ev("OrderPlaced", n, order_id=f"p{n}", amount=1.0) for n in range(25)])
+    assert len(seen("CircuitTripped")) == 25
+    # The window [0, 1m) closes with 25 trips of the "payments" breaker.
+    assert seen("DependencyDown") == [("payments", 25, 60)]
+    assert H.names("queue_for_later") == [f"p{n}" for n in range(25)]  # each instance fell back
+    assert r.counters["completed"] == 25
+
+
+def test_circuit_tripped_below_the_streams_threshold_raises_nothing():
+    for n in range(19):
+        H.PLAN["charge_by_id", f"p{n}"] = fails(H.Rejected("gateway rejects everything"))
+    run("circuit_breaker", *[ev("OrderPlaced", n, order_id=f"p{n}", amount=1.0) for n in range(19)])
+    assert len(seen("CircuitTripped")) == 19 and seen("DependencyDown") == []
 
 
 def test_circuit_block_reruns_the_whole_block_when_it_probes():
@@ -360,10 +388,11 @@ def test_throttle_keeps_the_trailing_edge():
 def test_throttle_stops_after_its_rounds():
     ticks = [ev("Tick", t, sensor="t1") for t in range(0, 60, 2)]
     r = run("throttle", *ticks)
-    # Three actions (0, 10, 20), then the instance ends; the ticks after 30s start a new one.
-    assert H.times("refresh_dashboard")[:3] == [0, 10, 20]
-    assert r.order[0] == ("Ticker", "t1") and r.order[1] == ("Ticker", "t1")
-    assert H.times("refresh_dashboard")[3] == 30
+    # Three actions (0, 10, 20); the last one still waits out its interval, swallowing the
+    # ticks of [20, 30) without a trailing action (the header's limit), then the instance
+    # ends. The tick at 30s starts a new instance, which acts at once.
+    assert H.times("refresh_dashboard")[:4] == [0, 10, 20, 30]
+    assert r.order[:2] == [("Ticker", "t1"), ("Ticker", "t1")]
 
 
 # ---------------------------------------------------------------- std.aggregator
@@ -737,6 +766,14 @@ def test_retry_block_reruns_the_whole_block_delay_apart():
     assert H.times("reserve") == [0, 5, 10] and H.times("charge") == [0, 5, 10]
     assert H.names("release") == [] and r.counters["unrouted"] == 0
     assert r["Book", "b1"] == ("completed", "booked")
+
+
+def test_retry_block_registers_a_compensation_on_every_run_of_its_block():
+    H.PLAN["charge", "h1"] = fails(H.Rejected("insufficient funds"))
+    r = run("retry_with_fallback", ev("Hold", 0, order_id="h1", amount=5.0))
+    assert H.times("reserve") == [0, 5, 10]
+    assert H.names("release") == ["h1", "h1", "h1"] and H.times("release") == [10, 10, 10]
+    assert r["Holding", "h1"] == ("compensated", "gave up")
 
 
 def test_retry_block_emits_fell_back_and_runs_the_fallback_block_when_every_try_fails():
