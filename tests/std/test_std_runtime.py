@@ -73,11 +73,12 @@ class Run:
 
 
 class Observed(Interpreter):
-    """The interpreter, noting every event it routes (input and emitted) with the clock."""
+    """The interpreter, noting in ``log`` every event it routes (input and emitted) with the
+    clock; nothing else changes."""
 
-    def __init__(self, prog: ir.Program) -> None:
+    def __init__(self, prog: ir.Program, log: list[tuple[str, dict, float]]) -> None:
         super().__init__(prog)
-        self.log: list[tuple[str, dict, float]] = []
+        self.log = log
 
     def route(self, event: Event) -> None:
         self.log.append((event.type, dict(event.fields), self.state.clock - T0))
@@ -93,13 +94,13 @@ def published(what: str) -> list[tuple]:
     return [(*fields.values(), at) for type_, fields, at in LOG if type_ == what]
 
 
-def run(name: str, *events: Event, until: float | None = None) -> Run:
-    interpreter = Observed(program(name))
+def run(name: str, *events: Event) -> Run:
+    """Run program ``name`` over ``events``, then let virtual time run out."""
     LOG[:] = []
-    interpreter.log = LOG
+    interpreter = Observed(program(name), LOG)
     H.clock = lambda: interpreter.state.clock - T0
     interpreter.feed(list(events))
-    result = interpreter.finish(None if until is None else T0 + until)
+    result = interpreter.finish()
     outcomes = {(o.workflow, o.key): (o.status, o.value if o.status == "completed" else o.message)
                 for o in result.outcomes}
     return Run(outcomes, [(o.workflow, o.key) for o in result.outcomes], result.counters,
@@ -177,6 +178,7 @@ def test_saga_with_a_compensation_that_fails_for_good_ends_failed():
     assert [name for name, _ in calls()] == ["reserve_stock", "charge_card", "charge", "refund_card",
                                               "release_stock"]
     assert r["Order", "o5"] == ("failed", "saga order aborted: card declined")
+    assert len(r.faults) == 1 and "warehouse gone" in r.faults[0]
 
 
 # ---------------------------------------------------------------- std.circuit_breaker
@@ -415,6 +417,14 @@ def test_aggregator_publishes_a_partial_result_when_the_span_ends():
             ev("Bid", 601, auction_id="a2", value=1.0))
     assert r["Result", "a2"] == ("completed", "2/4 total 10.0 low 3.0 high 7.0 partial true")
     assert r.counters["unrouted"] == 1  # the bid after the 10m span
+
+
+def test_aggregator_a_message_at_the_end_of_the_span_is_too_late():
+    # Timers due at an event's time fire before it is delivered (LANGUAGE.md section 4).
+    r = run("aggregator", ev("AuctionOpened", 0, auction_id="a5", bidders=2),
+            ev("Bid", 10, auction_id="a5", value=1.0), ev("Bid", 600, auction_id="a5", value=2.0))
+    assert r["Result", "a5"] == ("completed", "1/2 total 1.0 low 1.0 high 1.0 partial true")
+    assert r.counters["unrouted"] == 1
 
 
 def test_aggregator_with_no_messages_reports_zeros():
@@ -832,6 +842,14 @@ def test_await_or_poll_ends_at_the_done_event_checking_only_while_it_is_late():
     r = run("poll", ev("WatchedExport", 0, job_id="w1"), ev("ExportFinished", 150, job_id="w1"))
     assert H.times("export_done") == [60, 120]
     assert r["Watched", "w1"] == ("completed", None) and r.clock == 150
+
+
+def test_await_or_poll_a_done_event_during_a_checks_backoff_waits_in_the_inbox():
+    H.PLAN["export_done", "w4"] = [H.Unreachable("status api busy"), False]
+    r = run("poll", ev("WatchedExport", 0, job_id="w4"), ev("ExportFinished", 60.5, job_id="w4"))
+    assert H.times("export_done") == [60, 61]  # the retry answers "not done"; the event is in
+    assert r["Watched", "w4"] == ("completed", None) and r.clock == 61
+    assert r.counters["unrouted"] == 0
 
 
 def test_await_or_poll_ends_at_the_first_true_check():
