@@ -137,6 +137,11 @@ def ratios(rows: list[Row], sizes: Sizes) -> list[Ratio]:
     return out
 
 
+def _times(value: float) -> str:
+    """``1.30×``, ``0.0044×``: small ratios keep two significant digits."""
+    return f"{value:,.2f}×" if value >= 0.1 else f"{value:.2g}×"
+
+
 def _count(n: int) -> str:
     """``950``, ``10k``, ``101k``, ``1M``, ``10.1M``."""
     if n < 1_000:
@@ -195,7 +200,7 @@ def render(report: Report, console=None) -> None:
                           ("at", "left")):
         ratios.add_column(name, justify=justify)
     for ratio in report.ratios:
-        value = f"{ratio.value:,.2f}×" if ratio.value is not None else "–"
+        value = _times(ratio.value) if ratio.value is not None else "–"
         target = f"≥ {ratio.target:g}×" if ratio.target is not None else ""
         ratios.add_row(ratio.name, value, target, ratio.verdict(), ratio.how)
     console.print(ratios)
