@@ -43,6 +43,8 @@ MODES = {
     "full": Sizes(orders=1_000_000, orders_side_by_side=100_000, sensors=10_000, readings=50_000_000,
                   readings_side_by_side=1_000_000, runs=5),
 }
+WARM_UP = 10_000
+"""Events of the untimed warm-up run of each executor."""
 RUNNERS = {
     "orders": ("transitions", "interpreter", "compiled"),
     "sensors": ("pandas", "interpreter", "compiled"),
@@ -60,11 +62,20 @@ class Contender:
     row: Row
     once: Callable[[], tuple[float, str]]
     memory: Callable[[], float] | None = None
+    warm: Callable[[], object] | None = None
+    """Run once, untimed, before the timed runs: a backend that compiles its kernels at
+    their first call (numba) does it here, as start-up, which BENCHMARKS times apart."""
 
 
 def measure(contenders: list[Contender], runs: int, memory: bool, log: Callable[[str], None]) -> None:
     """Run each contender ``runs`` times, alternating, then measure memory once each."""
     live = [c for c in contenders if c.row.status == "ok"]
+    for contender in live:
+        if contender.warm is not None:
+            try:
+                contender.warm()
+            except Exception as exc:
+                contender.row.status = f"error: {type(exc).__name__}: {exc}"
     for attempt in range(runs):
         for contender in live:
             row = contender.row
@@ -99,7 +110,6 @@ def _missing(module: str) -> bool:
 # ---------------------------------------------------------------- orders
 
 def orders_contenders(instances: int, with_peers: bool) -> list[Contender]:
-    from benchmarks.peers import coord
     from benchmarks.workloads.orders.generate import PROGRAM, generate
     from coordlang.ir.compile import compile_file
 
@@ -117,11 +127,7 @@ def orders_contenders(instances: int, with_peers: bool) -> list[Contender]:
             planned.append((row, TransitionsOrders))
     for backend in (["interpreter", "compiled"] if with_peers else ["compiled"]):
         row = Row("orders", backend, where, 0, instances)
-        try:
-            planned.append((row, coord.executor_factory(backend, program)))
-        except coord.NotBuilt:
-            row.status = "not built"
-            planned.append((row, None))
+        planned.append((row, _factory(row, backend, program)))
     if not any(make for _, make in planned):
         return [Contender(row, _nothing) for row, _ in planned]
     data = generate(instances)
@@ -135,6 +141,19 @@ def orders_contenders(instances: int, with_peers: bool) -> list[Contender]:
         else:
             contenders.append(_executor_contender(row, make, table, instances, lambda r: check_orders(data, r)))
     return contenders
+
+
+def _factory(row: Row, backend: str, program) -> Callable[[], object] | None:
+    """The backend's executor factory, or None with the row's status saying why not."""
+    from benchmarks.peers import coord
+
+    try:
+        return coord.executor_factory(backend, program)
+    except coord.NotBuilt:
+        row.status = "not built"
+    except coord.NotSupported as exc:
+        row.status = f"not supported yet: {exc}"
+    return None
 
 
 def _nothing() -> tuple[float, str]:
@@ -153,7 +172,8 @@ def _executor_contender(row: Row, make, table, instances: int, checker) -> Conte
     # several times the timed runs, for a figure about ended orders.)
     placed = np.flatnonzero(table.type == table.types.index("OrderPlaced"))
     prefix = table.slice(0, int(placed[-1]) + 1 if len(placed) else 0)
-    return Contender(row, once, lambda: coord.bytes_per_instance(make, prefix, instances))
+    return Contender(row, once, lambda: coord.bytes_per_instance(make, prefix, instances),
+                     lambda: coord.run(make, table.slice(0, WARM_UP)))
 
 
 def check_orders(data, result) -> str:
@@ -210,10 +230,8 @@ def sensors_contenders(sensors: int, readings: int, with_interpreter: bool) -> l
     program = compile_file(PROGRAM)
     for backend in (["interpreter", "compiled"] if with_interpreter else ["compiled"]):
         row = Row("sensors", backend, where, readings, readings)
-        try:
-            make = coord.executor_factory(backend, program)
-        except coord.NotBuilt:
-            row.status = "not built"
+        make = _factory(row, backend, program)
+        if make is None:
             contenders.append(Contender(row, _nothing))
             continue
 
@@ -222,7 +240,7 @@ def sensors_contenders(sensors: int, readings: int, with_interpreter: bool) -> l
             found = [(o.key, o.value, None) for o in measured.result.outcomes]
             return measured.seconds, check_alarms(expected, found)
 
-        contenders.append(Contender(row, once))
+        contenders.append(Contender(row, once, warm=lambda make=make: coord.run(make, data.table.slice(0, WARM_UP))))
     return contenders
 
 
