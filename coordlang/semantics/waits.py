@@ -4,8 +4,6 @@ never be satisfied.
 A wait can never be satisfied (W405) when, whatever events arrive:
 
 * its ``where`` guard is a constant false (every event is rejected);
-* it awaits its own workflow's start event type: an event of that type whose key has a running
-  instance is a duplicate start, counted and dropped, never delivered to the instance;
 * it is a ``select`` clause that an earlier clause always wins: the same event type with no
   guard before it, or an ``after`` whose constant delay is not shorter than an earlier one's;
 * it is a ``select`` with no clause at all.
@@ -36,11 +34,10 @@ register("W402", Severity.ERROR, "Key field of another type",
          "no event can ever match an instance.",
          "event Shipped { order_id: int }   # the key order_id is a str")
 register("W405", Severity.WARNING, "Wait can never be satisfied",
-         "The wait cannot complete whatever events arrive: its guard is always false; it awaits the "
-         "workflow's own start event (whose repeats are duplicate starts, never delivered); an "
-         "earlier clause of the same `select` always wins (the same event with no guard, or an "
-         "`after` that is not later); or a `select` has no clause.",
-         "await OrderPlaced as again   # in a workflow started by OrderPlaced")
+         "The wait cannot complete whatever events arrive: its guard is always false; an earlier "
+         "clause of the same `select` always wins (the same event with no guard, or an `after` that "
+         "is not later); or a `select` has no clause.",
+         "await PaymentOk as p where false")
 register("W406", Severity.WARNING, "Zero timeout",
          "A `within` or `after` of zero (or less) times out at once: only an event already waiting "
          "in the instance's inbox can satisfy the wait. A negative `sleep` does nothing.",
@@ -106,10 +103,10 @@ class Waits:
         key = self.body.key
         if key is None:
             return
+        # Awaiting the workflow's own start event is satisfiable: a repeat of it with the same
+        # key is a duplicate start for the workflow and is delivered to the running instance
+        # (docs/language.md, "Runtime decisions"); std.debounce and std.throttle rely on it.
         self.check_key(et, at.span, key)
-        if self.body.trigger == et.name:
-            self.report("W405", f"{et.name} starts this workflow: another one with the same key is a duplicate "
-                        "start, never delivered to a running instance", at.span)
 
     def check_key(self, et: EventType, span, key: tuple[str, Type], via: str = "") -> None:
         name, key_type = key

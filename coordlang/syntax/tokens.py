@@ -146,7 +146,9 @@ def tokenize(text: str) -> tuple[list[Token], list[Token], list[LexProblem]]:
     punctuation = PUNCTUATION
     continues = _CONTINUES
     first_nl = last_nl = None  # the pending run of newlines
-    nesting = 0  # ( and [ only: braces hold statements
+    # Open brackets, innermost last: "(" for ( and [, "{" for braces. Newlines count only where
+    # the innermost is a brace (or none is open): a block passed inside ( ) holds statements.
+    open_brackets: list[str] = []
     last = None  # the kind of the last token kept
     after_dot = False  # whether that token came right after a '.'
     pos = 0
@@ -194,18 +196,24 @@ def tokenize(text: str) -> tuple[list[Token], list[Token], list[LexProblem]]:
             if first_nl is not None:
                 if last is not None and kind not in _JOINS_PREVIOUS:
                     # `and`/`or`/`not` continue a line, but not as a name after '.' (`o.and`)
-                    if nesting == 0 and (last not in continues or after_dot):
+                    if (not open_brackets or open_brackets[-1] == "{") and (last not in continues or after_dot):
                         append(first_nl)
                     elif kind in LINE_STARTERS and last != "LBRACE":
                         append(last_nl)  # a statement keyword starts a new line whatever came before
-                        nesting = 0
+                        while open_brackets and open_brackets[-1] == "(":
+                            open_brackets.pop()
                 first_nl = None
             if kind == "LPAR" or kind == "LSQB":
-                nesting += 1
-            elif (kind == "RPAR" or kind == "RSQB") and nesting > 0:
-                nesting -= 1
+                open_brackets.append("(")
+            elif kind == "LBRACE":
+                open_brackets.append("{")
+            elif kind == "RPAR" or kind == "RSQB":
+                if open_brackets and open_brackets[-1] == "(":
+                    open_brackets.pop()
             elif kind == "RBRACE":
-                nesting = 0
+                # A '}' closes its brace and any '(' left open inside it.
+                while open_brackets and open_brackets.pop() != "{":
+                    pass
             append(tok)
             after_dot = last == "DOT"
             last = kind

@@ -941,11 +941,6 @@ def test_deadline_or_fail_is_a_failed_error_a_try_can_catch():
 
 # ---------------------------------------------------------------- blocks that assign
 
-@pytest.mark.xfail(strict=True, raises=CompileError, reason=(
-    "syntax bug: inside the ( ) of a `use`, a { } block argument's newlines (and ';') are dropped "
-    "unless the next statement starts with a keyword, so an assignment after another statement "
-    "(`await Answered as a` / `answered = true`) is P101; coordlang/syntax/tokens.py counts only ( and [ "
-    "nesting and never resets it at '{'. LANGUAGE.md 1/3: newlines end statements in a block"))
 def test_block_arguments_assign_the_callers_variables_after_other_statements():
     """docs/std.md, "Blocks": a variable a block assigns keeps its value after the `use`;
     std.timeout's header: check a flag set as the body's last statement."""
@@ -966,10 +961,6 @@ def test_debounce_example_relies_on_duplicate_starts_reaching_the_running_instan
     assert r.counters["duplicate_start"] == 1 and H.times("reindex") == [50]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "checker bug: W405 says an await of the workflow's own start event is 'never delivered to a "
-    "running instance', but the interpreter delivers such a duplicate start to the running instance "
-    "(docs/language.md, Runtime decisions, Routing (2)); std.debounce/std.throttle rely on it"))
 def test_awaiting_the_own_start_event_is_not_reported_as_never_satisfied(tmp_path: Path):
     from coordlang.semantics import check_source
 
