@@ -209,6 +209,21 @@ def test_compiled_backend_is_reported_until_built_or_when_it_refuses() -> None:
         assert "sensors.coord:" in str(exc) and "/" not in str(exc)
 
 
+def test_coord_run_on_a_written_input_reports_the_expected_counts(tmp_path: Path, capsys) -> None:
+    """The generator's file, end to end through ``coord run``: the same counters."""
+    from benchmarks.workloads.__main__ import main
+
+    events = tmp_path / "orders.jsonl"
+    assert main(["orders", "1500", str(events), "--seed", "4"]) == 0
+    expected = json.loads(capsys.readouterr().out)
+    stats = tmp_path / "stats.json"
+    result = subprocess.run([sys.executable, "-m", "coordlang", "run", str(ORDERS), "--events", str(events),
+                             "--stats", str(stats)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    written = json.loads(stats.read_text())
+    assert {k: written[k] for k in expected} == expected
+
+
 # ---------------------------------------------------------------- coord bench
 
 @pytest.mark.slow
