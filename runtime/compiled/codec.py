@@ -1,0 +1,177 @@
+"""Between columns and the interpreter's values, on the host.
+
+The host steps in where the kernel does not go (handler calls, strings, messages, outcomes);
+there it evaluates with the interpreter's own :class:`Evaluator` over an instance's slots
+decoded from the columns, so a message or a value prints exactly as the interpreter prints it.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from coordlang.errors import CoordError
+from coordlang.ir import nodes as ir
+from coordlang.runtime.compiled.layout import EventLayout, MachineLayout, Strings
+from coordlang.runtime.compiled.state import State
+from coordlang.runtime.executor import Event
+from coordlang.runtime.interpreter.values import ErrorValue
+
+
+class CompiledRuntimeError(CoordError):
+    """A value the compiled backend's columns cannot hold (a handler's result of another type
+    than it declares, an event without a declared field)."""
+
+
+class Codec:
+    def __init__(self, strings: Strings, events: dict[str, EventLayout], event_width: tuple[int, int]) -> None:
+        self.strings = strings
+        self.events = events
+        self.by_index = {e.index: e for e in events.values()}
+        self.event_width = event_width
+
+    # ---------------------------------------------------------------- scalars
+
+    def decode(self, kind: str, raw) -> object:
+        if kind == "f":
+            return float(raw)
+        if kind == "b":
+            return bool(raw)
+        if kind == "s":
+            return self.strings.texts[int(raw)]
+        return int(raw)
+
+    def encode(self, kind: str, value: object, what: str) -> int | float:
+        if kind == "f":
+            if isinstance(value, float):
+                return value
+        elif kind == "b":
+            if isinstance(value, bool):
+                return 1 if value else 0
+        elif kind == "s":
+            if isinstance(value, str):
+                return self.strings.intern(value)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if -(1 << 63) <= value < (1 << 63):
+                return value
+        expected = {"f": "a float", "b": "a bool", "s": "a str", "i": "an int of 64 bits"}[kind]
+        raise CompiledRuntimeError(f"{what} is {value!r}, not {expected}: the compiled backend keeps "
+                                   "values in typed columns (the interpreter does not check this)")
+
+    # ---------------------------------------------------------------- slots
+
+    def slots(self, st: State, i: int, layout: MachineLayout) -> list:
+        """The instance's slots as the interpreter holds them."""
+        out: list = []
+        I = st.I
+        F = st.F
+        for entry in layout.slots:
+            kind = entry.kind
+            if kind is None:
+                out.append(None)
+            elif kind == "event":
+                if I[i, entry.col] == 0:
+                    out.append(None)
+                    continue
+                event = self.events[entry.slot.event or ""]
+                fields = {}
+                for name, (where, col) in entry.fields.items():
+                    raw = F[i, col] if where == "F" else I[i, col]
+                    fields[name] = self.decode(event.kinds[name], raw)
+                out.append(Event(event.definition.name, 0.0, fields))
+            elif kind == "error":
+                if I[i, entry.col] < 0:
+                    out.append(None)
+                    continue
+                texts = self.strings.texts
+                out.append(ErrorValue(texts[I[i, entry.col]], texts[I[i, entry.col + 1]], texts[I[i, entry.col + 2]]))
+            else:
+                out.append(self.decode(kind, F[i, entry.col] if kind == "f" else I[i, entry.col]))
+        return out
+
+    def store(self, st: State, i: int, layout: MachineLayout, slot: int, value: object) -> None:
+        """A value the host computed, into a slot."""
+        entry = layout.slots[slot]
+        what = f"the value for '{entry.slot.name}'"
+        if entry.kind == "event":
+            if value is None:
+                st.I[i, entry.col] = 0
+                return
+            if not isinstance(value, Event) or value.type != entry.slot.event:
+                raise CompiledRuntimeError(f"{what} is {value!r}, not a {entry.slot.event} event")
+            event = self.events[value.type]
+            for name, (where, col) in entry.fields.items():
+                encoded = self.encode(event.kinds[name], value.fields.get(name), what)
+                if where == "F":
+                    st.F[i, col] = encoded
+                else:
+                    st.I[i, col] = encoded
+            st.I[i, entry.col] = 1
+        elif entry.kind == "error":
+            if value is None:
+                st.I[i, entry.col] = -1
+                return
+            if not isinstance(value, ErrorValue):
+                raise CompiledRuntimeError(f"{what} is {value!r}, not an error")
+            st.I[i, entry.col] = self.strings.intern(value.kind)
+            st.I[i, entry.col + 1] = self.strings.intern(value.message)
+            st.I[i, entry.col + 2] = self.strings.intern(value.type)
+        elif entry.kind == "f":
+            st.F[i, entry.col] = self.encode("f", value, what)
+        elif entry.kind is not None:
+            st.I[i, entry.col] = self.encode(entry.kind, value, what)
+        else:
+            raise CompiledRuntimeError(f"{what}: variables of type {entry.slot.type} are not kept")
+
+    # ---------------------------------------------------------------- input events
+
+    def columns(self, events: Sequence[Event]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Input events as the kernel's columns: type index (-1 for an undeclared type), time,
+        and each type's fields numbered from 0 in the int and float columns."""
+        n = len(events)
+        wi, wf = self.event_width
+        ev_type = np.empty(n, dtype=np.int64)
+        ev_time = np.empty(n, dtype=np.float64)
+        ev_I = np.zeros((n, max(wi, 1)), dtype=np.int64)
+        ev_F = np.zeros((n, max(wf, 1)), dtype=np.float64)
+        intern = self.strings.intern
+        layouts = self.events
+        plans: dict[str, list] = {}
+        for r, event in enumerate(events):
+            ev_time[r] = event.time
+            layout = layouts.get(event.type)
+            if layout is None:
+                ev_type[r] = -1
+                continue
+            ev_type[r] = layout.index
+            plan = plans.get(event.type)
+            if plan is None:
+                plan = plans[event.type] = [(name, layout.kinds[name], where == "F", col)
+                                            for name, (where, col) in layout.columns.items()]
+            fields = event.fields
+            for name, kind, is_float, col in plan:
+                value = fields.get(name)
+                if value is None:
+                    raise CompiledRuntimeError(f"{event.source or event.type}: the event has no field '{name}'")
+                if is_float:
+                    ev_F[r, col] = value
+                elif kind == "s":
+                    ev_I[r, col] = intern(value)
+                else:
+                    ev_I[r, col] = value
+        return ev_type, ev_time, ev_I, ev_F
+
+
+def key_value(strings: Strings, kind: str, raw: int) -> object:
+    if kind == "s":
+        return strings.texts[raw]
+    if kind == "b":
+        return bool(raw)
+    return int(raw)
+
+
+def machine_key_kind(program: ir.Program, machine: ir.Machine) -> str:
+    event = program.event(machine.trigger or "")
+    type_ = event.field_type(machine.key) or "str"
+    return {"str": "s", "bool": "b"}.get(type_, "i")

@@ -1,0 +1,645 @@
+"""Numba source for one machine: its run loop and the functions around it.
+
+Per machine ``k`` of the plan:
+
+- ``run_k(st, i, now, act, pc)`` runs instance ``i`` from ``pc`` until it blocks (a wait, a
+  backoff), parks (the host has work: a plain or batch handler, a jit handler's exception, an
+  instruction on strings) or ends. ``act`` carries the host's answer into the instruction it
+  parked at (a result, a compensation done). Pseudo-pcs: ``PC_ESCAPE`` (an error left the
+  instance) and ``PC_COMP`` (running compensations, newest first).
+- ``catch_k(st, i, pc)`` sends the error in ERRK/ERRM/ERRT raised at ``pc`` to its catch (the
+  try regions open at a pc are static: see ``flow.py``) and returns where to go on.
+- ``match_k_p_T`` offers an event (a row of ``srcI``/``srcF``) to the wait at ``p``;
+  ``deliver_k`` to the instance wherever it is (else to its inbox); ``fire_k`` fires its timer;
+  ``start_k`` starts an instance; ``end_k`` ends one.
+"""
+
+from __future__ import annotations
+
+from coordlang.ir import nodes as ir
+from coordlang.runtime.compiled import flow
+from coordlang.runtime.compiled.exprgen import ExprGen, Guard, HostOnly, Unsupported, can_raise
+from coordlang.runtime.compiled.layout import MachineLayout, kind_of
+from coordlang.runtime.compiled.plan import CompSite, DoSite, Plan
+
+NJIT = "@njit(cache=True)"
+
+
+class Lines:
+    def __init__(self) -> None:
+        self.out: list[str] = []
+
+    def __call__(self, depth: int, text: str) -> None:
+        self.out.append("    " * depth + text)
+
+    def text(self) -> str:
+        return "\n".join(self.out) + "\n"
+
+
+class MachineGen:
+    def __init__(self, plan: Plan, layout: MachineLayout, place) -> None:
+        self.plan = plan
+        self.layout = layout
+        self.k = layout.index
+        self.code = layout.machine.code
+        self.facts = layout.facts
+        self.place = place
+        self.strings = plan.strings
+        self.out = Lines()
+        self.sid = -1
+
+    # ---------------------------------------------------------------- helpers
+
+    def unsupported(self, pc: int, what: str) -> Unsupported:
+        exc = Unsupported(what)
+        exc.sid = self.code[pc].sid if 0 <= pc < len(self.code) else self.layout.machine.sid  # type: ignore[attr-defined]
+        return exc
+
+    def message(self, text: str) -> int:
+        return self.strings.intern(f"{text} at {self.place(self.sid)}")
+
+    def exprs(self, pc: int, guard: Guard | None = None, also: int | None = None) -> ExprGen:
+        assigned = self.facts.assigned[pc] or frozenset()
+        if also is not None:
+            assigned = assigned | {also}
+        return ExprGen(self.layout, self.strings, self.plan.events, assigned, self.message, guard)
+
+    def kernel(self, pc: int, expr: ir.Expr, guard: Guard | None = None, also: int | None = None) -> tuple[str, str]:
+        """Source of an expression the kernel must evaluate itself (``also``: a slot assigned
+        by the instruction before the expression runs, a step's result)."""
+        try:
+            return self.exprs(pc, guard, also).gen(expr)
+        except HostOnly as exc:
+            raise self.unsupported(pc, f"{exc} here") from None
+        except Unsupported as exc:
+            raise self.unsupported(pc, str(exc)) from None
+
+    def maybe(self, pc: int, expr: ir.Expr) -> tuple[str, str] | None:
+        """Source of an expression, or None when only the host can evaluate it."""
+        try:
+            return self.exprs(pc).gen(expr)
+        except HostOnly:
+            return None
+        except Unsupported as exc:
+            raise self.unsupported(pc, str(exc)) from None
+
+    def id(self, text: str) -> int:
+        return self.strings.intern(text)
+
+    # ---------------------------------------------------------------- the machine
+
+    def generate(self) -> str:
+        w = self.out
+        k = self.k
+        stacks: dict[tuple[int, ...], int] = {(): 0}
+        for stack in self.facts.tries:
+            if stack is not None and stack not in stacks:
+                stacks[stack] = len(stacks)
+        ids = [stacks[s] if s is not None else 0 for s in self.facts.tries] or [0]
+        w(0, f"TRY_{k} = np.array({ids!r}, dtype=np.int64)")
+        w(0, "")
+        self.gen_catch(stacks)
+        self.gen_end()
+        self.gen_run()
+        self.gen_matches()
+        self.gen_deliver()
+        self.gen_fire()
+        self.gen_start()
+        return w.text()
+
+    def gen_catch(self, stacks: dict[tuple[int, ...], int]) -> None:
+        w = self.out
+        w(0, NJIT)
+        w(0, f"def catch_{self.k}(st, i, pc):")
+        w(1, "st.I[i, ATTEMPT] = 0")
+        w(1, "kind = st.I[i, ERRK]")
+        w(1, f"s = TRY_{self.k}[pc]")
+        for stack, number in stacks.items():
+            if not stack:
+                continue
+            w(1, f"if s == {number}:")
+            for enter in reversed(stack):
+                instr = self.code[enter]
+                assert isinstance(instr, ir.TryEnter)
+                for catch in instr.catches:
+                    depth = 2
+                    if catch.kind is not None:
+                        w(2, f"if kind == {self.id(catch.kind)}:")
+                        depth = 3
+                    if catch.slot is not None:
+                        col = self.layout.slots[catch.slot].col
+                        if self.layout.slots[catch.slot].kind != "error":
+                            raise self.unsupported(enter, "a catch into a variable that is not an error")
+                        w(depth, f"st.I[i, {col}] = kind")
+                        w(depth, f"st.I[i, {col + 1}] = st.I[i, ERRM]")
+                        w(depth, f"st.I[i, {col + 2}] = st.I[i, ERRT]")
+                    w(depth, f"return {catch.target}")
+        w(1, "return PC_ESCAPE")
+        w(0, "")
+
+    def gen_end(self) -> None:
+        w = self.out
+        w(0, NJIT)
+        w(0, f"def end_{self.k}(st, i, status, now, pc):")
+        w(1, "st.I[i, STATUS] = status")
+        w(1, "st.I[i, STATE] = T_DONE")
+        w(1, "st.I[i, ENDPC] = pc")
+        w(1, "st.F[i, END_T] = now")
+        w(1, "heap_remove(st, i)")
+        for base in self.layout.inbox.values():
+            w(1, f"ib_clear(st, i, int64({base}))")
+        w(1, "cp_clear(st, i)")
+        w(1, "tb_del(st, st.I[i, WF], st.I[i, KEY])")
+        w(0, "")
+
+    # ---------------------------------------------------------------- the run loop
+
+    def gen_run(self) -> None:
+        w = self.out
+        k = self.k
+        w(0, NJIT)
+        w(0, f"def run_{k}(st, i, now, act, pc):")
+        w(1, "err = st.ERR")
+        w(1, "while True:")
+        w(2, "if pc == PC_ESCAPE:")
+        w(3, "st.I[i, ATTEMPT] = 0")
+        w(3, "if st.I[i, UNDO] < 0:")
+        w(4, f"end_{k}(st, i, int64(ST_FAILED), now, int64(-1))")
+        w(4, "return")
+        w(3, "st.I[i, STATUS] = ST_COMPENSATING")
+        w(3, "pc = PC_COMP")
+        self.gen_compensating()
+        for pc, instr in enumerate(self.code):
+            if self.facts.tries[pc] is None:
+                continue  # unreachable
+            self.sid = instr.sid
+            w(2, f"elif pc == {pc}:")
+            method = getattr(self, "gen_" + type(instr).__name__.lower(), None)
+            if method is None:
+                raise self.unsupported(pc, _construct(instr))
+            method(pc, instr)
+        w(2, "else:")
+        w(3, "return")
+        w(0, "")
+
+    def raise_here(self, depth: int, pc: int) -> None:
+        """The expression error in ``err`` is raised at ``pc``."""
+        self.out(depth, "raise_pending(st, i, now)")
+        self.out(depth, f"pc = catch_{self.k}(st, i, int64({pc}))")
+        self.out(depth, "continue")
+
+    def check(self, depth: int, pc: int) -> None:
+        self.out(depth, "if err[0] != 0:")
+        self.raise_here(depth + 1, pc)
+
+    def park(self, depth: int, kind: str, pc: int | str) -> None:
+        self.out(depth, f"park(st, i, int64({kind}), now, int64({pc}))")
+        self.out(depth, "return")
+
+    def store(self, depth: int, slot: int, code: str, kind: str, pc: int) -> None:
+        entry = self.layout.slots[slot]
+        if entry.kind != kind:
+            raise self.unsupported(pc, f"a {_kind_name(kind)} value stored in '{entry.slot.name}' "
+                                       f"of type {entry.slot.type}")
+        if kind == "f":
+            self.out(depth, f"st.F[i, {entry.col}] = {code}")
+        elif kind == "b":
+            self.out(depth, f"st.I[i, {entry.col}] = 1 if {code} else 0")
+        else:
+            self.out(depth, f"st.I[i, {entry.col}] = {code}")
+
+    def gen_assign(self, pc: int, instr: ir.Assign) -> None:
+        entry = self.layout.slots[instr.slot]
+        if entry.kind is None:
+            raise self.unsupported(pc, f"variable '{entry.slot.name}' of type {entry.slot.type}")
+        value = self.maybe(pc, instr.value)
+        if value is None:
+            self.plan.host_steps[(self.k, pc)] = "assign"
+            self.park(3, "P_EVAL", pc)
+            return
+        code, kind = value
+        self.out(3, f"v{pc} = {code}")
+        self.check(3, pc)
+        self.store(3, instr.slot, f"v{pc}", kind, pc)
+        self.out(3, f"pc = {pc + 1}")
+
+    def gen_branch(self, pc: int, instr: ir.Branch) -> None:
+        value = self.maybe(pc, instr.cond)
+        if value is None:
+            self.plan.host_steps[(self.k, pc)] = "branch"
+            self.park(3, "P_EVAL", pc)
+            return
+        code, kind = value
+        self.out(3, f"c{pc} = {code if kind == 'b' else f'({code} != 0)'}")
+        self.check(3, pc)
+        self.out(3, f"pc = {pc + 1} if c{pc} else {instr.otherwise}")
+
+    def gen_jump(self, pc: int, instr: ir.Jump) -> None:
+        self.out(3, f"pc = {instr.target}")
+
+    def gen_tryenter(self, pc: int, instr: ir.TryEnter) -> None:
+        self.out(3, f"pc = {pc + 1}")
+
+    gen_tryexit = gen_tryenter
+
+    def gen_complete(self, pc: int, instr: ir.Complete) -> None:
+        w = self.out
+        key = (self.k, pc)
+        if instr.value is None:
+            self.plan.complete_kinds[key] = None
+        else:
+            value = self.maybe(pc, instr.value)
+            if value is None:
+                assigned = self.facts.assigned[pc] or frozenset()
+                if can_raise(instr.value, assigned):
+                    self.plan.host_steps[key] = "complete"
+                    self.park(3, "P_EVAL", pc)
+                    return
+                self.plan.complete_kinds[key] = "render"
+            else:
+                code, kind = value
+                self.plan.complete_kinds[key] = kind
+                w(3, f"v{pc} = {code}")
+                self.check(3, pc)
+                if kind == "f":
+                    w(3, f"st.F[i, VAL_F] = v{pc}")
+                elif kind == "b":
+                    w(3, f"st.I[i, VAL] = 1 if v{pc} else 0")
+                else:
+                    w(3, f"st.I[i, VAL] = v{pc}")
+        w(3, f"end_{self.k}(st, i, int64(ST_COMPLETED), now, int64({pc}))")
+        w(3, "return")
+
+    def gen_failwith(self, pc: int, instr: ir.FailWith) -> None:
+        w = self.out
+        failed = self.id("Failed")
+        value = self.maybe(pc, instr.message)
+        if value is not None and value[1] == "s":
+            w(3, f"m{pc} = int64({value[0]})")
+            self.check(3, pc)
+        else:
+            assigned = self.facts.assigned[pc] or frozenset()
+            catch = flow.first_catch(self.code, self.facts.tries[pc] or (), "Failed")
+            if can_raise(instr.message, assigned) or (catch is not None and catch.slot is not None):
+                self.plan.host_steps[(self.k, pc)] = "fail"
+                self.park(3, "P_EVAL", pc)
+                return
+            w(3, f"m{pc} = int64({-(pc + 2)})")  # rendered by the host from the slots, which no longer change
+        w(3, f"set_error(st, i, int64({failed}), m{pc}, int64({failed}), now)")
+        w(3, f"pc = catch_{self.k}(st, i, int64({pc}))")
+
+    def gen_raise(self, pc: int, instr: ir.Raise) -> None:
+        kind = self.id(instr.kind)
+        self.out(3, f"set_error(st, i, int64({kind}), int64({self.id(instr.message)}), int64({kind}), now)")
+        self.out(3, f"pc = catch_{self.k}(st, i, int64({pc}))")
+
+    # ---------------------------------------------------------------- waits
+
+    def gen_wait(self, pc: int, instr: ir.Wait) -> None:
+        w = self.out
+        seen: list[str] = []
+        for clause in instr.clauses:
+            if clause.event not in seen:
+                seen.append(clause.event)
+        w(3, "taken = -1")
+        for event in seen:
+            base = self.layout.inbox[event]
+            w(3, "if taken == -1:")
+            w(4, f"while st.I[i, {base + 2}] > 0:")
+            w(5, f"r = ib_pop(st, i, int64({base}))")
+            w(5, f"t = match_{self.k}_{pc}_{self.plan.events[event].index}(st, i, st.ib_I, st.ib_F, r, now)")
+            w(5, "ib_free(st, r)")
+            w(5, "if t != -1:")
+            w(6, "taken = t")
+            w(6, "break")
+            w(5, "st.CT[C_REJECTED] += 1")
+        if seen:
+            w(3, "if taken == -2:")
+            self.raise_here(4, pc)
+            w(3, "if taken >= 0:")
+            w(4, "pc = taken")
+            w(4, "continue")
+        if instr.timer is not None:
+            code, kind = self.kernel(pc, instr.timer.delay)
+            if kind == "s":
+                raise self.unsupported(pc, "a timer delay that is a string")
+            w(3, f"d{pc} = float({code})")
+            self.check(3, pc)
+            w(3, f"if 0.0 > d{pc}:")  # Python's max(d, 0.0) keeps a NaN
+            w(4, f"d{pc} = 0.0")
+            w(3, f"heap_push(st, i, now + d{pc}, int64(TK_WAIT))")
+        w(3, "st.I[i, STATE] = T_WAITING")
+        w(3, f"st.I[i, PC] = {pc}")
+        w(3, "return")
+
+    def gen_matches(self) -> None:
+        w = self.out
+        for pc, instr in enumerate(self.code):
+            if not isinstance(instr, ir.Wait) or self.facts.tries[pc] is None:
+                continue
+            self.sid = instr.sid
+            for event in dict.fromkeys(c.event for c in instr.clauses):
+                layout = self.plan.events[event]
+                w(0, NJIT)
+                w(0, f"def match_{self.k}_{pc}_{layout.index}(st, i, srcI, srcF, r, now):")
+                w(1, "err = st.ERR")
+                for clause in instr.clauses:
+                    if clause.event != event:
+                        continue
+                    depth = 1
+                    if clause.guard is not None:
+                        code, kind = self.kernel(pc, clause.guard, Guard(clause.slot, layout))
+                        w(1, f"g = {code if kind == 'b' else f'({code} != 0)'}")
+                        w(1, "if err[0] != 0:")
+                        w(2, "return -2")
+                        w(1, "if g:")
+                        depth = 2
+                    entry = self.layout.slots[clause.slot]
+                    if entry.kind != "event":
+                        raise self.unsupported(pc, "an event stored in a variable that is not an event")
+                    for name, (where, col) in entry.fields.items():
+                        src_where, src_col = layout.columns[name]
+                        src = "srcI" if src_where == "I" else "srcF"
+                        dst = "st.I" if where == "I" else "st.F"
+                        w(depth, f"{dst}[i, {col}] = {src}[r, {src_col}]")
+                    w(depth, f"st.I[i, {entry.col}] = 1")
+                    w(depth, f"return {clause.target}")
+                w(1, "return -1")
+                w(0, "")
+
+    def gen_deliver(self) -> None:
+        w = self.out
+        k = self.k
+        w(0, NJIT)
+        w(0, f"def deliver_{k}(st, i, T, srcI, srcF, r, now):")
+        w(1, '"""Offer an event to instance i: the pc to run it from, or NO_RUN."""')
+        waits = [(pc, instr) for pc, instr in enumerate(self.code)
+                 if isinstance(instr, ir.Wait) and self.facts.tries[pc] is not None]
+        if waits:
+            w(1, "if st.I[i, STATE] == T_WAITING:")
+            w(2, "p = st.I[i, PC]")
+            for pc, instr in waits:
+                for event in dict.fromkeys(c.event for c in instr.clauses):
+                    index = self.plan.events[event].index
+                    w(2, f"if p == {pc} and T == {index}:")
+                    w(3, f"t = match_{k}_{pc}_{index}(st, i, srcI, srcF, r, now)")
+                    w(3, "if t == -1:")
+                    w(4, "st.CT[C_REJECTED] += 1")
+                    w(4, "return NO_RUN")
+                    w(3, "heap_remove(st, i)")
+                    w(3, "st.I[i, STATE] = T_RUN")
+                    w(3, "if t == -2:")
+                    w(4, "raise_pending(st, i, now)")
+                    w(4, f"t = catch_{k}(st, i, int64({pc}))")
+                    w(3, "return t")
+        for event, base in self.layout.inbox.items():
+            w(1, f"if T == {self.plan.events[event].index}:")
+            w(2, f"ib_push(st, i, int64({base}), srcI, srcF, r)")
+        w(1, "return NO_RUN")
+        w(0, "")
+
+    def gen_fire(self) -> None:
+        w = self.out
+        k = self.k
+        w(0, NJIT)
+        w(0, f"def fire_{k}(st, i):")
+        w(1, '"""Instance i\'s timer fired: the pc to run it from."""')
+        w(1, "st.I[i, STATE] = T_RUN")
+        w(1, "pc = st.I[i, PC]")
+        w(1, "if st.I[i, TKIND] == TK_WAIT:")
+        w(2, "p = pc")
+        for pc, instr in enumerate(self.code):
+            if isinstance(instr, ir.Wait) and instr.timer is not None and self.facts.tries[pc] is not None:
+                w(2, f"if p == {pc}:")
+                w(3, f"pc = {instr.timer.target}")
+        w(1, "return pc")
+        w(0, "")
+
+    def gen_start(self) -> None:
+        w = self.out
+        k = self.k
+        lay = self.layout
+        machine = lay.machine
+        w(0, NJIT)
+        w(0, f"def start_{k}(st, key, srcI, srcF, r, order):")
+        w(1, '"""A new instance, ready to run from pc 0."""')
+        w(1, "i = st.SI[S_ROWS]")
+        w(1, "st.SI[S_ROWS] = i + 1")
+        w(1, "I = st.I")
+        sets = {"MACH": k, "STATE": "T_RUN", "STATUS": "ST_RUNNING", "KEY": "key", "WF": lay.wf,
+                "START": "order", "HPOS": -1, "ERRK": -1, "ERRM": -1, "ERRT": -1, "UNDO": -1, "DEFH": -1,
+                "DEFT": -1, "ENDPC": -1}
+        for name, value in sets.items():
+            w(1, f"I[i, {name}] = {value}")
+        for base in lay.inbox.values():
+            w(1, f"I[i, {base}] = -1")
+            w(1, f"I[i, {base + 1}] = -1")
+        for entry in lay.slots:
+            if entry.kind == "error":
+                w(1, f"I[i, {entry.col}] = -1")
+        trigger = machine.trigger_slot
+        if trigger is not None:
+            entry = lay.slots[trigger]
+            event = self.plan.events[machine.trigger or ""]
+            for name, (where, col) in entry.fields.items():
+                src_where, src_col = event.columns[name]
+                src = "srcI" if src_where == "I" else "srcF"
+                dst = "I" if where == "I" else "st.F"
+                w(1, f"{dst}[i, {col}] = {src}[r, {src_col}]")
+            w(1, f"I[i, {entry.col}] = 1")
+        w(1, f"tb_put(st, int64({lay.wf}), key, i)")
+        w(1, "return i")
+        w(0, "")
+
+    # ---------------------------------------------------------------- steps
+
+    def gen_do(self, pc: int, instr: ir.Do) -> None:
+        w = self.out
+        plan = self.plan
+        handler = plan.handler(instr.handler)
+        result = kind_of(handler.returns)
+        if instr.target is not None and result is None:
+            raise self.unsupported(pc, f"a result of type {handler.returns} stored in a variable")
+        args: list[tuple[str, str, int]] | None = []
+        codes: list[str] = []
+        for n, expr in enumerate(instr.args):
+            value = self.maybe(pc, expr)
+            if value is None:
+                args = None
+                break
+            code, kind = value
+            where = "F" if kind == "f" else "I"
+            col = (self.layout.arg_f if where == "F" else self.layout.arg_i) + n
+            args.append((kind, where, col))
+            codes.append(code)
+        if handler.mode == "jit":
+            if args is None:
+                raise self.unsupported(pc, f"jit handler {handler.name} called with a string computed here")
+            if any(kind == "s" for kind, _, _ in args) or kind_of(handler.returns) == "s":
+                raise self.unsupported(pc, f"jit handler {handler.name} takes or returns strings")
+        site = DoSite(self.k, pc, instr, handler, args, result if instr.target is not None else None)
+        plan.do_sites[(self.k, pc)] = site
+        runs = self.layout.runs[instr.step]
+        w(3, "if act == A_SUCCESS:")
+        w(4, "act = 0")
+        if result == "f":
+            w(4, f"res{pc} = st.F[i, RES_F]")
+        elif result == "b":
+            w(4, f"res{pc} = st.I[i, RES] != 0")
+        elif result is not None:
+            w(4, f"res{pc} = st.I[i, RES]")
+        w(3, "else:")
+        w(4, "if st.I[i, ATTEMPT] == 0:")
+        if args is not None:
+            for n, code in enumerate(codes):
+                w(5, f"a{n}_{pc} = {code}")
+            w(5, "if err[0] != 0:")
+            self.raise_here(6, pc)
+            for n, (kind, where, col) in enumerate(args):
+                if where == "F":
+                    w(5, f"st.F[i, {col}] = a{n}_{pc}")
+                else:
+                    w(5, f"st.I[i, {col}] = {f'1 if a{n}_{pc} else 0' if kind == 'b' else f'a{n}_{pc}'}")
+            w(5, f"st.I[i, {runs}] += 1")
+        w(5, "st.F[i, STEP_START] = now")
+        w(4, "st.I[i, ATTEMPT] += 1")
+        if handler.mode == "jit":
+            function = plan.jit_handlers[handler.name]
+            call_args = ", ".join(_read(kind, where, col) for kind, where, col in args or [])
+            w(4, "ok = True")
+            w(4, f"res{pc} = {_zero(result)}")
+            w(4, "try:")
+            if result is None:
+                w(5, f"{function}({call_args})")
+            else:
+                w(5, f"res{pc} = {_convert(result, f'{function}({call_args})')}")
+            w(4, "except Exception:")
+            w(5, "ok = False")
+            w(4, "if not ok:")
+            self.park(5, "P_JITERR", pc)
+        else:
+            self.park(4, "P_CALL", pc)
+        if instr.target is not None:
+            self.store(3, instr.target, f"res{pc}", result or "", pc)
+        if instr.compensation is not None:
+            self.gen_register(pc, instr, site, result)
+        w(3, "st.I[i, ATTEMPT] = 0")
+        w(3, f"pc = {pc + 1}")
+
+    def gen_register(self, pc: int, instr: ir.Do, site: DoSite, result: str | None) -> None:
+        """Push the compensation a completed step registers (its arguments evaluated now)."""
+        w = self.out
+        comp = instr.compensation
+        assert comp is not None
+        handler = self.plan.handler(comp.handler)
+        w(3, "if not cp_room(st):")
+        if result == "f":
+            w(4, f"st.F[i, RES_F] = res{pc}")
+        elif result == "b":
+            w(4, f"st.I[i, RES] = 1 if res{pc} else 0")
+        elif result is not None:
+            w(4, f"st.I[i, RES] = res{pc}")
+        self.park(4, "P_GROW", pc)
+        args: list[tuple[str, str, int]] = []
+        ni = 3
+        nf = 0
+        for n, expr in enumerate(comp.args):
+            code, kind = self.kernel(pc, expr, also=instr.target)
+            if kind == "f":
+                args.append((kind, "F", nf))
+                nf += 1
+            else:
+                args.append((kind, "I", ni))
+                ni += 1
+            w(3, f"c{n}_{pc} = {code}")
+        if handler.mode == "jit" and any(kind == "s" for kind, _, _ in args):
+            raise self.unsupported(pc, f"jit handler {handler.name} takes strings")
+        self.check(3, pc)
+        w(3, f"e{pc} = cp_push(st, i)")
+        w(3, f"st.cp_I[e{pc}, 0] = {pc}")
+        w(3, f"st.cp_I[e{pc}, 1] = {instr.step}")
+        w(3, f"st.cp_I[e{pc}, 2] = st.I[i, {self.layout.runs[instr.step]}]")
+        for n, (kind, where, col) in enumerate(args):
+            if where == "F":
+                w(3, f"st.cp_F[e{pc}, {col}] = c{n}_{pc}")
+            else:
+                w(3, f"st.cp_I[e{pc}, {col}] = {f'1 if c{n}_{pc} else 0' if kind == 'b' else f'c{n}_{pc}'}")
+        site.comp = CompSite(handler, comp.policy, args)
+
+    def gen_compensating(self) -> None:
+        w = self.out
+        k = self.k
+        w(2, "elif pc == PC_COMP:")
+        w(3, "if act == A_COMP_POP:")
+        w(4, "act = 0")
+        w(4, "cp_pop(st, i)")
+        w(4, "st.I[i, ATTEMPT] = 0")
+        w(3, "e = st.I[i, UNDO]")
+        w(3, "if e < 0:")
+        w(4, f"end_{k}(st, i, int64(ST_FAILED if st.I[i, UNDO_FAILED] != 0 else ST_COMPENSATED), now, int64(-1))")
+        w(4, "return")
+        w(3, "st.I[i, ATTEMPT] += 1")
+        w(3, "site = st.cp_I[e, 0]")
+        for pc, instr in enumerate(self.code):
+            if not isinstance(instr, ir.Do) or instr.compensation is None or self.facts.tries[pc] is None:
+                continue
+            handler = self.plan.handler(instr.compensation.handler)
+            if handler.mode != "jit":
+                continue
+            function = self.plan.jit_handlers[handler.name]
+            args = []
+            ni, nf = 3, 0
+            for expr in instr.compensation.args:
+                _, kind = self.kernel(pc, expr, also=instr.target)
+                if kind == "f":
+                    args.append(f"st.cp_F[e, {nf}]")
+                    nf += 1
+                else:
+                    args.append(f"(st.cp_I[e, {ni}] != 0)" if kind == "b" else f"st.cp_I[e, {ni}]")
+                    ni += 1
+            w(3, f"if site == {pc}:")
+            w(4, "ok = True")
+            w(4, "try:")
+            w(5, f"{function}({', '.join(args)})")
+            w(4, "except Exception:")
+            w(5, "ok = False")
+            w(4, "if ok:")
+            w(5, "cp_pop(st, i)")
+            w(5, "st.I[i, ATTEMPT] = 0")
+            w(5, "continue")
+            self.park(4, "P_COMPJITERR", "PC_COMP")
+        self.park(3, "P_COMPCALL", "PC_COMP")
+
+
+def _read(kind: str, where: str, col: int) -> str:
+    if where == "F":
+        return f"st.F[i, {col}]"
+    return f"(st.I[i, {col}] != 0)" if kind == "b" else f"st.I[i, {col}]"
+
+
+def _zero(kind: str | None) -> str:
+    return "0.0" if kind == "f" else "False" if kind == "b" else "0"
+
+
+def _convert(kind: str | None, code: str) -> str:
+    if kind == "f":
+        return f"float({code})"
+    if kind == "i":
+        return f"int({code})"
+    if kind == "b":
+        return f"bool({code})"
+    return code
+
+
+def _kind_name(kind: str) -> str:
+    return {"i": "int", "f": "float", "b": "bool", "s": "str"}.get(kind, kind)
+
+
+def _construct(instr: ir.Instr) -> str:
+    if isinstance(instr, ir.Fork):
+        return "race" if instr.race else "parallel"
+    if isinstance(instr, ir.CallChild):
+        return f"call {instr.workflow}"
+    if isinstance(instr, ir.Emit):
+        return f"emit {instr.event}"
+    return type(instr).__name__

@@ -1,0 +1,108 @@
+"""The numbers the kernels and the host share: fixed columns of every instance row, state and
+action codes, scalar slots and counters. Plain Python (no numba), so the host and the code
+generator can use them without importing numba; ``kernel_lib`` re-exports them to kernels.
+"""
+
+# ---------------------------------------------------------------- fixed columns of I
+MACH = 0          # machine index
+STATE = 1         # thread state (T_*)
+STATUS = 2        # instance status (ST_*)
+PC = 3
+KEY = 4           # the key: an int, an interned string id, or 0/1
+WF = 5            # workflow name id (routing lanes are (WF, KEY))
+START = 6         # start order: input event ordinal * starters + starter index
+HPOS = 7          # position in the timer heap, -1 without a timer
+TSEQ = 8          # timer creation sequence (ties of equal deadlines)
+TKIND = 9         # TK_WAIT or TK_BACKOFF
+ATTEMPT = 10      # attempts made by the current do (or compensation)
+PARK = 11         # why the instance waits for the host (P_*)
+ACTION = 12       # what the host decided (A_*)
+ERRK = 13         # the error being raised, or that escaped: kind, message, type (string ids;
+ERRM = 14         # a negative message -(pc + 2) is the fail at pc, rendered by the host)
+ERRT = 15
+UNDO = 16         # the newest compensation (an arena row), -1 for none
+UNDO_FAILED = 17
+DEFH = 18         # events deferred while parked (a list in the deferred arena)
+DEFT = 19
+ENDPC = 20        # the complete or raising pc the instance ended at
+RES = 21          # a host result (int, bool, string id)
+VAL = 22          # the completed value (int, bool, string id)
+NFIX_I = 23
+
+# ---------------------------------------------------------------- fixed columns of F
+DEADLINE = 0
+STEP_START = 1
+PARK_T = 2        # the clock when the instance parked: it resumes there
+END_T = 3
+RES_F = 4
+VAL_F = 5
+RESUME_AT = 6     # a backoff's deadline, from the host
+ERR_T = 7         # the clock when the error was raised (for messages that read now())
+NFIX_F = 8
+
+# ---------------------------------------------------------------- codes
+T_RUN = 0
+T_WAITING = 1
+T_BACKOFF = 2
+T_PARKED = 3
+T_DONE = 4
+
+ST_RUNNING = 0
+ST_COMPENSATING = 1
+ST_COMPLETED = 2
+ST_FAILED = 3
+ST_COMPENSATED = 4
+
+TK_WAIT = 0
+TK_BACKOFF = 1
+
+P_CALL = 1        # a plain or batch handler's attempt
+P_JITERR = 2      # a jit handler raised: the host learns the exception
+P_EVAL = 3        # an instruction only the host can evaluate (strings)
+P_GROW = 4        # the compensation arena is full
+P_COMPCALL = 5    # a plain or batch compensation's attempt
+P_COMPJITERR = 6
+
+A_NONE = 0
+A_SUCCESS = 1     # the result is in RES / RES_F
+A_RAISE = 2       # raise ERRK/ERRM/ERRT at PC
+A_BACKOFF = 3     # wait until RESUME_AT, then attempt again
+A_CONTINUE = 4    # the host ran the instruction; go on at PC
+A_COMP_POP = 5    # the newest compensation is done (or gave up)
+A_COMPLETE = 6    # the host evaluated the complete value: end completed
+
+PC_ESCAPE = -2    # pseudo-pcs of the run loop
+PC_COMP = -3
+
+# ---------------------------------------------------------------- scalars (SI, SF) and counters
+S_HEAP = 0
+S_TSEQ = 1
+S_ROWS = 2
+S_IB_FREE = 3
+S_IB_USED = 4
+S_CP_FREE = 5
+S_CP_USED = 6
+S_DF_FREE = 7
+S_DF_USED = 8
+S_PK = 9
+S_GP = 10
+S_TB_USED = 11
+S_TB_LIVE = 12
+S_INBOX = 13
+N_SI = 16
+SF_CLOCK = 0
+N_SF = 4
+
+C_DUPLICATE = 0
+C_REJECTED = 1
+C_UNROUTED = 2
+C_DROPPED = 3
+N_COUNTERS = 4
+
+R_DONE = 0        # process(): every event routed
+R_GROW = 1        # process(): stopped before an event for want of room
+
+OP_PROCESS = 0    # kernel(): route input events
+OP_FIRE = 1       # kernel(): fire timers due by the horizon
+OP_RESUME = 2     # kernel(): resume answered instances, then fire timers
+NO_RUN = -100     # deliver_k(): nothing to run

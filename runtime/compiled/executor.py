@@ -1,0 +1,160 @@
+"""The compiled backend's :class:`~coordlang.runtime.executor.Executor`.
+
+``feed`` turns a batch of events into columns and lets the kernel route them all; instances
+that reached a plain or batch handler (or another step only the host can take) park, and their
+later events wait in their lane. Then, round after round until nothing is parked, the host
+answers the parked instances and the kernel resumes each at the time it parked and replays its
+deferred events. ``finish`` fires the remaining timers the same way. See docs/runtime.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import math
+import time
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from coordlang.ir import nodes as ir
+from coordlang.runtime.compiled import bridge
+from coordlang.runtime.compiled import columns as K
+from coordlang.runtime.compiled.cache import load_kernel
+from coordlang.runtime.compiled.codec import Codec, machine_key_kind
+from coordlang.runtime.compiled.host import Host
+from coordlang.runtime.compiled.outcomes import outcomes
+from coordlang.runtime.compiled.kernel_lib import state_ref
+from coordlang.runtime.compiled.state import State, ensure, new_state
+from coordlang.runtime.compiled.support import UnsupportedProgram, ensure_supported, kernel_source
+from coordlang.runtime.executor import COUNTERS, Event, RunResult
+from coordlang.runtime.handlers import BoundHandler, bind_handlers, place
+
+DEFAULT_INBOX = 16
+_NO_IDS = np.zeros(0, dtype=np.int64)
+_EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64), np.zeros((0, 1), dtype=np.int64),
+          np.zeros((0, 1), dtype=np.float64))
+
+
+class CompiledExecutor:
+    """Runs a program on numba kernels generated from its IR, to the interpreter's outcomes.
+
+    ``inbox`` is the capacity of each inbox (per instance and event type); ``cache_dir`` where
+    kernels are kept (see ``cache.py``). Raises :class:`UnsupportedProgram` for a program the
+    backend cannot run yet, and :class:`~coordlang.runtime.handlers.HandlerBindingError` for
+    a handler that does not bind, before any event."""
+
+    def __init__(self, program: ir.Program, *, inbox: int = DEFAULT_INBOX, cache_dir: Path | None = None,
+                 handlers: dict[str, BoundHandler] | None = None) -> None:
+        started = time.perf_counter()
+        self.program = program
+        self.plan = plan = ensure_supported(program)
+        self.handlers = bind_handlers(program) if handlers is None else handlers
+        digests = {}
+        for name in plan.jit_handlers:
+            bound = self.handlers[name]
+            if bound.accepts_key:
+                raise UnsupportedProgram(f"not supported by the compiled backend yet: jit handler {name} taking an "
+                                         f"idempotency_key at {place(program, bound.definition.sid)}")
+            definition = bound.definition
+            bridge.register(definition.target, str(definition.directory or ""), bound.function)
+            digests[name] = _source_digest(bound.function)
+        self.source = kernel_source(plan, digests)
+        self.kernel = load_kernel(self.source, cache_dir)
+        self.codec = Codec(plan.strings, plan.events, plan.event_width)
+        key_kinds = [machine_key_kind(program, lay.machine) for lay in plan.machines]
+        self.host = Host(plan, self.handlers, self.codec, key_kinds)
+        self.st = new_state(plan.width, plan.event_width, plan.comp_width, inbox)
+        self.st.ERR[3] = plan.strings.intern("Failed")
+        self._ref_of: State | None = None
+        self._ref = None
+        self.events = 0
+        self.seconds = 0.0
+        self.load_seconds = time.perf_counter() - started
+        """Building: code generation, kernel import (and compilation when not cached)."""
+
+    # ---------------------------------------------------------------- the Executor protocol
+
+    def feed(self, events: Sequence[Event]) -> None:
+        began = time.perf_counter()
+        if events:
+            columns = self.codec.columns(events)
+            ev_type, ev_time, ev_I, ev_F = columns
+            base = self.events
+            position = 0
+            n = len(ev_type)
+            while True:
+                position = self._call(K.OP_PROCESS, columns, base, position)
+                if position >= n:
+                    break
+                room = 2 * self.kernel.MOST_LANES + 64
+                self.st = ensure(self.st, rows=room, inbox=room, deferred=room, groups=room, lanes=room)
+            self.events += n
+            self._settle(columns, base, self.st.SF[K.SF_CLOCK])
+        self.seconds += time.perf_counter() - began
+
+    def finish(self, until: float | None = None) -> RunResult:
+        began = time.perf_counter()
+        horizon = math.inf if until is None else until
+        self._settle(_EMPTY, self.events, horizon)
+        self.seconds += time.perf_counter() - began
+        return self.result()
+
+    # ---------------------------------------------------------------- rounds with the host
+
+    def _settle(self, columns, base: int, horizon: float) -> None:
+        """Fire timers due by ``horizon`` and answer parked instances until none is left."""
+        self._call(K.OP_FIRE, columns, base, 0, horizon=horizon)
+        while self.st.SI[K.S_PK] > 0:
+            st = self.st
+            ids = st.pk[:st.SI[K.S_PK]].copy()
+            st.SI[K.S_PK] = 0
+            st = self.host.answer(st, ids)
+            pending = int(st.SI[K.S_DF_USED]) + len(ids)
+            self.st = ensure(st, rows=pending, inbox=pending, lanes=pending)
+            self._call(K.OP_RESUME, columns, base, 0, ids, horizon)
+        if self.st.SI[K.S_DF_USED] == 0:
+            self.st.SI[K.S_GP] = 0
+
+    def _call(self, op: int, columns, base: int, start: int, ids: np.ndarray = _NO_IDS,
+              horizon: float = -math.inf) -> int:
+        st = self.st
+        if st is not self._ref_of:
+            self._ref = state_ref(st)
+            self._ref_of = st
+        ev_type, ev_time, ev_I, ev_F = columns
+        return self.kernel.kernel(self._ref, op, ev_type, ev_time, ev_I, ev_F, base, start, ids, horizon)
+
+    # ---------------------------------------------------------------- results
+
+    def result(self) -> RunResult:
+        found = outcomes(self.st, self.plan, self.codec, self.host)
+        counters = {name: 0 for name in COUNTERS}
+        ct = self.st.CT
+        counters["duplicate_start"] = int(ct[K.C_DUPLICATE])
+        counters["rejected"] = int(ct[K.C_REJECTED])
+        counters["unrouted"] = int(ct[K.C_UNROUTED])
+        counters["inbox_dropped"] = int(ct[K.C_DROPPED])
+        for outcome in found:
+            counters[outcome.status] += 1
+        return RunResult(found, counters, self.events, self.seconds)
+
+    @property
+    def faults(self) -> list[str]:
+        """Compensations that failed (they have no outcome of their own), as the interpreter's."""
+        return self.host.faults
+
+
+def _source_digest(function) -> str:
+    """What a jit handler's compiled code depends on: its module's file (or its source)."""
+    try:
+        path = inspect.getsourcefile(function)
+        if path:
+            return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    except (TypeError, OSError):
+        pass
+    try:
+        return hashlib.sha256(inspect.getsource(function).encode("utf-8")).hexdigest()[:16]
+    except (TypeError, OSError):
+        return "unknown"

@@ -1,0 +1,311 @@
+"""The host's side of parking: handler calls, a jit handler's exception, instructions on
+strings, and the retry decisions, exactly as the interpreter makes them.
+
+The kernel parks an instance and goes on with the batch; the host then answers every parked
+instance (``ACTION`` and its operands) and the kernel resumes them. ``batch`` handlers are
+called once per handler with arrays of every parked row; when such a call raises, the rows are
+found that fail: through the exception's ``failed`` mask and ``results`` when it has them (see
+the orders workload's handlers), else by halving, down to one-row calls, which are what the
+interpreter makes. ``plain`` handlers are called one by one, in parking order.
+
+Retries use the interpreter's functions (``retries_on``, ``retry_delay``: jitter seeded from
+(key, step, attempt)), so backoff deadlines are the same to the bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from coordlang.ir import nodes as ir
+from coordlang.runtime.compiled import columns as K
+from coordlang.runtime.compiled.codec import Codec, CompiledRuntimeError, key_value
+from coordlang.runtime.compiled.plan import Plan
+from coordlang.runtime.handlers import BoundHandler, convert_result, place
+from coordlang.runtime.interpreter.expressions import Evaluator, ExpressionError
+from coordlang.runtime.interpreter.state import Instance
+from coordlang.runtime.interpreter.tables import Tables
+from coordlang.runtime.interpreter.values import ErrorValue, error, from_exception, retries_on, retry_delay
+from coordlang.semantics.constants import format_seconds
+
+_DTYPES = {"int": np.int64, "float": np.float64, "duration": np.float64, "time": np.float64, "bool": np.bool_}
+
+
+class Host:
+    def __init__(self, plan: Plan, handlers: dict[str, BoundHandler], codec: Codec, key_kinds: list[str]) -> None:
+        self.plan = plan
+        self.handlers = handlers
+        self.codec = codec
+        self.key_kinds = key_kinds
+        self.tables = Tables(plan.program)
+        self.evaluator = Evaluator(self.tables)
+        self.policies = dict(plan.program.policies)
+        self.host_args: dict[int, tuple] = {}
+        """Arguments the host evaluated for a step in progress (they hold across retries)."""
+        self.completed: dict[int, object] = {}
+        """Complete values the host evaluated (strings and the like), by instance."""
+        self.faults: list[str] = []
+        self.st = None
+
+    # ---------------------------------------------------------------- helpers
+
+    def key(self, i: int) -> object:
+        st = self.st
+        return key_value(self.codec.strings, self.key_kinds[st.I[i, K.MACH]], int(st.I[i, K.KEY]))
+
+    def instance(self, i: int) -> Instance:
+        st = self.st
+        layout = self.plan.machines[st.I[i, K.MACH]]
+        machine = layout.machine
+        return Instance(i, "workflow", machine.id, machine.name, machine.version, self.key(i), machine.key,
+                        self.codec.slots(st, i, layout))
+
+    def evaluate(self, i: int, expr: ir.Expr, clock: float) -> object:
+        inst = self.instance(i)
+        return self.evaluator.value(expr, inst, self.tables.units[self.plan.machines[self.st.I[i, K.MACH]].machine.id], clock)
+
+    def raise_(self, i: int, err: ErrorValue) -> None:
+        st = self.st
+        intern = self.codec.strings.intern
+        st.I[i, K.ERRK] = intern(err.kind)
+        st.I[i, K.ERRM] = intern(err.message)
+        st.I[i, K.ERRT] = intern(err.type)
+        st.F[i, K.ERR_T] = st.F[i, K.PARK_T]
+        st.I[i, K.ACTION] = K.A_RAISE
+
+    def expression_error(self, exc: ExpressionError, sid: int) -> ErrorValue:
+        return ErrorValue("Failed", f"{exc.message} at {place(self.plan.program, sid)}", exc.type)
+
+    def label(self, step: int, runs: int) -> str:
+        return str(step) if runs == 1 else f"{step}.{runs}"
+
+    # ---------------------------------------------------------------- answering parked instances
+
+    def answer(self, st, ids: np.ndarray):
+        """Decide every parked instance in ``ids``; returns the state (grown if needed)."""
+        self.st = st
+        calls: list[tuple[int, object, tuple, str]] = []
+        for i in ids.tolist():
+            park = st.I[i, K.PARK]
+            if park == K.P_CALL or park == K.P_JITERR:
+                call = self.step_call(i)
+                if call is not None:
+                    calls.append(call)
+            elif park == K.P_COMPCALL or park == K.P_COMPJITERR:
+                calls.append(self.comp_call(i))
+            elif park == K.P_EVAL:
+                self.host_step(i)
+            elif park == K.P_GROW:
+                from coordlang.runtime.compiled.state import ensure
+
+                st = self.st = ensure(st, comp=len(ids))
+                st.I[i, K.ACTION] = K.A_SUCCESS
+            else:
+                raise AssertionError(f"instance {i} parked for {park}")
+        batches: dict[str, list] = {}
+        for call in calls:
+            i, handler, args, key = call
+            if handler.definition.mode == "batch":
+                batches.setdefault(handler.definition.name, []).append(call)
+            else:
+                self.outcome(i, *_attempt(handler, args, key))
+        for group in batches.values():
+            for (i, _, _, _), result in zip(group, call_batch(group)):
+                self.outcome(i, *result)
+        return self.st
+
+    def step_call(self, i: int):
+        st = self.st
+        m = st.I[i, K.MACH]
+        pc = st.I[i, K.PC]
+        site = self.plan.do_sites[(m, pc)]
+        attempt = int(st.I[i, K.ATTEMPT])
+        runs_col = self.plan.machines[m].runs[site.instr.step]
+        if site.args is not None:
+            args = tuple(self.codec.decode(kind, st.F[i, col] if where == "F" else st.I[i, col])
+                         for kind, where, col in site.args)
+        elif attempt == 1:
+            try:
+                args = tuple(self.evaluate(i, a, st.F[i, K.PARK_T]) for a in site.instr.args)
+            except ExpressionError as exc:
+                self.raise_(i, self.expression_error(exc, site.instr.sid))
+                return None
+            st.I[i, runs_col] += 1
+            self.host_args[i] = args
+        else:
+            args = self.host_args[i]
+        label = self.label(site.instr.step, int(st.I[i, runs_col]))
+        key = f"{self.key(i)}:{label}:{attempt}"
+        handler = self.handlers[site.handler.name]
+        if st.I[i, K.PARK] == K.P_JITERR:
+            result = _attempt(handler, args, key)
+            if result[0]:
+                raise CompiledRuntimeError(f"jit handler {handler.definition.name}{args!r} raised inside numba "
+                                           "but returns normally in Python")
+            self.outcome(i, *result)
+            return None
+        return (i, handler, args, key)
+
+    def comp_call(self, i: int):
+        st = self.st
+        m = st.I[i, K.MACH]
+        e = st.I[i, K.UNDO]
+        site = self.plan.do_sites[(m, int(st.cp_I[e, 0]))]
+        comp = site.comp
+        assert comp is not None
+        args = tuple(self.codec.decode(kind, st.cp_F[e, col] if where == "F" else st.cp_I[e, col])
+                     for kind, where, col in comp.args)
+        label = self.label(int(st.cp_I[e, 1]), int(st.cp_I[e, 2])) + "c"
+        key = f"{self.key(i)}:{label}:{int(st.I[i, K.ATTEMPT])}"
+        return (i, self.handlers[comp.handler.name], args, key)
+
+    def outcome(self, i: int, ok: bool, value: object) -> None:
+        """Write a call's result, or decide its retry."""
+        st = self.st
+        park = st.I[i, K.PARK]
+        m = st.I[i, K.MACH]
+        if park == K.P_COMPCALL or park == K.P_COMPJITERR:
+            self.comp_outcome(i, m, ok, value)
+            return
+        site = self.plan.do_sites[(m, st.I[i, K.PC])]
+        instr = site.instr
+        if ok:
+            self.host_args.pop(i, None)
+            kind = site.result
+            if kind is not None:
+                encoded = self.codec.encode(kind, value, f"the result of handler {instr.handler}")
+                if kind == "f":
+                    st.F[i, K.RES_F] = encoded
+                else:
+                    st.I[i, K.RES] = encoded
+            st.I[i, K.ACTION] = K.A_SUCCESS
+            return
+        err = value
+        assert isinstance(err, ErrorValue)
+        attempt = int(st.I[i, K.ATTEMPT])
+        policy = self.policies.get(instr.policy) if instr.policy is not None else None
+        if policy is not None and attempt < policy.attempts and retries_on(policy, err):
+            delay = retry_delay(policy, attempt - 1, (self.key(i), instr.step, attempt + 1))
+            resume = st.F[i, K.PARK_T] + delay
+            timeout = instr.timeout
+            if timeout is not None and resume > st.F[i, K.STEP_START] + timeout:
+                self.host_args.pop(i, None)
+                self.raise_(i, error("Timeout", f"do {instr.handler}: step timeout of {format_seconds(timeout)} "
+                                     f"reached after {attempt} attempt(s); last error: {err.kind}: {err.message}"))
+                return
+            st.F[i, K.RESUME_AT] = resume
+            st.I[i, K.ACTION] = K.A_BACKOFF
+            return
+        self.host_args.pop(i, None)
+        self.raise_(i, err)
+
+    def comp_outcome(self, i: int, m: int, ok: bool, value: object) -> None:
+        st = self.st
+        st.I[i, K.ACTION] = K.A_COMP_POP
+        if ok:
+            return
+        err = value
+        assert isinstance(err, ErrorValue)
+        e = st.I[i, K.UNDO]
+        comp = self.plan.do_sites[(m, int(st.cp_I[e, 0]))].comp
+        assert comp is not None
+        attempt = int(st.I[i, K.ATTEMPT])
+        policy = self.policies.get(comp.policy) if comp.policy is not None else None
+        if policy is not None and attempt < policy.attempts and retries_on(policy, err):
+            label = self.label(int(st.cp_I[e, 1]), int(st.cp_I[e, 2])) + "c"
+            delay = retry_delay(policy, attempt - 1, (self.key(i), label, attempt + 1))
+            st.F[i, K.RESUME_AT] = st.F[i, K.PARK_T] + delay
+            st.I[i, K.ACTION] = K.A_BACKOFF
+            return
+        st.I[i, K.UNDO_FAILED] = 1
+        layout = self.plan.machines[m]
+        self.faults.append(f"{layout.machine.name} {self.key(i)!r}: compensation {comp.handler.name} failed after "
+                           f"{attempt} attempt(s): {err.type}: {err.message}")
+
+    def host_step(self, i: int) -> None:
+        """An instruction on values only the host holds (strings built from parts)."""
+        st = self.st
+        m = st.I[i, K.MACH]
+        pc = int(st.I[i, K.PC])
+        layout = self.plan.machines[m]
+        instr = layout.machine.code[pc]
+        clock = st.F[i, K.PARK_T]
+        try:
+            if isinstance(instr, ir.Assign):
+                self.codec.store(st, i, layout, instr.slot, self.evaluate(i, instr.value, clock))
+                st.I[i, K.PC] = pc + 1
+                st.I[i, K.ACTION] = K.A_CONTINUE
+            elif isinstance(instr, ir.Branch):
+                st.I[i, K.PC] = pc + 1 if self.evaluate(i, instr.cond, clock) else instr.otherwise
+                st.I[i, K.ACTION] = K.A_CONTINUE
+            elif isinstance(instr, ir.FailWith):
+                self.raise_(i, error("Failed", str(self.evaluate(i, instr.message, clock))))
+            elif isinstance(instr, ir.Complete):
+                value = self.evaluate(i, instr.value, clock) if instr.value is not None else None
+                self.completed[i] = value
+                st.I[i, K.ACTION] = K.A_COMPLETE
+            else:
+                raise AssertionError(f"no host step for {instr!r}")
+        except ExpressionError as exc:
+            self.raise_(i, self.expression_error(exc, instr.sid))
+
+
+def _attempt(handler: BoundHandler, args: tuple, key: str) -> tuple[bool, object]:
+    """One attempt, as the interpreter makes it: (True, result) or (False, error)."""
+    try:
+        return True, handler.call(args, key)
+    except Exception as exc:  # any exception of a handler is the program's HandlerError
+        return False, from_exception(exc)
+
+
+def call_batch(group: list) -> list[tuple[bool, object]]:
+    """One call of a batch handler for every row of ``group`` ((i, handler, args, key) each),
+    with each row's result or error as a one-row call would give it."""
+    handler = group[0][1]
+    if len(group) == 1:
+        _, _, args, key = group[0]
+        return [_attempt(handler, args, key)]
+    definition = handler.definition
+    arrays = []
+    for n, (_, kind) in enumerate(definition.params):
+        dtype = _DTYPES.get(kind, object)
+        if dtype is object:
+            column = np.empty(len(group), dtype=object)
+            column[:] = [row[2][n] for row in group]
+        else:
+            column = np.array([row[2][n] for row in group], dtype=dtype)
+        arrays.append(column)
+    extra = {}
+    if handler.accepts_key:
+        keys = np.empty(len(group), dtype=object)
+        keys[:] = [row[3] for row in group]
+        extra["idempotency_key"] = keys
+    try:
+        result = np.asarray(handler.function(*arrays, **extra))
+    except Exception as exc:
+        failed = getattr(exc, "failed", None)
+        results = getattr(exc, "results", None)
+        if failed is not None and results is not None and len(failed) == len(group) == len(results):
+            out: list[tuple[bool, object]] = []
+            for row, bad, value in zip(group, np.asarray(failed, dtype=bool), results):
+                if bad:
+                    out.append(_attempt(handler, row[2], row[3]))
+                else:
+                    out.append(_converted(value, definition.returns))
+            return out
+        half = len(group) // 2
+        return call_batch(group[:half]) + call_batch(group[half:])
+    if result.ndim != 1 or len(result) != len(group):
+        half = len(group) // 2
+        return call_batch(group[:half]) + call_batch(group[half:])
+    returns = definition.returns
+    if returns in ("float", "duration", "time") and result.dtype.kind == "f":
+        return [(True, value) for value in result.astype(np.float64).tolist()]
+    return [_converted(value, returns) for value in result]
+
+
+def _converted(value: object, returns: str) -> tuple[bool, object]:
+    try:
+        return True, convert_result(value, returns)
+    except Exception as exc:  # a result that does not convert fails like the one-row call
+        return False, from_exception(exc)
+

@@ -1,0 +1,403 @@
+"""The fixed part of every compiled kernel: the column numbers every instance row shares, and
+numba helpers for the timer heap, the routing table, the arenas (inboxes, compensations,
+deferred events) and expression errors.
+
+Generated kernels import this module with ``*``; its source hash is part of their content
+address, because numba's on-disk cache of a kernel does not notice a change in a function it
+calls from another module.
+
+State lives in a :class:`~coordlang.runtime.compiled.state.State` named tuple of numpy arrays:
+one row per instance in ``I`` (int64) and ``F`` (float64), fixed columns first (below), then
+the machine's own (inboxes, step counters, arguments, slots: see ``layout.py``).
+"""
+
+from __future__ import annotations
+
+from numba import int64, njit, uint64
+from numba.core import types
+from numba.experimental import structref
+
+from coordlang.runtime.compiled.state import State
+from coordlang.runtime.compiled.columns import *  # noqa: F401,F403 (generated kernels use them)
+from coordlang.runtime.compiled.columns import (C_DROPPED, DEADLINE, DEFH, DEFT, ERR_T, ERRK, ERRM, ERRT, HPOS, PARK,
+                                               PARK_T, PC, S_CP_FREE, S_CP_USED, S_DF_FREE, S_DF_USED, S_HEAP,
+                                               S_IB_FREE, S_IB_USED, S_INBOX, S_PK, S_TB_LIVE, S_TB_USED, S_TSEQ,
+                                               STATE, T_PARKED, TKIND, TSEQ, UNDO)
+
+# ---------------------------------------------------------------- the state, as kernels see it
+# A StructRef is passed as one pointer; a named tuple of 25 arrays would be passed as some 175
+# scalars at every call, which made compiling a kernel several times slower.
+
+@structref.register
+class StateType(types.StructRef):
+    def preprocess_fields(self, fields):
+        return tuple((name, types.unliteral(typ)) for name, typ in fields)
+
+
+class StateRef(structref.StructRefProxy):
+    """The kernels' view of a :class:`~coordlang.runtime.compiled.state.State`."""
+
+
+structref.define_proxy(StateRef, StateType, list(State._fields))
+
+
+@njit(cache=True)
+def _new_ref(I, F, SI, SF, CT, ERR, hp, tb_wf, tb_key, tb_val, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, gp_pending, gp_reached, pk):
+    return StateRef(I, F, SI, SF, CT, ERR, hp, tb_wf, tb_key, tb_val, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, gp_pending, gp_reached, pk)
+
+
+def state_ref(st: State) -> StateRef:
+    """The kernels' view of ``st`` (built by a cached function: the proxy's own constructor is
+    compiled anew in every process)."""
+    return _new_ref(*st)
+
+
+# ---------------------------------------------------------------- expression errors
+
+@njit(cache=True)
+def kerr(err, msg, typ):
+    """Record the first error of an expression (later ones are not reached in Python)."""
+    if err[0] == 0:
+        err[0] = 1
+        err[1] = msg
+        err[2] = typ
+
+
+@njit(cache=True)
+def kdiv(a, b, err, msg, typ):
+    if b == 0:
+        kerr(err, msg, typ)
+        return 0.0
+    return a / b
+
+
+@njit(cache=True)
+def kmod(a, b, err, msg, typ):
+    if b == 0:
+        kerr(err, msg, typ)
+        return a - a
+    return a % b
+
+
+@njit(cache=True)
+def kchk(flag, err, msg, typ):
+    """Whether an event (or error) slot holds a value; records NoValue when not."""
+    if flag == 0:
+        kerr(err, msg, typ)
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- timers: a heap of instances
+# ordered by (DEADLINE, TSEQ); each instance has at most one timer (one thread).
+
+@njit(cache=True)
+def _before(I, F, a, b):
+    da = F[a, DEADLINE]
+    db = F[b, DEADLINE]
+    if da != db:
+        return da < db
+    return I[a, TSEQ] < I[b, TSEQ]
+
+
+@njit(cache=True)
+def _sift_up(st, pos):
+    I = st.I
+    hp = st.hp
+    item = hp[pos]
+    while pos > 0:
+        parent = (pos - 1) >> 1
+        other = hp[parent]
+        if not _before(I, st.F, item, other):
+            break
+        hp[pos] = other
+        I[other, HPOS] = pos
+        pos = parent
+    hp[pos] = item
+    I[item, HPOS] = pos
+
+
+@njit(cache=True)
+def _sift_down(st, pos):
+    I = st.I
+    F = st.F
+    hp = st.hp
+    n = st.SI[S_HEAP]
+    item = hp[pos]
+    while True:
+        child = 2 * pos + 1
+        if child >= n:
+            break
+        if child + 1 < n and _before(I, F, hp[child + 1], hp[child]):
+            child += 1
+        other = hp[child]
+        if not _before(I, F, other, item):
+            break
+        hp[pos] = other
+        I[other, HPOS] = pos
+        pos = child
+    hp[pos] = item
+    I[item, HPOS] = pos
+
+
+@njit(cache=True)
+def heap_push(st, i, deadline, kind):
+    st.F[i, DEADLINE] = deadline
+    st.I[i, TSEQ] = st.SI[S_TSEQ]
+    st.SI[S_TSEQ] += 1
+    st.I[i, TKIND] = kind
+    n = st.SI[S_HEAP]
+    st.SI[S_HEAP] = n + 1
+    st.hp[n] = i
+    st.I[i, HPOS] = n
+    _sift_up(st, n)
+
+
+@njit(cache=True)
+def heap_remove(st, i):
+    """Cancel instance i's timer, if it has one."""
+    pos = st.I[i, HPOS]
+    if pos < 0:
+        return
+    st.I[i, HPOS] = -1
+    n = st.SI[S_HEAP] - 1
+    st.SI[S_HEAP] = n
+    if pos == n:
+        return
+    last = st.hp[n]
+    st.hp[pos] = last
+    st.I[last, HPOS] = pos
+    _sift_down(st, pos)
+    _sift_up(st, st.I[last, HPOS])
+
+
+@njit(cache=True)
+def heap_top(st):
+    """The instance whose timer is due first, or -1."""
+    if st.SI[S_HEAP] == 0:
+        return -1
+    return st.hp[0]
+
+
+# ---------------------------------------------------------------- routing: open addressing
+# from a lane (workflow id, key) to its running instance. tb_val: -1 empty, -2 deleted.
+
+@njit(cache=True)
+def _hash(wf, key):
+    x = uint64(key) ^ (uint64(wf + 1) * uint64(0x9E3779B97F4A7C15))
+    x = (x ^ (x >> uint64(30))) * uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> uint64(27))) * uint64(0x94D049BB133111EB)
+    x = x ^ (x >> uint64(31))
+    return int64(x >> uint64(1))
+
+
+@njit(cache=True)
+def tb_get(st, wf, key):
+    mask = len(st.tb_val) - 1
+    idx = _hash(wf, key) & mask
+    while True:
+        v = st.tb_val[idx]
+        if v == -1:
+            return -1
+        if v >= 0 and st.tb_key[idx] == key and st.tb_wf[idx] == wf:
+            return v
+        idx = (idx + 1) & mask
+
+
+@njit(cache=True)
+def tb_put(st, wf, key, inst):
+    """Insert a lane known to be absent."""
+    mask = len(st.tb_val) - 1
+    idx = _hash(wf, key) & mask
+    while st.tb_val[idx] >= 0:
+        idx = (idx + 1) & mask
+    if st.tb_val[idx] == -1:
+        st.SI[S_TB_USED] += 1
+    st.tb_val[idx] = inst
+    st.tb_wf[idx] = wf
+    st.tb_key[idx] = key
+    st.SI[S_TB_LIVE] += 1
+
+
+@njit(cache=True)
+def tb_del(st, wf, key):
+    mask = len(st.tb_val) - 1
+    idx = _hash(wf, key) & mask
+    while True:
+        v = st.tb_val[idx]
+        if v == -1:
+            return
+        if v >= 0 and st.tb_key[idx] == key and st.tb_wf[idx] == wf:
+            st.tb_val[idx] = -2
+            st.SI[S_TB_LIVE] -= 1
+            return
+        idx = (idx + 1) & mask
+
+
+@njit(cache=True)
+def tb_rebuild(wf, key, val, new_wf, new_key, new_val):
+    """Re-insert the live lanes into fresh (all -1) arrays; returns their count."""
+    mask = len(new_val) - 1
+    live = 0
+    for j in range(len(val)):
+        if val[j] >= 0:
+            idx = _hash(wf[j], key[j]) & mask
+            while new_val[idx] >= 0:
+                idx = (idx + 1) & mask
+            new_val[idx] = val[j]
+            new_wf[idx] = wf[j]
+            new_key[idx] = key[j]
+            live += 1
+    return live
+
+
+# ---------------------------------------------------------------- inboxes: per (instance, event
+# type) a FIFO list of arena rows, columns (head, tail, count) at ``base``.
+
+@njit(cache=True)
+def ib_pop(st, i, base):
+    r = st.I[i, base]
+    nxt = st.ib_next[r]
+    st.I[i, base] = nxt
+    if nxt < 0:
+        st.I[i, base + 1] = -1
+    st.I[i, base + 2] -= 1
+    return r
+
+
+@njit(cache=True)
+def ib_free(st, r):
+    st.ib_next[r] = st.SI[S_IB_FREE]
+    st.SI[S_IB_FREE] = r
+    st.SI[S_IB_USED] -= 1
+
+
+@njit(cache=True)
+def ib_push(st, i, base, srcI, srcF, row):
+    cap = st.SI[S_INBOX]
+    if cap <= 0:
+        st.CT[C_DROPPED] += 1
+        return
+    if st.I[i, base + 2] >= cap:
+        ib_free(st, ib_pop(st, i, base))
+        st.CT[C_DROPPED] += 1
+    r = st.SI[S_IB_FREE]
+    st.SI[S_IB_FREE] = st.ib_next[r]
+    st.SI[S_IB_USED] += 1
+    st.ib_next[r] = -1
+    for k in range(srcI.shape[1]):
+        st.ib_I[r, k] = srcI[row, k]
+    for k in range(srcF.shape[1]):
+        st.ib_F[r, k] = srcF[row, k]
+    tail = st.I[i, base + 1]
+    if tail < 0:
+        st.I[i, base] = r
+    else:
+        st.ib_next[tail] = r
+    st.I[i, base + 1] = r
+    st.I[i, base + 2] += 1
+
+
+@njit(cache=True)
+def ib_clear(st, i, base):
+    while st.I[i, base + 2] > 0:
+        ib_free(st, ib_pop(st, i, base))
+
+
+# ---------------------------------------------------------------- compensations: a stack per
+# instance in an arena; cp_I columns: handler, step, runs, then int arguments.
+
+@njit(cache=True)
+def cp_push(st, i):
+    r = st.SI[S_CP_FREE]
+    st.SI[S_CP_FREE] = st.cp_next[r]
+    st.SI[S_CP_USED] += 1
+    st.cp_next[r] = st.I[i, UNDO]
+    st.I[i, UNDO] = r
+    return r
+
+
+@njit(cache=True)
+def cp_pop(st, i):
+    r = st.I[i, UNDO]
+    st.I[i, UNDO] = st.cp_next[r]
+    st.cp_next[r] = st.SI[S_CP_FREE]
+    st.SI[S_CP_FREE] = r
+    st.SI[S_CP_USED] -= 1
+
+
+@njit(cache=True)
+def cp_room(st):
+    return st.SI[S_CP_USED] < len(st.cp_next)
+
+
+@njit(cache=True)
+def cp_clear(st, i):
+    while st.I[i, UNDO] >= 0:
+        cp_pop(st, i)
+
+
+# ---------------------------------------------------------------- events deferred for a parked
+# instance's lane, replayed in input order when it resumes.
+
+@njit(cache=True)
+def df_append(st, i, row, clock, grp, wf, key):
+    d = st.SI[S_DF_FREE]
+    st.SI[S_DF_FREE] = st.df_next[d]
+    st.SI[S_DF_USED] += 1
+    st.df_row[d] = row
+    st.df_clock[d] = clock
+    st.df_grp[d] = grp
+    st.df_wf[d] = wf
+    st.df_key[d] = key
+    df_link(st, i, d)
+
+
+@njit(cache=True)
+def df_link(st, i, d):
+    st.df_next[d] = -1
+    tail = st.I[i, DEFT]
+    if tail < 0:
+        st.I[i, DEFH] = d
+    else:
+        st.df_next[tail] = d
+    st.I[i, DEFT] = d
+
+
+@njit(cache=True)
+def df_release(st, d):
+    st.df_next[d] = st.SI[S_DF_FREE]
+    st.SI[S_DF_FREE] = d
+    st.SI[S_DF_USED] -= 1
+
+
+# ---------------------------------------------------------------- parking
+
+@njit(cache=True)
+def park(st, i, kind, now, pc):
+    st.I[i, PARK] = kind
+    st.I[i, STATE] = T_PARKED
+    st.I[i, PC] = pc
+    st.F[i, PARK_T] = now
+    st.pk[st.SI[S_PK]] = i
+    st.SI[S_PK] += 1
+
+
+@njit(cache=True)
+def raise_pending(st, i, now):
+    """Move an expression's recorded error (``ERR``) to the instance as a ``Failed`` error."""
+    err = st.ERR
+    st.I[i, ERRK] = err[3]
+    st.I[i, ERRM] = err[1]
+    st.I[i, ERRT] = err[2]
+    st.F[i, ERR_T] = now
+    err[0] = 0
+
+
+@njit(cache=True)
+def set_error(st, i, kind, msg, typ, now):
+    st.I[i, ERRK] = kind
+    st.I[i, ERRM] = msg
+    st.I[i, ERRT] = typ
+    st.F[i, ERR_T] = now
+

@@ -1,0 +1,136 @@
+"""The compiled backend's state: numpy arrays in one named tuple that kernels take whole.
+
+Arrays grow on the host, between kernel calls (a kernel stops before an event it has no room
+for, or parks an instance that needs a compensation entry): rows keep their numbers, so growing
+is a copy into larger arrays, and the free lists of the arenas take the new rows.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from coordlang.runtime.compiled import columns as K
+
+State = namedtuple("State", [
+    "I", "F",                  # instance rows
+    "SI", "SF", "CT", "ERR",   # scalars, counters, an expression's error
+    "hp",                      # timer heap of instance ids
+    "tb_wf", "tb_key", "tb_val",  # routing table
+    "ib_I", "ib_F", "ib_next",    # inbox arena (events, in the event column layout)
+    "cp_I", "cp_F", "cp_next",    # compensation arena
+    "df_row", "df_clock", "df_grp", "df_wf", "df_key", "df_next",  # deferred events
+    "gp_pending", "gp_reached",   # per deferred input event: lanes pending, whether one took it
+    "pk",                      # parked instances, in parking order
+])
+
+
+def _free_list(size: int, start: int = 0) -> np.ndarray:
+    nxt = np.arange(1, size + 1, dtype=np.int64)
+    nxt[-1] = -1
+    return nxt
+
+
+def new_state(widths: tuple[int, int], event_widths: tuple[int, int], comp_widths: tuple[int, int],
+              inbox: int, rows: int = 1024) -> State:
+    wi, wf = widths
+    ewi, ewf = event_widths
+    cwi, cwf = comp_widths
+    arena = 256
+    si = np.zeros(K.N_SI, dtype=np.int64)
+    si[K.S_INBOX] = inbox
+    si[K.S_IB_FREE] = 0
+    si[K.S_CP_FREE] = 0
+    si[K.S_DF_FREE] = 0
+    sf = np.zeros(K.N_SF, dtype=np.float64)
+    sf[K.SF_CLOCK] = -np.inf
+    table = 1024
+    return State(
+        I=np.zeros((rows, wi), dtype=np.int64), F=np.zeros((rows, wf), dtype=np.float64),
+        SI=si, SF=sf, CT=np.zeros(K.N_COUNTERS, dtype=np.int64), ERR=np.zeros(4, dtype=np.int64),
+        hp=np.zeros(rows, dtype=np.int64),
+        tb_wf=np.zeros(table, dtype=np.int64), tb_key=np.zeros(table, dtype=np.int64),
+        tb_val=np.full(table, -1, dtype=np.int64),
+        ib_I=np.zeros((arena, max(ewi, 1)), dtype=np.int64), ib_F=np.zeros((arena, max(ewf, 1)), dtype=np.float64),
+        ib_next=_free_list(arena),
+        cp_I=np.zeros((arena, cwi), dtype=np.int64), cp_F=np.zeros((arena, max(cwf, 1)), dtype=np.float64),
+        cp_next=_free_list(arena),
+        df_row=np.zeros(arena, dtype=np.int64), df_clock=np.zeros(arena, dtype=np.float64),
+        df_grp=np.zeros(arena, dtype=np.int64), df_wf=np.zeros(arena, dtype=np.int64),
+        df_key=np.zeros(arena, dtype=np.int64), df_next=_free_list(arena),
+        gp_pending=np.zeros(arena, dtype=np.int64), gp_reached=np.zeros(arena, dtype=np.int64),
+        pk=np.zeros(rows, dtype=np.int64),
+    )
+
+
+def _grow_rows(array: np.ndarray, size: int, fill: float = 0) -> np.ndarray:
+    shape = (size,) + array.shape[1:]
+    out = np.full(shape, fill, dtype=array.dtype) if fill else np.zeros(shape, dtype=array.dtype)
+    out[:len(array)] = array
+    return out
+
+
+def _grow_arena(st: State, names: tuple[str, ...], next_name: str, free_slot: int, need: int) -> dict:
+    """Enlarge an arena so that ``need`` more rows are free; new rows join the free list."""
+    nxt = getattr(st, next_name)
+    size = len(nxt)
+    used_slot = {"ib_next": K.S_IB_USED, "cp_next": K.S_CP_USED, "df_next": K.S_DF_USED}[next_name]
+    used = int(st.SI[used_slot])
+    if size - used >= need:
+        return {}
+    new_size = size
+    while new_size - used < need:
+        new_size *= 2
+    changes = {name: _grow_rows(getattr(st, name), new_size) for name in names}
+    new_next = _grow_rows(nxt, new_size)
+    chain = np.arange(size + 1, new_size + 1, dtype=np.int64)
+    chain[-1] = st.SI[free_slot]  # the old free list continues after the new rows
+    new_next[size:] = chain
+    st.SI[free_slot] = size
+    changes[next_name] = new_next
+    return changes
+
+
+def ensure(st: State, *, rows: int = 0, inbox: int = 0, deferred: int = 0, comp: int = 0,
+           groups: int = 0, lanes: int = 0) -> State:
+    """A state with room for that many more of each (the same state when it has it)."""
+    changes: dict = {}
+    used_rows = int(st.SI[K.S_ROWS])
+    size = len(st.I)
+    if size - used_rows < rows:
+        new = size
+        while new - used_rows < rows:
+            new *= 2
+        changes.update(I=_grow_rows(st.I, new), F=_grow_rows(st.F, new), hp=_grow_rows(st.hp, new),
+                       pk=_grow_rows(st.pk, new))
+    changes.update(_grow_arena(st, ("ib_I", "ib_F"), "ib_next", K.S_IB_FREE, inbox))
+    changes.update(_grow_arena(st, ("cp_I", "cp_F"), "cp_next", K.S_CP_FREE, comp))
+    changes.update(_grow_arena(st, ("df_row", "df_clock", "df_grp", "df_wf", "df_key"), "df_next",
+                               K.S_DF_FREE, deferred))
+    if len(st.gp_pending) - int(st.SI[K.S_GP]) < groups:
+        new = len(st.gp_pending)
+        while new - int(st.SI[K.S_GP]) < groups:
+            new *= 2
+        changes.update(gp_pending=_grow_rows(st.gp_pending, new), gp_reached=_grow_rows(st.gp_reached, new))
+    if changes:
+        st = st._replace(**changes)
+    if (int(st.SI[K.S_TB_USED]) + lanes) * 10 > len(st.tb_val) * 6:
+        st = rebuild_table(st, lanes)
+    return st
+
+
+def rebuild_table(st: State, lanes: int) -> State:
+    from coordlang.runtime.compiled.kernel_lib import tb_rebuild
+
+    live = int(st.SI[K.S_TB_LIVE])
+    size = len(st.tb_val)
+    while (live + lanes) * 10 > size * 4:
+        size *= 2
+    new_wf = np.zeros(size, dtype=np.int64)
+    new_key = np.zeros(size, dtype=np.int64)
+    new_val = np.full(size, -1, dtype=np.int64)
+    count = tb_rebuild(st.tb_wf, st.tb_key, st.tb_val, new_wf, new_key, new_val)
+    st.SI[K.S_TB_USED] = count
+    st.SI[K.S_TB_LIVE] = count
+    return st._replace(tb_wf=new_wf, tb_key=new_key, tb_val=new_val)

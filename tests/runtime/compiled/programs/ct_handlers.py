@@ -1,0 +1,63 @@
+"""Handlers of the compiled backend's test programs: every result and every failure depends
+only on the arguments (and on the attempt, read from the idempotency key), so both backends see
+the same ones in whatever order they call them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _attempt(idempotency_key: str) -> int:
+    return int(idempotency_key.rsplit(":", 1)[1])
+
+
+def bump(n: int, x: float) -> float:
+    """jit: plain numeric code."""
+    return x * 2.0 + n
+
+
+def risky(n: int) -> int:
+    """jit: raises for some arguments (numba raises the same class and message)."""
+    if n % 5 == 4:
+        raise ValueError("risky refuses")
+    return n * 3
+
+
+def flaky(n: int, idempotency_key: str = "") -> int:
+    """Fails its first n % 4 attempts with ConnectionError; KeyError for n % 9 == 8."""
+    if n % 9 == 8:
+        raise KeyError(f"no record {n}")
+    if _attempt(idempotency_key) <= n % 4:
+        raise ConnectionError(f"connection reset (attempt {_attempt(idempotency_key)})")
+    return n + 100
+
+
+def many(n: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """batch: fails (the whole call) when any row has n % 6 == 5."""
+    n = np.asarray(n)
+    if (n % 6 == 5).any():
+        raise RuntimeError(f"batch refuses {int(n[n % 6 == 5][0])}")
+    return np.asarray(x, dtype=np.float64) / 2.0 + n
+
+
+def name(id: str, n: int, idempotency_key: str = "") -> str:
+    if n % 7 == 6 and _attempt(idempotency_key) < 2:
+        raise TimeoutError(f"directory slow for {id}")
+    return f"{id.upper()}-{n}"
+
+
+def undo(id: str, n: int) -> bool:
+    if n % 2 == 1:
+        raise ConnectionError(f"cannot undo {id}")
+    return True
+
+
+def undo_fast(n: int) -> bool:
+    """jit compensation: raises for some arguments."""
+    if n % 4 == 1:
+        raise RuntimeError("undo_fast failed")
+    return True
+
+
+def undo_many(n: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return np.asarray(n) % 3 != 0
