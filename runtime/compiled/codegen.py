@@ -19,24 +19,15 @@ from __future__ import annotations
 from coordlang.ir import nodes as ir
 from coordlang.runtime.compiled import flow
 from coordlang.runtime.compiled.exprgen import ExprGen, Guard, HostOnly, Unsupported, can_raise
-from coordlang.runtime.compiled.layout import MachineLayout, kind_of
-from coordlang.runtime.compiled.plan import CompSite, DoSite, Plan
+from coordlang.runtime.compiled.layout import MachineLayout
+from coordlang.runtime.compiled.lines import NJIT, Lines
+from coordlang.runtime.compiled.plan import Plan
+from coordlang.runtime.compiled.stepgen import StepGen
 
-NJIT = "@njit(cache=True)"
-
-
-class Lines:
-    def __init__(self) -> None:
-        self.out: list[str] = []
-
-    def __call__(self, depth: int, text: str) -> None:
-        self.out.append("    " * depth + text)
-
-    def text(self) -> str:
-        return "\n".join(self.out) + "\n"
+__all__ = ["NJIT", "Lines", "MachineGen"]
 
 
-class MachineGen:
+class MachineGen(StepGen):
     def __init__(self, plan: Plan, layout: MachineLayout, place) -> None:
         self.plan = plan
         self.layout = layout
@@ -199,7 +190,8 @@ class MachineGen:
     def store(self, depth: int, slot: int, code: str, kind: str, pc: int) -> None:
         entry = self.layout.slots[slot]
         if entry.kind != kind:
-            raise self.unsupported(pc, f"a {_kind_name(kind)} value stored in '{entry.slot.name}' "
+            name = _kind_name(kind)
+            raise self.unsupported(pc, f"{'an' if name[0] in 'aeiou' else 'a'} {name} value stored in '{entry.slot.name}' "
                                        f"of type {entry.slot.type}")
         if kind == "f":
             self.out(depth, f"st.F[i, {entry.col}] = {code}")
@@ -450,186 +442,6 @@ class MachineGen:
         w(1, f"tb_put(st, int64({lay.wf}), key, i)")
         w(1, "return i")
         w(0, "")
-
-    # ---------------------------------------------------------------- steps
-
-    def gen_do(self, pc: int, instr: ir.Do) -> None:
-        w = self.out
-        plan = self.plan
-        handler = plan.handler(instr.handler)
-        result = kind_of(handler.returns)
-        if instr.target is not None and result is None:
-            raise self.unsupported(pc, f"a result of type {handler.returns} stored in a variable")
-        args: list[tuple[str, str, int]] | None = []
-        codes: list[str] = []
-        for n, expr in enumerate(instr.args):
-            value = self.maybe(pc, expr)
-            if value is None:
-                args = None
-                break
-            code, kind = value
-            where = "F" if kind == "f" else "I"
-            col = (self.layout.arg_f if where == "F" else self.layout.arg_i) + n
-            args.append((kind, where, col))
-            codes.append(code)
-        if handler.mode == "jit":
-            if args is None:
-                raise self.unsupported(pc, f"jit handler {handler.name} called with a string computed here")
-            if any(kind == "s" for kind, _, _ in args) or kind_of(handler.returns) == "s":
-                raise self.unsupported(pc, f"jit handler {handler.name} takes or returns strings")
-        site = DoSite(self.k, pc, instr, handler, args, result if instr.target is not None else None)
-        plan.do_sites[(self.k, pc)] = site
-        runs = self.layout.runs[instr.step]
-        w(3, "if act == A_SUCCESS:")
-        w(4, "act = 0")
-        if result == "f":
-            w(4, f"res{pc} = st.F[i, RES_F]")
-        elif result == "b":
-            w(4, f"res{pc} = st.I[i, RES] != 0")
-        elif result is not None:
-            w(4, f"res{pc} = st.I[i, RES]")
-        w(3, "else:")
-        w(4, "if st.I[i, ATTEMPT] == 0:")
-        if args is not None:
-            for n, code in enumerate(codes):
-                w(5, f"a{n}_{pc} = {code}")
-            w(5, "if err[0] != 0:")
-            self.raise_here(6, pc)
-            for n, (kind, where, col) in enumerate(args):
-                if where == "F":
-                    w(5, f"st.F[i, {col}] = a{n}_{pc}")
-                else:
-                    w(5, f"st.I[i, {col}] = {f'1 if a{n}_{pc} else 0' if kind == 'b' else f'a{n}_{pc}'}")
-            w(5, f"st.I[i, {runs}] += 1")
-        w(5, "st.F[i, STEP_START] = now")
-        w(4, "st.I[i, ATTEMPT] += 1")
-        if handler.mode == "jit":
-            function = plan.jit_handlers[handler.name]
-            call_args = ", ".join(_read(kind, where, col) for kind, where, col in args or [])
-            w(4, "ok = True")
-            w(4, f"res{pc} = {_zero(result)}")
-            w(4, "try:")
-            if result is None:
-                w(5, f"{function}({call_args})")
-            else:
-                w(5, f"res{pc} = {_convert(result, f'{function}({call_args})')}")
-            w(4, "except Exception:")
-            w(5, "ok = False")
-            w(4, "if not ok:")
-            self.park(5, "P_JITERR", pc)
-        else:
-            self.park(4, "P_CALL", pc)
-        if instr.target is not None:
-            self.store(3, instr.target, f"res{pc}", result or "", pc)
-        if instr.compensation is not None:
-            self.gen_register(pc, instr, site, result)
-        w(3, "st.I[i, ATTEMPT] = 0")
-        w(3, f"pc = {pc + 1}")
-
-    def gen_register(self, pc: int, instr: ir.Do, site: DoSite, result: str | None) -> None:
-        """Push the compensation a completed step registers (its arguments evaluated now)."""
-        w = self.out
-        comp = instr.compensation
-        assert comp is not None
-        handler = self.plan.handler(comp.handler)
-        w(3, "if not cp_room(st):")
-        if result == "f":
-            w(4, f"st.F[i, RES_F] = res{pc}")
-        elif result == "b":
-            w(4, f"st.I[i, RES] = 1 if res{pc} else 0")
-        elif result is not None:
-            w(4, f"st.I[i, RES] = res{pc}")
-        self.park(4, "P_GROW", pc)
-        args: list[tuple[str, str, int]] = []
-        ni = 3
-        nf = 0
-        for n, expr in enumerate(comp.args):
-            code, kind = self.kernel(pc, expr, also=instr.target)
-            if kind == "f":
-                args.append((kind, "F", nf))
-                nf += 1
-            else:
-                args.append((kind, "I", ni))
-                ni += 1
-            w(3, f"c{n}_{pc} = {code}")
-        if handler.mode == "jit" and any(kind == "s" for kind, _, _ in args):
-            raise self.unsupported(pc, f"jit handler {handler.name} takes strings")
-        self.check(3, pc)
-        w(3, f"e{pc} = cp_push(st, i)")
-        w(3, f"st.cp_I[e{pc}, 0] = {pc}")
-        w(3, f"st.cp_I[e{pc}, 1] = {instr.step}")
-        w(3, f"st.cp_I[e{pc}, 2] = st.I[i, {self.layout.runs[instr.step]}]")
-        for n, (kind, where, col) in enumerate(args):
-            if where == "F":
-                w(3, f"st.cp_F[e{pc}, {col}] = c{n}_{pc}")
-            else:
-                w(3, f"st.cp_I[e{pc}, {col}] = {f'1 if c{n}_{pc} else 0' if kind == 'b' else f'c{n}_{pc}'}")
-        site.comp = CompSite(handler, comp.policy, args)
-
-    def gen_compensating(self) -> None:
-        w = self.out
-        k = self.k
-        w(2, "elif pc == PC_COMP:")
-        w(3, "if act == A_COMP_POP:")
-        w(4, "act = 0")
-        w(4, "cp_pop(st, i)")
-        w(4, "st.I[i, ATTEMPT] = 0")
-        w(3, "e = st.I[i, UNDO]")
-        w(3, "if e < 0:")
-        w(4, f"end_{k}(st, i, int64(ST_FAILED if st.I[i, UNDO_FAILED] != 0 else ST_COMPENSATED), now, int64(-1))")
-        w(4, "return")
-        w(3, "st.I[i, ATTEMPT] += 1")
-        w(3, "site = st.cp_I[e, 0]")
-        for pc, instr in enumerate(self.code):
-            if not isinstance(instr, ir.Do) or instr.compensation is None or self.facts.tries[pc] is None:
-                continue
-            handler = self.plan.handler(instr.compensation.handler)
-            if handler.mode != "jit":
-                continue
-            function = self.plan.jit_handlers[handler.name]
-            args = []
-            ni, nf = 3, 0
-            for expr in instr.compensation.args:
-                _, kind = self.kernel(pc, expr, also=instr.target)
-                if kind == "f":
-                    args.append(f"st.cp_F[e, {nf}]")
-                    nf += 1
-                else:
-                    args.append(f"(st.cp_I[e, {ni}] != 0)" if kind == "b" else f"st.cp_I[e, {ni}]")
-                    ni += 1
-            w(3, f"if site == {pc}:")
-            w(4, "ok = True")
-            w(4, "try:")
-            w(5, f"{function}({', '.join(args)})")
-            w(4, "except Exception:")
-            w(5, "ok = False")
-            w(4, "if ok:")
-            w(5, "cp_pop(st, i)")
-            w(5, "st.I[i, ATTEMPT] = 0")
-            w(5, "continue")
-            self.park(4, "P_COMPJITERR", "PC_COMP")
-        self.park(3, "P_COMPCALL", "PC_COMP")
-
-
-def _read(kind: str, where: str, col: int) -> str:
-    if where == "F":
-        return f"st.F[i, {col}]"
-    return f"(st.I[i, {col}] != 0)" if kind == "b" else f"st.I[i, {col}]"
-
-
-def _zero(kind: str | None) -> str:
-    return "0.0" if kind == "f" else "False" if kind == "b" else "0"
-
-
-def _convert(kind: str | None, code: str) -> str:
-    if kind == "f":
-        return f"float({code})"
-    if kind == "i":
-        return f"int({code})"
-    if kind == "b":
-        return f"bool({code})"
-    return code
-
 
 def _kind_name(kind: str) -> str:
     return {"i": "int", "f": "float", "b": "bool", "s": "str"}.get(kind, kind)

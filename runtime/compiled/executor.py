@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import math
+import re
 import time
 from pathlib import Path
 from typing import Sequence
@@ -60,6 +61,7 @@ class CompiledExecutor:
             definition = bound.definition
             bridge.register(definition.target, str(definition.directory or ""), bound.function)
             digests[name] = _source_digest(bound.function)
+        _check_jit(plan, program)
         self.source = kernel_source(plan, digests)
         self.kernel = load_kernel(self.source, cache_dir)
         self.codec = Codec(plan.strings, plan.events, plan.event_width)
@@ -71,8 +73,9 @@ class CompiledExecutor:
         self._ref = None
         self.events = 0
         self.seconds = 0.0
-        self.load_seconds = time.perf_counter() - started
-        """Building: code generation, kernel import (and compilation when not cached)."""
+        self._call(K.OP_FIRE, _EMPTY, 0, 0)  # compiles the kernel now (or loads it from the cache)
+        self.build_seconds = time.perf_counter() - started
+        """Building: code generation, kernel import, compilation when it is not cached."""
 
     # ---------------------------------------------------------------- the Executor protocol
 
@@ -144,6 +147,34 @@ class CompiledExecutor:
     def faults(self) -> list[str]:
         """Compensations that failed (they have no outcome of their own), as the interpreter's."""
         return self.host.faults
+
+
+def _check_jit(plan, program: ir.Program) -> None:
+    """Compile each jit handler for the argument types the kernel passes, so a function numba
+    cannot compile is named here rather than deep in the kernel's compilation."""
+    from numba import types
+    from numba.core.errors import NumbaError
+
+    numba_types = {"i": types.int64, "f": types.float64, "b": types.boolean}
+    wanted: dict[str, set[tuple]] = {}
+    for site in plan.do_sites.values():
+        if site.handler.mode == "jit" and site.args is not None:
+            wanted.setdefault(site.handler.name, set()).add(tuple(k for k, _, _ in site.args))
+        if site.comp is not None and site.comp.handler.mode == "jit":
+            wanted.setdefault(site.comp.handler.name, set()).add(tuple(k for k, _, _ in site.comp.args))
+    for name, signatures in wanted.items():
+        handler = program.handler(name)
+        function = bridge.jitted(handler.target, str(handler.directory or ""))
+        for kinds in sorted(signatures):
+            try:
+                function.compile(tuple(numba_types[k] for k in kinds))
+            except NumbaError as exc:
+                lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in str(exc).splitlines()]
+                lines = [line for line in lines if line and not line.startswith("Failed in")]
+                first = lines[0] if lines else type(exc).__name__
+                shown = ", ".join(str(numba_types[k]) for k in kinds)
+                raise UnsupportedProgram(f"jit handler {name} ('{handler.target}', {place(program, handler.sid)}) "
+                                         f"does not compile with numba for ({shown}): {first}") from None
 
 
 def _source_digest(function) -> str:

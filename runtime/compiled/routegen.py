@@ -17,7 +17,7 @@ compiled many times over (a minute for a 50-instruction machine; now a few secon
 
 from __future__ import annotations
 
-from coordlang.runtime.compiled.codegen import NJIT, Lines
+from coordlang.runtime.compiled.lines import NJIT, Lines
 from coordlang.runtime.compiled.plan import MAX_STARTERS, Plan
 
 

@@ -24,6 +24,7 @@ from coordlang.runtime.executor import Event
 
 T0 = 1_780_000_000.0
 GAPS = (0.0, 0.0, 0.25, 1.0, 2.0, 5.0, 30.0, 61.0, 95.0, 600.0, 3_600.0, 86_400.0, 3 * 86_400.0)
+SHORT_GAPS = (0.0, 0.0, 0.0, 0.5, 1.0, 1.0, 2.0, 2.5, 3.0, 10.0)
 LATE = (0.0, 0.0, 0.0, 0.0, 0.5, 20.0, 4_000.0)
 
 
@@ -63,10 +64,11 @@ PROGRAM_VOCABULARY = {
     "steps": {
         "id": ["a", "b", "c"], "n": list(range(0, 20)), "x": [0.0, 1.5, 40.0, 70.0],
     },
+    "parks": {"ref": ["a", "b"], "n": [0, 1, 2, 4, 5, 7, 8]},
 }
 
 
-def streams(prog: ir.Program, vocabulary, max_events: int = 24):
+def streams(prog: ir.Program, vocabulary, max_events: int = 24, gaps: tuple[float, ...] = GAPS):
     """Lists of events of ``prog``'s types (and now and then an undeclared one)."""
     by_name = {e.name: e for e in prog.events}
 
@@ -97,11 +99,11 @@ def streams(prog: ir.Program, vocabulary, max_events: int = 24):
         for _ in range(count):
             if out and draw(st.integers(0, 9)) == 0:
                 copy = draw(st.sampled_from(out))  # a duplicate, delivered again later
-                clock += draw(st.sampled_from(GAPS))
+                clock += draw(st.sampled_from(gaps))
                 out.append(Event(copy.type, clock, dict(copy.fields)))
                 continue
             name = draw(st.sampled_from(names))
-            clock += draw(st.sampled_from(GAPS))
+            clock += draw(st.sampled_from(gaps))
             when = clock - draw(st.sampled_from(LATE))
             out.append(Event(name, when, draw(one(name))))
         return out
@@ -109,12 +111,12 @@ def streams(prog: ir.Program, vocabulary, max_events: int = 24):
     return draw_stream()
 
 
-def runs(prog: ir.Program, vocabulary, max_events: int = 24):
+def runs(prog: ir.Program, vocabulary, max_events: int = 24, gaps: tuple[float, ...] = GAPS):
     """(events, batch cuts, inbox capacity, until) to run both backends on."""
 
     @st.composite
     def draw(d):
-        events = d(streams(prog, vocabulary, max_events))
+        events = d(streams(prog, vocabulary, max_events, gaps))
         cuts = d(st.lists(st.integers(0, max(len(events), 1)), max_size=4))
         inbox = d(st.sampled_from([16, 16, 16, 1, 2]))
         until = None
@@ -135,6 +137,7 @@ APPROVAL = program(ROOT / "examples" / "approval_flow" / "approval_flow.coord")
 PAYMENTS = program(ROOT / "examples" / "payment_retries" / "payment_retries.coord")
 WAITS = program(PROGRAMS / "waits.coord")
 STEPS = program(PROGRAMS / "steps.coord")
+PARKS = program(PROGRAMS / "parks.coord")
 
 
 @given(runs(APPROVAL, example_vocabulary("approval_flow", keys=2)))
@@ -156,3 +159,8 @@ def test_waits(run) -> None:
 def test_steps(run) -> None:
     check(STEPS, run)
 
+
+
+@given(runs(PARKS, PROGRAM_VOCABULARY["parks"], max_events=30, gaps=SHORT_GAPS))
+def test_parks(run) -> None:
+    check(PARKS, run)

@@ -61,3 +61,27 @@ def undo_fast(n: int) -> bool:
 
 def undo_many(n: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.asarray(n) % 3 != 0
+
+
+def slow(name: str, n: int) -> int:
+    """Plain: negative for some arguments (the workflow then completes at once); raises for others."""
+    if n == 7:
+        raise ValueError(f"slow refuses {name}")
+    return n - 2 if n % 3 else -n
+
+
+def bulk(n: np.ndarray) -> np.ndarray:
+    """batch: doubles; a row with n == 5 fails the call."""
+    n = np.asarray(n)
+    if (n == 5).any():
+        raise LookupError("bulk refuses 5")
+    return n * 2
+
+
+def tag(name: str) -> str:
+    return f"tag-{name}"
+
+
+def broken(n: int) -> int:
+    """jit: numba cannot compile this (a name that does not exist)."""
+    return n + undefined_name  # noqa: F821

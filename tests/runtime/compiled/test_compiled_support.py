@@ -1,0 +1,116 @@
+"""What the compiled backend refuses, before any event, and how it says so."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from coordlang.ir.compile import compile_file
+from coordlang.runtime.compiled import CompiledExecutor, UnsupportedProgram, ensure_supported
+
+HEAD = """
+event Go { id: str, n: int, x: float }
+event Ping { id: str, n: int }
+handler bump(n: int, x: float) -> float = "ct_handlers:bump" jit
+handler name(id: str, n: int) -> str = "ct_handlers:name"
+handler broken(n: int) -> int = "ct_handlers:broken" jit
+"""
+
+
+def compiled_program(tmp_path: Path, body: str):
+    path = tmp_path / "case.coord"
+    path.write_text(HEAD + body, encoding="utf-8")
+    return compile_file(path)
+
+
+def refusal(tmp_path: Path, body: str) -> str:
+    with pytest.raises(UnsupportedProgram) as caught:
+        ensure_supported(compiled_program(tmp_path, body))
+    return str(caught.value)
+
+
+def test_parallel_is_refused_at_its_place(tmp_path: Path) -> None:
+    message = refusal(tmp_path, """
+workflow W on Go as g key id {
+    parallel {
+        { await Ping as p }
+        { await Ping as q }
+    }
+}
+""")
+    assert re.fullmatch(r"not supported by the compiled backend yet: parallel at .*case\.coord:9:5", message)
+
+
+def test_the_first_construct_in_the_source_is_named(tmp_path: Path) -> None:
+    message = refusal(tmp_path, """
+on Ping as p { emit Go { id: p.id, n: p.n, x: 1.0 } }
+workflow W on Go as g key id {
+    emit Ping { id: g.id, n: 1 }
+}
+""")
+    assert "reaction on Ping at" in message and message.endswith("case.coord:8:1")
+
+
+def test_an_int_stored_in_a_float_variable_is_refused(tmp_path: Path) -> None:
+    message = refusal(tmp_path, """
+workflow W on Go as g key id -> float {
+    let x = 0.5
+    x = g.n
+    complete x
+}
+""")
+    assert "an int value stored in 'x' of type float" in message
+
+
+def test_a_string_built_in_a_guard_is_refused(tmp_path: Path) -> None:
+    message = refusal(tmp_path, """
+workflow W on Go as g key id {
+    await Ping as p where "{p.n}" == "3"
+}
+""")
+    assert "string interpolation here" in message
+
+
+def test_a_float_key_is_refused(tmp_path: Path) -> None:
+    message = refusal(tmp_path, """
+workflow W on Go as g key x {
+    complete
+}
+""")
+    assert "a key of type float (W)" in message
+
+
+def test_a_jit_handler_numba_cannot_compile_is_named(tmp_path: Path) -> None:
+    program = compiled_program(tmp_path, """
+workflow W on Go as g key id -> int {
+    let n = do broken(g.n)
+    complete n
+}
+""")
+    ensure_supported(program)
+    with pytest.raises(UnsupportedProgram, match=r"jit handler broken \('ct_handlers:broken', .*case\.coord:6:1\) "
+                                                 r"does not compile with numba for \(int64\): NameError"):
+        CompiledExecutor(program)
+
+
+def test_what_is_never_run_is_not_checked(tmp_path: Path) -> None:
+    # Version 1 and a workflow started only by call never run: their parallel does not matter.
+    ensure_supported(compiled_program(tmp_path, """
+workflow W on Go as g key id version 1 {
+    parallel {
+        { await Ping as p }
+        { await Ping as q }
+    }
+}
+workflow W on Go as g key id version 2 {
+    complete
+}
+workflow Called(id: str) key id {
+    parallel {
+        { await Ping as p }
+        { await Ping as q }
+    }
+}
+"""))
