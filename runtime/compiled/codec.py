@@ -128,38 +128,37 @@ class Codec:
 
     def columns(self, events: Sequence[Event]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Input events as the kernel's columns: type index (-1 for an undeclared type), time,
-        and each type's fields numbered from 0 in the int and float columns."""
+        and each type's fields numbered from 0 in the int and float columns. Built a column at
+        a time, per event type (a Python loop per field, not per cell)."""
         n = len(events)
         wi, wf = self.event_width
-        ev_type = np.empty(n, dtype=np.int64)
-        ev_time = np.empty(n, dtype=np.float64)
         ev_I = np.zeros((n, max(wi, 1)), dtype=np.int64)
         ev_F = np.zeros((n, max(wf, 1)), dtype=np.float64)
-        intern = self.strings.intern
+        ev_time = np.fromiter([e.time for e in events], dtype=np.float64, count=n)
         layouts = self.events
-        plans: dict[str, list] = {}
-        for r, event in enumerate(events):
-            ev_time[r] = event.time
-            layout = layouts.get(event.type)
-            if layout is None:
-                ev_type[r] = -1
+        index = {name: layout.index for name, layout in layouts.items()}
+        ev_type = np.fromiter([index.get(e.type, -1) for e in events], dtype=np.int64, count=n)
+        if n == 0:
+            return ev_type, ev_time, ev_I, ev_F
+        for name, layout in layouts.items():
+            rows = np.flatnonzero(ev_type == layout.index)
+            if len(rows) == 0:
                 continue
-            ev_type[r] = layout.index
-            plan = plans.get(event.type)
-            if plan is None:
-                plan = plans[event.type] = [(name, layout.kinds[name], where == "F", col)
-                                            for name, (where, col) in layout.columns.items()]
-            fields = event.fields
-            for name, kind, is_float, col in plan:
-                value = fields.get(name)
-                if value is None:
-                    raise CompiledRuntimeError(f"{event.source or event.type}: the event has no field '{name}'")
-                if is_float:
-                    ev_F[r, col] = value
+            chosen = [events[r].fields for r in rows.tolist()]
+            for field, (where, col) in layout.columns.items():
+                try:
+                    values = [fields[field] for fields in chosen]
+                except KeyError:
+                    raise CompiledRuntimeError(f"a {name} event has no field '{field}'") from None
+                kind = layout.kinds[field]
+                if where == "F":
+                    ev_F[rows, col] = values
                 elif kind == "s":
-                    ev_I[r, col] = intern(value)
+                    ids = self.strings.ids
+                    intern = self.strings.intern
+                    ev_I[rows, col] = [ids[v] if v in ids else intern(v) for v in values]
                 else:
-                    ev_I[r, col] = value
+                    ev_I[rows, col] = values
         return ev_type, ev_time, ev_I, ev_F
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from coordlang.ir import nodes as ir
 from coordlang.runtime.compiled import columns as K
+from coordlang.runtime.compiled.batches import answer_batch
 from coordlang.runtime.compiled.codec import Codec, CompiledRuntimeError, key_value
 from coordlang.runtime.compiled.plan import Plan
 from coordlang.runtime.handlers import BoundHandler, convert_result, place
@@ -80,10 +81,27 @@ class Host:
 
     # ---------------------------------------------------------------- answering parked instances
 
+    def keys(self, parts: list) -> list[str]:
+        """Idempotency keys of the parked rows of ``parts`` ((site, rows) each)."""
+        st = self.st
+        out: list[str] = []
+        for site, rows in parts:
+            m = int(st.I[rows[0], K.MACH])
+            kind = self.key_kinds[m]
+            texts = self.codec.strings.texts
+            raw = st.I[rows, K.KEY].tolist()
+            names = [texts[k] for k in raw] if kind == "s" else [bool(k) for k in raw] if kind == "b" else raw
+            runs = st.I[rows, self.plan.machines[m].runs[site.instr.step]].tolist()
+            attempts = st.I[rows, K.ATTEMPT].tolist()
+            step = site.instr.step
+            out += [f"{k}:{self.label(step, r)}:{a}" for k, r, a in zip(names, runs, attempts)]
+        return out
+
     def answer(self, st, ids: np.ndarray):
         """Decide every parked instance in ``ids``; returns the state (grown if needed)."""
         self.st = st
         calls: list[tuple[int, object, tuple, str]] = []
+        ids = self.answer_batches(ids)
         for i in ids.tolist():
             park = st.I[i, K.PARK]
             if park == K.P_CALL or park == K.P_JITERR:
@@ -112,6 +130,29 @@ class Host:
             for (i, _, _, _), result in zip(group, call_batch(group)):
                 self.outcome(i, *result)
         return self.st
+
+    def answer_batches(self, ids: np.ndarray) -> np.ndarray:
+        """Answer the parked calls of batch handlers whose arguments the kernel evaluated, a
+        handler at a time with columns; returns the instances left to answer one by one."""
+        st = self.st
+        calls = ids[st.I[ids, K.PARK] == K.P_CALL]
+        if len(calls) == 0:
+            return ids
+        codes = st.I[calls, K.MACH] * (1 << 32) + st.I[calls, K.PC]
+        groups: dict[str, list] = {}
+        done = []
+        for code in np.unique(codes).tolist():
+            site = self.plan.do_sites[(code >> 32, code & 0xFFFFFFFF)]
+            if site.args is None or site.handler.mode != "batch":
+                continue
+            rows = calls[codes == code]
+            groups.setdefault(site.handler.name, []).append((site, rows))
+            done.append(rows)
+        if not groups:
+            return ids
+        for name, parts in groups.items():
+            answer_batch(self, name, parts)
+        return ids[~np.isin(ids, np.concatenate(done))]
 
     def step_call(self, i: int):
         st = self.st

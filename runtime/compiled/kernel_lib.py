@@ -42,8 +42,8 @@ structref.define_proxy(StateRef, StateType, list(State._fields))
 
 
 @njit(cache=True)
-def _new_ref(I, F, SI, SF, CT, ERR, hp, tb_wf, tb_key, tb_val, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, gp_pending, gp_reached, pk):
-    return StateRef(I, F, SI, SF, CT, ERR, hp, tb_wf, tb_key, tb_val, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, gp_pending, gp_reached, pk)
+def _new_ref(I, F, SI, SF, CT, ERR, hp, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, gp_pending, gp_reached, pk):
+    return StateRef(I, F, SI, SF, CT, ERR, hp, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, gp_pending, gp_reached, pk)
 
 
 def state_ref(st: State) -> StateRef:
@@ -180,7 +180,8 @@ def heap_top(st):
 
 
 # ---------------------------------------------------------------- routing: open addressing
-# from a lane (workflow id, key) to its running instance. tb_val: -1 empty, -2 deleted.
+# from a lane (workflow id, key) to its running instance. One row per slot of ``tb``: (workflow,
+# key, instance), so a probe reads one cache line; instance -1 is empty, -2 deleted.
 
 @njit(cache=True)
 def _hash(wf, key):
@@ -193,13 +194,14 @@ def _hash(wf, key):
 
 @njit(cache=True)
 def tb_get(st, wf, key):
-    mask = len(st.tb_val) - 1
+    tb = st.tb
+    mask = len(tb) - 1
     idx = _hash(wf, key) & mask
     while True:
-        v = st.tb_val[idx]
+        v = tb[idx, 2]
         if v == -1:
             return -1
-        if v >= 0 and st.tb_key[idx] == key and st.tb_wf[idx] == wf:
+        if v >= 0 and tb[idx, 1] == key and tb[idx, 0] == wf:
             return v
         idx = (idx + 1) & mask
 
@@ -207,46 +209,48 @@ def tb_get(st, wf, key):
 @njit(cache=True)
 def tb_put(st, wf, key, inst):
     """Insert a lane known to be absent."""
-    mask = len(st.tb_val) - 1
+    tb = st.tb
+    mask = len(tb) - 1
     idx = _hash(wf, key) & mask
-    while st.tb_val[idx] >= 0:
+    while tb[idx, 2] >= 0:
         idx = (idx + 1) & mask
-    if st.tb_val[idx] == -1:
+    if tb[idx, 2] == -1:
         st.SI[S_TB_USED] += 1
-    st.tb_val[idx] = inst
-    st.tb_wf[idx] = wf
-    st.tb_key[idx] = key
+    tb[idx, 0] = wf
+    tb[idx, 1] = key
+    tb[idx, 2] = inst
     st.SI[S_TB_LIVE] += 1
 
 
 @njit(cache=True)
 def tb_del(st, wf, key):
-    mask = len(st.tb_val) - 1
+    tb = st.tb
+    mask = len(tb) - 1
     idx = _hash(wf, key) & mask
     while True:
-        v = st.tb_val[idx]
+        v = tb[idx, 2]
         if v == -1:
             return
-        if v >= 0 and st.tb_key[idx] == key and st.tb_wf[idx] == wf:
-            st.tb_val[idx] = -2
+        if v >= 0 and tb[idx, 1] == key and tb[idx, 0] == wf:
+            tb[idx, 2] = -2
             st.SI[S_TB_LIVE] -= 1
             return
         idx = (idx + 1) & mask
 
 
 @njit(cache=True)
-def tb_rebuild(wf, key, val, new_wf, new_key, new_val):
-    """Re-insert the live lanes into fresh (all -1) arrays; returns their count."""
-    mask = len(new_val) - 1
+def tb_rebuild(tb, new):
+    """Re-insert the live lanes into a fresh table (instance column all -1); returns their count."""
+    mask = len(new) - 1
     live = 0
-    for j in range(len(val)):
-        if val[j] >= 0:
-            idx = _hash(wf[j], key[j]) & mask
-            while new_val[idx] >= 0:
+    for j in range(len(tb)):
+        if tb[j, 2] >= 0:
+            idx = _hash(tb[j, 0], tb[j, 1]) & mask
+            while new[idx, 2] >= 0:
                 idx = (idx + 1) & mask
-            new_val[idx] = val[j]
-            new_wf[idx] = wf[j]
-            new_key[idx] = key[j]
+            new[idx, 0] = tb[j, 0]
+            new[idx, 1] = tb[j, 1]
+            new[idx, 2] = tb[j, 2]
             live += 1
     return live
 

@@ -39,6 +39,7 @@ class Strings:
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
         self.texts: list[str] = []
+        self._array = None
         for text in FIXED_STRINGS:
             self.intern(text)
 
@@ -51,6 +52,17 @@ class Strings:
 
     def __len__(self) -> int:
         return len(self.texts)
+
+    def array(self):
+        """The texts as a numpy object array (for indexing by columns of ids), kept in step."""
+        import numpy as np
+
+        cached = self._array
+        if cached is None or len(cached) != len(self.texts):
+            cached = np.empty(len(self.texts), dtype=object)
+            cached[:] = self.texts
+            self._array = cached
+        return cached
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,7 +121,7 @@ def _kernel(w: Lines, plan: Plan, most_lanes: int) -> None:
     w(2, "for e in range(start, n):")
     w(3, "if (len(st.I) - st.SI[S_ROWS] < room or len(st.ib_next) - st.SI[S_IB_USED] < room")
     w(5, "or len(st.df_next) - st.SI[S_DF_USED] < room or len(st.gp_pending) - st.SI[S_GP] < 1")
-    w(5, "or (st.SI[S_TB_USED] + room) * 10 > len(st.tb_val) * 6):")
+    w(5, "or (st.SI[S_TB_USED] + room) * 10 > len(st.tb) * 6):")
     w(4, "return e")
     w(3, "t = ev_time[e]")
     w(3, "if t > st.SF[SF_CLOCK]:")

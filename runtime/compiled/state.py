@@ -17,7 +17,7 @@ State = namedtuple("State", [
     "I", "F",                  # instance rows
     "SI", "SF", "CT", "ERR",   # scalars, counters, an expression's error
     "hp",                      # timer heap of instance ids
-    "tb_wf", "tb_key", "tb_val",  # routing table
+    "tb",                      # routing table: rows of (workflow, key, instance)
     "ib_I", "ib_F", "ib_next",    # inbox arena (events, in the event column layout)
     "cp_I", "cp_F", "cp_next",    # compensation arena
     "df_row", "df_clock", "df_grp", "df_wf", "df_key", "df_next",  # deferred events
@@ -50,8 +50,7 @@ def new_state(widths: tuple[int, int], event_widths: tuple[int, int], comp_width
         I=np.zeros((rows, wi), dtype=np.int64), F=np.zeros((rows, wf), dtype=np.float64),
         SI=si, SF=sf, CT=np.zeros(K.N_COUNTERS, dtype=np.int64), ERR=np.zeros(4, dtype=np.int64),
         hp=np.zeros(rows, dtype=np.int64),
-        tb_wf=np.zeros(table, dtype=np.int64), tb_key=np.zeros(table, dtype=np.int64),
-        tb_val=np.full(table, -1, dtype=np.int64),
+        tb=_empty_table(table),
         ib_I=np.zeros((arena, max(ewi, 1)), dtype=np.int64), ib_F=np.zeros((arena, max(ewf, 1)), dtype=np.float64),
         ib_next=_free_list(arena),
         cp_I=np.zeros((arena, cwi), dtype=np.int64), cp_F=np.zeros((arena, max(cwf, 1)), dtype=np.float64),
@@ -115,22 +114,26 @@ def ensure(st: State, *, rows: int = 0, inbox: int = 0, deferred: int = 0, comp:
         changes.update(gp_pending=_grow_rows(st.gp_pending, new), gp_reached=_grow_rows(st.gp_reached, new))
     if changes:
         st = st._replace(**changes)
-    if (int(st.SI[K.S_TB_USED]) + lanes) * 10 > len(st.tb_val) * 6:
+    if (int(st.SI[K.S_TB_USED]) + lanes) * 10 > len(st.tb) * 6:
         st = rebuild_table(st, lanes)
     return st
+
+
+def _empty_table(size: int) -> np.ndarray:
+    table = np.zeros((size, 3), dtype=np.int64)
+    table[:, 2] = -1
+    return table
 
 
 def rebuild_table(st: State, lanes: int) -> State:
     from coordlang.runtime.compiled.kernel_lib import tb_rebuild
 
     live = int(st.SI[K.S_TB_LIVE])
-    size = len(st.tb_val)
+    size = len(st.tb)
     while (live + lanes) * 10 > size * 4:
         size *= 2
-    new_wf = np.zeros(size, dtype=np.int64)
-    new_key = np.zeros(size, dtype=np.int64)
-    new_val = np.full(size, -1, dtype=np.int64)
-    count = tb_rebuild(st.tb_wf, st.tb_key, st.tb_val, new_wf, new_key, new_val)
+    new = _empty_table(size)
+    count = tb_rebuild(st.tb, new)
     st.SI[K.S_TB_USED] = count
     st.SI[K.S_TB_LIVE] = count
-    return st._replace(tb_wf=new_wf, tb_key=new_key, tb_val=new_val)
+    return st._replace(tb=new)
