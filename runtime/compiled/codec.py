@@ -162,6 +162,43 @@ class Codec:
         return ev_type, ev_time, ev_I, ev_F
 
 
+    def table_columns(self, table) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The kernel's columns from an event table (``types``, ``fields`` per type, ``type``
+        indexes, ``time``, ``columns`` per field name, ``strings``: the vocabulary of a string
+        field's codes), without a Python object per event."""
+        n = len(table.type)
+        wi, wf = self.event_width
+        ev_I = np.zeros((n, max(wi, 1)), dtype=np.int64)
+        ev_F = np.zeros((n, max(wf, 1)), dtype=np.float64)
+        ev_time = np.ascontiguousarray(table.time, dtype=np.float64)
+        mapping = np.array([self.events[t].index if t in self.events else -1 for t in table.types] or [-1],
+                           dtype=np.int64)
+        ev_type = mapping[np.asarray(table.type, dtype=np.int64)] if n else np.zeros(0, dtype=np.int64)
+        codes: dict[str, np.ndarray] = {}
+        for name, layout in self.events.items():
+            if name not in table.types:
+                continue
+            rows = np.flatnonzero(ev_type == layout.index)
+            if len(rows) == 0:
+                continue
+            declared = dict(table.fields[name])
+            for field, (where, col) in layout.columns.items():
+                if field not in declared:
+                    raise CompiledRuntimeError(f"the {name} events of the table have no field '{field}'")
+                column = np.asarray(table.columns[field])[rows]
+                if where == "F":
+                    ev_F[rows, col] = column
+                elif layout.kinds[field] == "s":
+                    lookup = codes.get(field)
+                    if lookup is None:
+                        lookup = codes[field] = np.array(
+                            [self.strings.intern(s) for s in table.strings[field]] or [0], dtype=np.int64)
+                    ev_I[rows, col] = lookup[column]
+                else:
+                    ev_I[rows, col] = column
+        return ev_type, ev_time, ev_I, ev_F
+
+
 def key_value(strings: Strings, kind: str, raw: int) -> object:
     if kind == "s":
         return strings.texts[raw]

@@ -4,7 +4,9 @@ Instances are listed in start order (the input event that started each, then the
 workflows it starts), whatever order parking made them start in. A completed value is in VAL or
 VAL_F, or is rendered now from the slots (which do not change after an instance ends); a
 failure's message is an interned string, or ``-(pc + 2)``: the ``fail`` at pc, rendered from
-the slots with the clock of the moment it ran.
+the slots with the clock of the moment it ran. Rendering is the interpreter's
+(``format_value`` of each part, by its static type), a column at a time for the usual
+interpolations of variables and event fields, else through the interpreter's evaluator.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ import numpy as np
 
 from coordlang.ir import nodes as ir
 from coordlang.runtime.compiled import columns as K
-from coordlang.runtime.compiled.codec import Codec, key_value
+from coordlang.runtime.compiled.codec import Codec
 from coordlang.runtime.compiled.plan import Plan
 from coordlang.runtime.executor import Outcome
-from coordlang.runtime.interpreter.values import json_value
+from coordlang.runtime.interpreter.values import format_value, json_value
 
 _STATUS = {K.ST_RUNNING: "running", K.ST_COMPENSATING: "running", K.ST_COMPLETED: "completed",
            K.ST_FAILED: "failed", K.ST_COMPENSATED: "compensated"}
@@ -28,49 +30,124 @@ def outcomes(st, plan: Plan, codec: Codec, host) -> list[Outcome]:
     if rows == 0:
         return []
     I = st.I[:rows]
-    order = np.argsort(I[:, K.START], kind="stable")
     texts = codec.strings.texts
+    machine_col = I[:, K.MACH]
+    status_col = I[:, K.STATUS]
+    endpc_col = I[:, K.ENDPC]
+    errm_col = I[:, K.ERRM]
+    values: list = [None] * rows
+    messages: list = [None] * rows
+    completed = np.flatnonzero(status_col == K.ST_COMPLETED)
+    for (m, pc), group in _groups(machine_col, endpc_col, completed):
+        kind = plan.complete_kinds.get((m, pc))
+        if kind == "f":
+            found = st.F[group, K.VAL_F].tolist()
+        elif kind == "i":
+            found = I[group, K.VAL].tolist()
+        elif kind == "b":
+            found = [bool(v) for v in I[group, K.VAL].tolist()]
+        elif kind == "s":
+            found = [texts[v] for v in I[group, K.VAL].tolist()]
+        elif kind == "render":
+            instr = plan.machines[m].machine.code[pc]
+            assert isinstance(instr, ir.Complete) and instr.value is not None
+            found = [json_value(v) for v in render(host, m, instr.value, group, st.F[group, K.END_T])]
+        else:
+            found = [None] * len(group)
+        for i, value in zip(group.tolist(), found):
+            values[i] = value
+    for i, value in host.completed.items():
+        values[i] = json_value(value)
+    ended = np.flatnonzero((status_col == K.ST_FAILED) | (status_col == K.ST_COMPENSATED))
+    interned = ended[errm_col[ended] >= 0]
+    for i, code in zip(interned.tolist(), errm_col[interned].tolist()):
+        messages[i] = texts[code]
+    drawn = ended[errm_col[ended] < 0]
+    for (m, code), group in _groups(machine_col, errm_col, drawn):
+        instr = plan.machines[m].machine.code[-code - 2]
+        assert isinstance(instr, ir.FailWith)
+        for i, text in zip(group.tolist(), render(host, m, instr.message, group, st.F[group, K.ERR_T])):
+            messages[i] = str(text)
     names = [(lay.machine.name, lay.machine.version) for lay in plan.machines]
-    key_kinds = host.key_kinds
-    machine_col = I[:, K.MACH].tolist()
-    status_col = I[:, K.STATUS].tolist()
-    key_col = I[:, K.KEY].tolist()
-    endpc_col = I[:, K.ENDPC].tolist()
-    errm_col = I[:, K.ERRM].tolist()
-    val_col = I[:, K.VAL].tolist()
-    valf_col = st.F[:rows, K.VAL_F].tolist()
-    out: list[Outcome] = []
-    for i in order.tolist():
-        m = machine_col[i]
+    key_of = [_keys(host.key_kinds[m], texts) for m in range(len(plan.machines))]
+    statuses = [_STATUS[s] for s in range(len(_STATUS))]
+    out = []
+    keys = I[:, K.KEY].tolist()
+    machines = machine_col.tolist()
+    status_list = status_col.tolist()
+    for i in np.argsort(I[:, K.START], kind="stable").tolist():
+        m = machines[i]
         workflow, version = names[m]
-        key = key_value(codec.strings, key_kinds[m], key_col[i])
-        status = _STATUS[status_col[i]]
-        value = None
-        message = None
-        if status == "completed":
-            if i in host.completed:
-                value = json_value(host.completed[i])
-            else:
-                kind = plan.complete_kinds.get((m, endpc_col[i]))
-                if kind == "f":
-                    value = valf_col[i]
-                elif kind == "i":
-                    value = val_col[i]
-                elif kind == "b":
-                    value = bool(val_col[i])
-                elif kind == "s":
-                    value = texts[val_col[i]]
-                elif kind == "render":
-                    instr = plan.machines[m].machine.code[endpc_col[i]]
-                    assert isinstance(instr, ir.Complete) and instr.value is not None
-                    value = json_value(host.evaluate(i, instr.value, float(st.F[i, K.END_T])))
-        elif status in ("failed", "compensated"):
-            code = errm_col[i]
-            if code >= 0:
-                message = texts[code]
-            else:
-                instr = plan.machines[m].machine.code[-code - 2]
-                assert isinstance(instr, ir.FailWith)
-                message = str(host.evaluate(i, instr.message, float(st.F[i, K.ERR_T])))
-        out.append(Outcome(workflow, version, key, status, value, message))
+        out.append(Outcome(workflow, version, key_of[m](keys[i]), statuses[status_list[i]], values[i], messages[i]))
+    return out
+
+
+def _keys(kind: str, texts: list[str]):
+    if kind == "s":
+        return texts.__getitem__
+    if kind == "b":
+        return bool
+    return int
+
+
+def _groups(machines: np.ndarray, codes: np.ndarray, rows: np.ndarray):
+    """Rows grouped by (machine, code)."""
+    if len(rows) == 0:
+        return
+    combined = machines[rows] * (1 << 32) + (codes[rows] & 0xFFFFFFFF)
+    for value in np.unique(combined).tolist():
+        group = rows[combined == value]
+        yield (int(machines[group[0]]), int(codes[group[0]])), group
+
+
+def render(host, m: int, expr: ir.Expr, rows: np.ndarray, clocks: np.ndarray) -> list:
+    """The value of ``expr`` (evaluated after the instance stopped changing) for each row."""
+    parts = _simple(host, m, expr)
+    if parts is None:
+        return [host.evaluate(i, expr, clock) for i, clock in zip(rows.tolist(), clocks.tolist())]
+    st = host.st
+    texts = host.codec.strings.texts
+    pieces = []
+    for part in parts:
+        if isinstance(part, str):
+            pieces.append([part] * len(rows))
+            continue
+        kind, where, col, type_ = part
+        raw = (st.F if where == "F" else st.I)[rows, col].tolist()
+        if kind == "s":
+            decoded = [texts[v] for v in raw]
+        elif kind == "b":
+            decoded = [bool(v) for v in raw]
+        else:
+            decoded = raw
+        pieces.append([format_value(v, type_) for v in decoded])
+    return ["".join(row) for row in zip(*pieces)] if pieces else [""] * len(rows)
+
+
+def _simple(host, m: int, expr: ir.Expr):
+    """An interpolation of constants, variables and fields of (surely present) events, as its
+    parts: strings, or (kind, "I"/"F", column, type to format by); else None."""
+    if not isinstance(expr, ir.Interpolate):
+        return None
+    layout = host.plan.machines[m]
+    unit = host.tables.units[layout.machine.id]
+    out: list = []
+    for part in expr.parts:
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        type_ = host.evaluator.type_of(part, unit)
+        if isinstance(part, ir.Const):
+            out.append(format_value(part.value, type_))
+        elif isinstance(part, ir.Load) and layout.slots[part.slot].kind in ("i", "f", "b", "s"):
+            entry = layout.slots[part.slot]
+            out.append((entry.kind, "F" if entry.kind == "f" else "I", entry.col, type_))
+        elif (isinstance(part, ir.GetField) and isinstance(part.obj, ir.Load)
+              and layout.slots[part.obj.slot].kind == "event"):
+            entry = layout.slots[part.obj.slot]
+            where, col = entry.fields[part.name]
+            kind = host.plan.events[entry.slot.event or ""].kinds[part.name]
+            out.append((kind, where, col, type_))
+        else:
+            return None
     return out
