@@ -107,7 +107,7 @@ def ratios(rows: list[Row], sizes: Sizes) -> list[Ratio]:
     def speed(a: Row | None, b: Row | None) -> float | None:
         return a.rate / b.rate if a and b and a.rate and b.rate else None
 
-    side = f"{_count(sizes.orders_side_by_side)} orders"
+    side = f"{short_count(sizes.orders_side_by_side)} orders"
     out = []
     interp, trans, comp = (find("orders", r, sizes.orders_side_by_side)
                            for r in ("interpreter", "transitions", "compiled"))
@@ -122,9 +122,9 @@ def ratios(rows: list[Row], sizes: Sizes) -> list[Ratio]:
                 if trans and interp and trans.bytes_per_instance and interp.bytes_per_instance else None)
     out.append(Ratio("orders: transitions / interpreter, bytes per instance", memory_i, None, side))
     rate = comp_full.rate / 30e6 if comp_full and comp_full.rate else None
-    out.append(Ratio("orders: compiled, events/s vs 30 M", rate, 1.0, f"{_count(sizes.orders)} orders"))
-    small = f"{_count(sizes.sensors)} sensors, {_count(sizes.readings_side_by_side)} readings"
-    big = f"{_count(sizes.sensors)} sensors, {_count(sizes.readings)} readings"
+    out.append(Ratio("orders: compiled, events/s vs 30 M", rate, 1.0, f"{short_count(sizes.orders)} orders"))
+    small = f"{short_count(sizes.sensors)} sensors, {short_count(sizes.readings_side_by_side)} readings"
+    big = f"{short_count(sizes.sensors)} sensors, {short_count(sizes.readings)} readings"
     out.append(Ratio("sensors: interpreter / pandas, readings/s",
                      speed(find("sensors", "interpreter", sizes.readings_side_by_side),
                            find("sensors", "pandas", sizes.readings_side_by_side)), None,
@@ -142,7 +142,7 @@ def _times(value: float) -> str:
     return f"{value:,.2f}×" if value >= 0.1 else f"{value:.2g}×"
 
 
-def _count(n: int) -> str:
+def short_count(n: int) -> str:
     """``950``, ``10k``, ``101k``, ``1M``, ``10.1M``."""
     if n < 1_000:
         return str(n)

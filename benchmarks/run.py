@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.report import Report, Row, Sizes, _count, machine, ratios, render  # noqa: E402
+from benchmarks.report import Report, Row, Sizes, short_count, machine, ratios, render  # noqa: E402
 
 MODES = {
     "quick": Sizes(orders=10_000, orders_side_by_side=10_000, sensors=1_000, readings=200_000,
@@ -109,32 +109,31 @@ def _missing(module: str) -> bool:
 
 # ---------------------------------------------------------------- orders
 
-def orders_contenders(instances: int, with_peers: bool) -> list[Contender]:
+def orders_contenders(instances: int, runners: tuple[str, ...]) -> list[Contender]:
+    """The orders runners named in ``runners``; the input is generated only when one can run."""
     from benchmarks.workloads.orders.generate import PROGRAM, generate
     from coordlang.ir.compile import compile_file
 
-    where = f"{_count(instances)} orders"
     program = compile_file(PROGRAM)
     planned: list[tuple[Row, Callable[[], object] | None]] = []
-    if with_peers:
-        row = Row("orders", "transitions", where, 0, instances)
-        if _missing("transitions"):
+    for runner in runners:
+        row = Row("orders", runner, f"{short_count(instances)} orders", 0, instances)
+        if runner != "transitions":
+            planned.append((row, _factory(row, runner, program)))
+        elif _missing("transitions"):
             row.status = "not installed"
             planned.append((row, None))
         else:
             from benchmarks.peers.transitions_orders import TransitionsOrders
 
             planned.append((row, TransitionsOrders))
-    for backend in (["interpreter", "compiled"] if with_peers else ["compiled"]):
-        row = Row("orders", backend, where, 0, instances)
-        planned.append((row, _factory(row, backend, program)))
     if not any(make for _, make in planned):
         return [Contender(row, _nothing) for row, _ in planned]
     data = generate(instances)
     table = data.table
     contenders = []
     for row, make in planned:
-        row.input = f"{_count(instances)} orders, {_count(len(table))} events"
+        row.input = f"{short_count(instances)} orders, {short_count(len(table))} events"
         row.events = len(table)
         if make is None:
             contenders.append(Contender(row, _nothing))
@@ -202,45 +201,50 @@ def check_orders(data, result) -> str:
 
 # ---------------------------------------------------------------- sensors
 
-def sensors_contenders(sensors: int, readings: int, with_interpreter: bool) -> list[Contender]:
+def sensors_contenders(sensors: int, readings: int, runners: tuple[str, ...]) -> list[Contender]:
+    """The sensors runners named in ``runners``; the input is generated only when one can run."""
     from benchmarks.peers import coord
     from benchmarks.workloads.sensors.generate import PROGRAM, expected_alarms, generate
     from coordlang.ir.compile import compile_file
 
+    where = f"{short_count(sensors)} sensors, {short_count(readings)} readings"
+    program = compile_file(PROGRAM)
+    planned: list[tuple[Row, Callable[[], object] | None]] = []
+    for runner in runners:
+        row = Row("sensors", runner, where, readings, readings)
+        if runner != "pandas":
+            planned.append((row, _factory(row, runner, program)))
+        elif _missing("pandas"):
+            row.status = "not installed"
+            planned.append((row, None))
+        else:
+            planned.append((row, None))  # made below, from the data
+    if not any(make for _, make in planned) and not any(r.runner == "pandas" and r.status == "ok" for r, _ in planned):
+        return [Contender(row, _nothing) for row, _ in planned]
     data = generate(sensors, readings)
     expected = expected_alarms(data)
-    where = f"{_count(sensors)} sensors, {_count(readings)} readings"
     contenders = []
-
-    row = Row("sensors", "pandas", where, readings, readings)
-    if _missing("pandas"):
-        row.status = "not installed"
-        contenders.append(Contender(row, _nothing))
-    else:
-        from benchmarks.peers import pandas_sensors
-
-        frame = pandas_sensors.frame(data)
-
-        def pandas_once() -> tuple[float, str]:
-            found, seconds = pandas_sensors.run(frame)
-            return seconds, check_alarms(expected, found)
-
-        contenders.append(Contender(row, pandas_once))
-
-    program = compile_file(PROGRAM)
-    for backend in (["interpreter", "compiled"] if with_interpreter else ["compiled"]):
-        row = Row("sensors", backend, where, readings, readings)
-        make = _factory(row, backend, program)
-        if make is None:
+    for row, make in planned:
+        if row.status != "ok":
             contenders.append(Contender(row, _nothing))
-            continue
+        elif row.runner == "pandas":
+            from benchmarks.peers import pandas_sensors
 
-        def once(make=make) -> tuple[float, str]:
-            measured = coord.run(make, data.table)
-            found = [(o.key, o.value, None) for o in measured.result.outcomes]
-            return measured.seconds, check_alarms(expected, found)
+            frame = pandas_sensors.frame(data)
 
-        contenders.append(Contender(row, once, warm=lambda make=make: coord.run(make, data.table.slice(0, WARM_UP))))
+            def pandas_once(frame=frame) -> tuple[float, str]:
+                found, seconds = pandas_sensors.run(frame)
+                return seconds, check_alarms(expected, found)
+
+            contenders.append(Contender(row, pandas_once))
+        else:
+            def once(make=make) -> tuple[float, str]:
+                measured = coord.run(make, data.table)
+                found = [(o.key, o.value, None) for o in measured.result.outcomes]
+                return measured.seconds, check_alarms(expected, found)
+
+            contenders.append(Contender(row, once,
+                                        warm=lambda make=make: coord.run(make, data.table.slice(0, WARM_UP))))
     return contenders
 
 
@@ -257,17 +261,17 @@ def check_alarms(expected: list[tuple[int, float, int]], found: list[tuple]) -> 
 
 # ---------------------------------------------------------------- reading events files
 
-def read_contenders(instances: int, folder: Path) -> list[Contender]:
+def read_contenders(instances: int, folder: Path, runners: tuple[str, ...]) -> list[Contender]:
     """Reading the orders input from JSON Lines and msgpack with ``coord run``'s reader."""
     from benchmarks.workloads import columns
     from benchmarks.workloads.orders.generate import PROGRAM, generate
     from coordlang.ir.compile import compile_file
 
     data = generate(instances)
-    where = f"{_count(instances)} orders, {_count(len(data.table))} events"
+    where = f"{short_count(instances)} orders, {short_count(len(data.table))} events"
     contenders = []
     program = None
-    for suffix in ("jsonl", "msgpack"):
+    for suffix in [runner.rpartition(".")[2] for runner in runners]:
         row = Row("read", f"reader .{suffix}", where, len(data.table), instances)
         if _missing("coordlang.runtime.events"):
             row.status = "not built"
@@ -302,32 +306,30 @@ def run_suite(mode: str = "quick", only: tuple[str, ...] = (), runs: int | None 
     def wanted(name: str) -> bool:
         return not only or any(o in name for o in only)
 
-    def workload_wanted(workload: str) -> bool:
-        return any(wanted(f"{workload} {runner}") for runner in RUNNERS[workload])
+    def runners(workload: str, among: tuple[str, ...] | None = None) -> tuple[str, ...]:
+        return tuple(r for r in (among or RUNNERS[workload]) if wanted(f"{workload} {r}"))
+
+    def go(contenders: list[Contender], memory: bool) -> None:
+        measure(contenders, sizes.runs, memory, log)
+        report.rows.extend(c.row for c in contenders)
 
     with tempfile.TemporaryDirectory(prefix="coord-bench-") as tmp:
-        if workload_wanted("orders"):
-            log("orders: generating")
-            contenders = orders_contenders(sizes.orders_side_by_side, with_peers=True)
-            if sizes.orders != sizes.orders_side_by_side:
-                contenders += orders_contenders(sizes.orders, with_peers=False)
-            contenders = [c for c in contenders if wanted(f"orders {c.row.runner}")]
-            measure(contenders, sizes.runs, memory, log)
-            report.rows += [c.row for c in contenders]
-        if workload_wanted("sensors"):
-            log("sensors: generating")
-            contenders = sensors_contenders(sizes.sensors, sizes.readings_side_by_side, with_interpreter=True)
-            if sizes.readings != sizes.readings_side_by_side:
-                contenders += sensors_contenders(sizes.sensors, sizes.readings, with_interpreter=False)
-            contenders = [c for c in contenders if wanted(f"sensors {c.row.runner}")]
-            measure(contenders, sizes.runs, memory=False, log=log)
-            report.rows += [c.row for c in contenders]
-        if workload_wanted("read"):
-            log("read: writing the files")
-            contenders = [c for c in read_contenders(sizes.orders_side_by_side, Path(tmp))
-                          if wanted(f"read {c.row.runner}")]
-            measure(contenders, sizes.runs, memory=False, log=log)
-            report.rows += [c.row for c in contenders]
+        if runners("orders"):
+            log("orders")
+            contenders = orders_contenders(sizes.orders_side_by_side, runners("orders"))
+            if sizes.orders != sizes.orders_side_by_side and runners("orders", ("compiled",)):
+                contenders += orders_contenders(sizes.orders, runners("orders", ("compiled",)))
+            go(contenders, memory)
+        if runners("sensors"):
+            log("sensors")
+            contenders = sensors_contenders(sizes.sensors, sizes.readings_side_by_side, runners("sensors"))
+            big = runners("sensors", ("pandas", "compiled"))
+            if sizes.readings != sizes.readings_side_by_side and big:
+                contenders += sensors_contenders(sizes.sensors, sizes.readings, big)
+            go(contenders, memory=False)
+        if runners("read"):
+            log("read")
+            go(read_contenders(sizes.orders_side_by_side, Path(tmp), runners("read")), memory=False)
     report.ratios = ratios(report.rows, sizes)
     report.seconds = time.perf_counter() - began
     return report
