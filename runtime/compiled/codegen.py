@@ -419,7 +419,7 @@ class MachineGen(StepGen):
         w(1, "st.SI[S_ROWS] = i + 1")
         w(1, "I = st.I")
         sets = {"MACH": k, "STATE": "T_RUN", "STATUS": "ST_RUNNING", "KEY": "key", "WF": lay.wf,
-                "START": "order", "HPOS": -1, "ERRK": -1, "ERRM": -1, "ERRT": -1, "UNDO": -1, "DEFH": -1,
+                "START": "order", "TSEQ": -1, "ERRK": -1, "ERRM": -1, "ERRT": -1, "UNDO": -1, "DEFH": -1,
                 "DEFT": -1, "ENDPC": -1}
         for name, value in sets.items():
             w(1, f"I[i, {name}] = {value}")

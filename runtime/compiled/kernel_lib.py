@@ -19,7 +19,7 @@ from numba.experimental import structref
 
 from coordlang.runtime.compiled.state import State
 from coordlang.runtime.compiled.columns import *  # noqa: F401,F403 (generated kernels use them)
-from coordlang.runtime.compiled.columns import (C_DROPPED, DEADLINE, DEFH, DEFT, ERR_T, ERRK, ERRM, ERRT, HPOS, PARK,
+from coordlang.runtime.compiled.columns import (C_DROPPED, DEADLINE, DEFH, DEFT, ERR_T, ERRK, ERRM, ERRT, PARK,
                                                PARK_T, PC, S_CP_FREE, S_CP_USED, S_DF_FREE, S_DF_USED, S_HEAP,
                                                S_IB_FREE, S_IB_USED, S_INBOX, S_PK, S_TB_LIVE, S_TB_USED, S_TSEQ,
                                                STATE, T_PARKED, TKIND, TSEQ, UNDO)
@@ -42,8 +42,8 @@ structref.define_proxy(StateRef, StateType, list(State._fields))
 
 
 @njit(cache=True)
-def _new_ref(I, F, SI, SF, CT, ERR, hp, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, gp_pending, gp_reached, pk):
-    return StateRef(I, F, SI, SF, CT, ERR, hp, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, gp_pending, gp_reached, pk)
+def _new_ref(I, F, SI, SF, CT, ERR, hp_dl, hp_seq, hp_inst, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, gp_pending, gp_reached, pk):
+    return StateRef(I, F, SI, SF, CT, ERR, hp_dl, hp_seq, hp_inst, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, gp_pending, gp_reached, pk)
 
 
 def state_ref(st: State) -> StateRef:
@@ -88,95 +88,117 @@ def kchk(flag, err, msg, typ):
     return True
 
 
-# ---------------------------------------------------------------- timers: a heap of instances
-# ordered by (DEADLINE, TSEQ); each instance has at most one timer (one thread).
+# ---------------------------------------------------------------- timers: a heap of entries
+# (deadline, sequence, instance) ordered by (deadline, sequence), in arrays of their own: sifting
+# never touches an instance's row. An instance's timer is the entry whose sequence is its TSEQ;
+# cancelling sets TSEQ to -1 and leaves the entry, skipped when it comes up (a full heap is
+# compacted first: the live entries are at most one per instance, half its size).
 
 @njit(cache=True)
-def _before(I, F, a, b):
-    da = F[a, DEADLINE]
-    db = F[b, DEADLINE]
-    if da != db:
-        return da < db
-    return I[a, TSEQ] < I[b, TSEQ]
+def _before(dl, seq, a, b):
+    if dl[a] != dl[b]:
+        return dl[a] < dl[b]
+    return seq[a] < seq[b]
+
+
+@njit(cache=True)
+def _swap(st, a, b):
+    dl = st.hp_dl
+    seq = st.hp_seq
+    inst = st.hp_inst
+    dl[a], dl[b] = dl[b], dl[a]
+    seq[a], seq[b] = seq[b], seq[a]
+    inst[a], inst[b] = inst[b], inst[a]
 
 
 @njit(cache=True)
 def _sift_up(st, pos):
-    I = st.I
-    hp = st.hp
-    item = hp[pos]
+    dl = st.hp_dl
+    seq = st.hp_seq
     while pos > 0:
         parent = (pos - 1) >> 1
-        other = hp[parent]
-        if not _before(I, st.F, item, other):
+        if not _before(dl, seq, pos, parent):
             break
-        hp[pos] = other
-        I[other, HPOS] = pos
+        _swap(st, pos, parent)
         pos = parent
-    hp[pos] = item
-    I[item, HPOS] = pos
 
 
 @njit(cache=True)
 def _sift_down(st, pos):
-    I = st.I
-    F = st.F
-    hp = st.hp
+    dl = st.hp_dl
+    seq = st.hp_seq
     n = st.SI[S_HEAP]
-    item = hp[pos]
     while True:
         child = 2 * pos + 1
         if child >= n:
             break
-        if child + 1 < n and _before(I, F, hp[child + 1], hp[child]):
+        if child + 1 < n and _before(dl, seq, child + 1, child):
             child += 1
-        other = hp[child]
-        if not _before(I, F, other, item):
+        if not _before(dl, seq, child, pos):
             break
-        hp[pos] = other
-        I[other, HPOS] = pos
+        _swap(st, pos, child)
         pos = child
-    hp[pos] = item
-    I[item, HPOS] = pos
+
+
+@njit(cache=True)
+def _compact(st):
+    """Drop cancelled entries and restore the heap order."""
+    I = st.I
+    n = st.SI[S_HEAP]
+    kept = 0
+    for k in range(n):
+        if I[st.hp_inst[k], TSEQ] == st.hp_seq[k]:
+            st.hp_dl[kept] = st.hp_dl[k]
+            st.hp_seq[kept] = st.hp_seq[k]
+            st.hp_inst[kept] = st.hp_inst[k]
+            kept += 1
+    st.SI[S_HEAP] = kept
+    for pos in range(kept // 2 - 1, -1, -1):
+        _sift_down(st, pos)
 
 
 @njit(cache=True)
 def heap_push(st, i, deadline, kind):
+    seq = st.SI[S_TSEQ]
+    st.SI[S_TSEQ] = seq + 1
     st.F[i, DEADLINE] = deadline
-    st.I[i, TSEQ] = st.SI[S_TSEQ]
-    st.SI[S_TSEQ] += 1
+    st.I[i, TSEQ] = seq
     st.I[i, TKIND] = kind
+    if st.SI[S_HEAP] == len(st.hp_inst):
+        _compact(st)
     n = st.SI[S_HEAP]
     st.SI[S_HEAP] = n + 1
-    st.hp[n] = i
-    st.I[i, HPOS] = n
+    st.hp_dl[n] = deadline
+    st.hp_seq[n] = seq
+    st.hp_inst[n] = i
     _sift_up(st, n)
 
 
 @njit(cache=True)
 def heap_remove(st, i):
-    """Cancel instance i's timer, if it has one."""
-    pos = st.I[i, HPOS]
-    if pos < 0:
-        return
-    st.I[i, HPOS] = -1
-    n = st.SI[S_HEAP] - 1
-    st.SI[S_HEAP] = n
-    if pos == n:
-        return
-    last = st.hp[n]
-    st.hp[pos] = last
-    st.I[last, HPOS] = pos
-    _sift_down(st, pos)
-    _sift_up(st, st.I[last, HPOS])
+    """Cancel instance i's timer, if it has one (its entry is skipped when it comes up)."""
+    st.I[i, TSEQ] = -1
 
 
 @njit(cache=True)
 def heap_top(st):
-    """The instance whose timer is due first, or -1."""
-    if st.SI[S_HEAP] == 0:
-        return -1
-    return st.hp[0]
+    """The instance whose timer is due first (its deadline is ``st.hp_dl[0]``), or -1."""
+    while st.SI[S_HEAP] > 0:
+        i = st.hp_inst[0]
+        if st.I[i, TSEQ] == st.hp_seq[0]:
+            return i
+        heap_pop(st)
+    return -1
+
+
+@njit(cache=True)
+def heap_pop(st):
+    """Remove the first entry (the caller cancels the instance's TSEQ when it fires it)."""
+    n = st.SI[S_HEAP] - 1
+    st.SI[S_HEAP] = n
+    if n > 0:
+        _swap(st, 0, n)
+        _sift_down(st, 0)
 
 
 # ---------------------------------------------------------------- routing: open addressing

@@ -100,9 +100,10 @@ def _run(w: Lines, depth: int, plan: Plan, i: str, now: str, act: str, pc: str) 
 def _fire_until(w: Lines, depth: int, plan: Plan, horizon: str) -> None:
     w(depth, "while True:")
     w(depth + 1, "j = heap_top(st)")
-    w(depth + 1, f"if j < 0 or st.F[j, DEADLINE] > {horizon}:")
+    w(depth + 1, f"if j < 0 or st.hp_dl[0] > {horizon}:")
     w(depth + 2, "break")
-    w(depth + 1, "dl = st.F[j, DEADLINE]")
+    w(depth + 1, "dl = st.hp_dl[0]")
+    w(depth + 1, "heap_pop(st)")
     w(depth + 1, "heap_remove(st, j)")
     w(depth + 1, "p = fire_any(st, j)")
     _run(w, depth + 1, plan, "j", "dl", "int64(0)", "p")
@@ -200,7 +201,7 @@ def _replay(w: Lines, depth: int, plan: Plan) -> None:
     w(b, "g = st.df_grp[d]")
     w(b, "occ = tb_get(st, k, key)")
     # The lane's instance first fires its own timers due by the event's clock.
-    w(b, "while occ >= 0 and st.I[occ, STATE] != T_PARKED and st.I[occ, HPOS] >= 0 "
+    w(b, "while occ >= 0 and st.I[occ, STATE] != T_PARKED and st.I[occ, TSEQ] >= 0 "
          "and st.F[occ, DEADLINE] <= c:")
     w(b + 1, "dl = st.F[occ, DEADLINE]")
     w(b + 1, "heap_remove(st, occ)")

@@ -16,7 +16,7 @@ from coordlang.runtime.compiled import columns as K
 State = namedtuple("State", [
     "I", "F",                  # instance rows
     "SI", "SF", "CT", "ERR",   # scalars, counters, an expression's error
-    "hp",                      # timer heap of instance ids
+    "hp_dl", "hp_seq", "hp_inst",  # timer heap entries: deadline, sequence, instance
     "tb",                      # routing table: rows of (workflow, key, instance)
     "ib_I", "ib_F", "ib_next",    # inbox arena (events, in the event column layout)
     "cp_I", "cp_F", "cp_next",    # compensation arena
@@ -49,7 +49,8 @@ def new_state(widths: tuple[int, int], event_widths: tuple[int, int], comp_width
     return State(
         I=np.zeros((rows, wi), dtype=np.int64), F=np.zeros((rows, wf), dtype=np.float64),
         SI=si, SF=sf, CT=np.zeros(K.N_COUNTERS, dtype=np.int64), ERR=np.zeros(4, dtype=np.int64),
-        hp=np.zeros(rows, dtype=np.int64),
+        hp_dl=np.zeros(2 * rows, dtype=np.float64), hp_seq=np.zeros(2 * rows, dtype=np.int64),
+        hp_inst=np.zeros(2 * rows, dtype=np.int64),
         tb=_empty_table(table),
         ib_I=np.zeros((arena, max(ewi, 1)), dtype=np.int64), ib_F=np.zeros((arena, max(ewf, 1)), dtype=np.float64),
         ib_next=_free_list(arena),
@@ -101,8 +102,9 @@ def ensure(st: State, *, rows: int = 0, inbox: int = 0, deferred: int = 0, comp:
         new = size
         while new - used_rows < rows:
             new *= 2
-        changes.update(I=_grow_rows(st.I, new), F=_grow_rows(st.F, new), hp=_grow_rows(st.hp, new),
-                       pk=_grow_rows(st.pk, new))
+        changes.update(I=_grow_rows(st.I, new), F=_grow_rows(st.F, new), pk=_grow_rows(st.pk, new),
+                       hp_dl=_grow_rows(st.hp_dl, 2 * new), hp_seq=_grow_rows(st.hp_seq, 2 * new),
+                       hp_inst=_grow_rows(st.hp_inst, 2 * new))
     changes.update(_grow_arena(st, ("ib_I", "ib_F"), "ib_next", K.S_IB_FREE, inbox))
     changes.update(_grow_arena(st, ("cp_I", "cp_F"), "cp_next", K.S_CP_FREE, comp))
     changes.update(_grow_arena(st, ("df_row", "df_clock", "df_grp", "df_wf", "df_key"), "df_next",
