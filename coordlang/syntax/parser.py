@@ -9,14 +9,17 @@ and one mistake gives one diagnostic. The codes are registered here.
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import lark
 from lark import Lark
 from lark.lexer import Lexer
 from lark.parsers.lalr_parser_state import ParseConf
 
+from coordlang.cachedir import cache_file
 from coordlang.gcpause import gc_paused
 from coordlang.diagnostics import Diagnostic, Severity, make, register
 from coordlang.source import LineIndex, Span
@@ -97,9 +100,13 @@ def _parser() -> Lark:
     global _lark
     with _lark_lock:
         if _lark is None:
+            # Building the LALR table is a quarter of a second at every start; lark caches the
+            # analysis (checked against the grammar's digest) in a file of the user's own, not
+            # in the shared temporary directory it would pick, since the file is unpickled.
+            cache = cache_file("parser", f"coord-lark{lark.__version__}-py{sys.version_info[0]}{sys.version_info[1]}.pickle")
             _lark = Lark(_GRAMMAR.read_text(), parser="lalr", lexer=_NoLexer, start=["start", "expr"],
                          transformer=Lowering(_parse_interpolation, _report_lex_problems),
-                         maybe_placeholders=False, cache=False)
+                         maybe_placeholders=False, cache=str(cache) if cache is not None else False)
         return _lark
 
 
