@@ -48,12 +48,13 @@ def load_kernel(source: str, cache_dir: Path | str | None = None) -> ModuleType:
     if loaded is not None:
         return loaded
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written aside and renamed: a concurrent run sees the whole file or none.
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".k_", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(source)
-        os.replace(temp, path)
+        try:
+            _write(path, source)
+        except OSError:
+            # An unwritable cache (a read-only home, say) costs the cache, not the run.
+            path = Path(tempfile.gettempdir()) / f"coordlang-kernels-{os.getuid()}" / path.name
+            if not path.exists():
+                _write(path, source)
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -64,3 +65,12 @@ def load_kernel(source: str, cache_dir: Path | str | None = None) -> ModuleType:
         del sys.modules[name]
         raise
     return module
+
+
+def _write(path: Path, source: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written aside and renamed: a concurrent run sees the whole file or none.
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".k_", suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(source)
+    os.replace(temp, path)

@@ -7,12 +7,13 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
 from dual import ROOT
 
-from coordlang.runtime.compiled.cache import kernel_dir
+from coordlang.runtime.compiled.cache import kernel_dir, load_kernel
 
 SCRIPT = textwrap.dedent("""
     import json, sys
@@ -59,3 +60,12 @@ def test_the_cache_directory_follows_the_environment(tmp_path: Path, monkeypatch
     assert kernel_dir(tmp_path / "given") == tmp_path / "given"
     monkeypatch.delenv("COORDLANG_CACHE_DIR")
     assert kernel_dir() == Path.home() / ".cache" / "coordlang" / "kernels"
+
+
+def test_an_unwritable_cache_falls_back_to_a_temporary_one(tmp_path: Path) -> None:
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("", encoding="utf-8")
+    module = load_kernel(f"VALUE = {id(blocked)}\n", blocked)
+    assert module.VALUE == id(blocked)
+    assert Path(module.__file__).parent == Path(tempfile.gettempdir()) / f"coordlang-kernels-{os.getuid()}"
+    assert load_kernel(f"VALUE = {id(blocked)}\n", blocked) is module
