@@ -123,6 +123,13 @@ def test_charge_fails_the_batch_and_names_the_rows() -> None:
     with pytest.raises(ConnectionError) as caught:
         handlers.charge(ids, np.ones(len(ids)))
     assert caught.value.failed.tolist() == failing.tolist()
+    errors = caught.value.errors
+    assert [e is not None for e in errors] == failing.tolist()
+    for order, error in zip(ids.tolist(), errors):
+        if error is not None:  # what a one-row call raises
+            with pytest.raises(ConnectionError) as alone:
+                handlers.charge(np.array([order]), np.ones(1))
+            assert str(error) == str(alone.value)
 
 
 def test_score_compiles_with_numba() -> None:

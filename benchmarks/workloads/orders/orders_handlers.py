@@ -7,9 +7,10 @@ the connection: their charge fails on every attempt and the retry policy runs ou
 
 ``charge`` is a ``batch`` handler. The runtime reports an exception from a batch handler as the
 error of every row of the call (the interpreter calls it with one row at a time, so that is one
-order). The exception also carries ``failed`` (a bool mask of the rows that failed) and
-``results`` (the other rows' results), so a runtime that calls with real batches can fail only
-those rows.
+order). The exception also carries ``failed`` (a bool mask of the rows that failed),
+``results`` (the other rows' results) and ``errors`` (per row, the exception a one-row call
+would have raised, or None), so a runtime that calls with real batches can fail only those rows,
+each with its own message, without calling them again.
 """
 
 from __future__ import annotations
@@ -47,13 +48,19 @@ def charge(order_id: np.ndarray, amount: np.ndarray) -> np.ndarray:
     results = np.asarray(amount, dtype=np.float64).copy()
     failed = gateway_fails(np.asarray(order_id))
     if failed.any():
-        first = int(np.asarray(order_id)[failed][0])
-        exc = ConnectionError(f"payment gateway dropped the connection while charging order {first}"
-                              + (f" and {int(failed.sum()) - 1} more" if failed.sum() > 1 else ""))
+        ids = np.asarray(order_id).tolist()
+        errors = [_dropped(i) if bad else None for i, bad in zip(ids, failed.tolist())]
+        exc = _dropped(ids[int(np.argmax(failed))], int(failed.sum()) - 1)
         exc.failed = failed  # type: ignore[attr-defined]
         exc.results = results  # type: ignore[attr-defined]
+        exc.errors = errors  # type: ignore[attr-defined]
         raise exc
     return results
+
+
+def _dropped(order_id: int, more: int = 0) -> ConnectionError:
+    return ConnectionError(f"payment gateway dropped the connection while charging order {order_id}"
+                           + (f" and {more} more" if more else ""))
 
 
 def gateway_fails(order_ids: np.ndarray) -> np.ndarray:
