@@ -40,6 +40,7 @@ class Strings:
         self.ids: dict[str, int] = {}
         self.texts: list[str] = []
         self._array = None
+        self._filled = 0
         for text in FIXED_STRINGS:
             self.intern(text)
 
@@ -54,14 +55,23 @@ class Strings:
         return len(self.texts)
 
     def array(self):
-        """The texts as a numpy object array (for indexing by columns of ids), kept in step."""
+        """The texts as a numpy object array (for indexing by columns of ids), kept in step
+        (grown by doubling, so a run with many strings does not copy them all each time)."""
         import numpy as np
 
         cached = self._array
-        if cached is None or len(cached) != len(self.texts):
-            cached = np.empty(len(self.texts), dtype=object)
-            cached[:] = self.texts
-            self._array = cached
+        count = len(self.texts)
+        if cached is None or len(cached) < count:
+            grown = np.empty(max(count, 2 * len(cached) if cached is not None else 64), dtype=object)
+            filled = self._filled if cached is not None else 0
+            if filled:
+                grown[:filled] = cached[:filled]
+            self._array = cached = grown
+        else:
+            filled = self._filled
+        if filled < count:
+            cached[filled:count] = self.texts[filled:count]
+            self._filled = count
         return cached
 
 
