@@ -3,9 +3,10 @@
 The arguments come straight from the instances' argument columns (the kernel evaluated them),
 converted to the parameters' dtypes as the interpreter converts one row; results go back into
 the result columns the same way. A call that raises is narrowed to the rows that fail: through
-the exception's ``failed`` mask and ``results`` when it carries them, else by halving; a failing
-row is called alone, which is exactly the interpreter's one-row call, so its error (class and
-message) is the interpreter's.
+the exception's ``failed`` mask and ``results`` when it carries them, else by halving. A failing
+row's error is the exception the exception's ``errors`` gives for it (the handler's word for
+what a one-row call would raise), else the one a call of that row alone raises: the
+interpreter's one-row call, so the error's class and message are the interpreter's.
 """
 
 from __future__ import annotations
@@ -88,9 +89,24 @@ def _narrow(bound: BoundHandler, arrays: list[np.ndarray], index: np.ndarray, ke
         return _halves(bound, arrays, index, keys)
     out: list = []
     returns = bound.definition.returns
-    for k, bad, value in zip(index.tolist(), np.asarray(failed, dtype=bool).tolist(), results):
-        out += _call(bound, arrays, np.array([k]), keys) if bad else [_converted(value, returns)]
+    errors = _errors(exc, len(index))
+    for n, (k, bad, value) in enumerate(zip(index.tolist(), np.asarray(failed, dtype=bool).tolist(), results)):
+        if not bad:
+            out.append(_converted(value, returns))
+        elif errors is not None and isinstance(errors[n], BaseException):
+            out.append((False, from_exception(errors[n])))
+        else:
+            out += _call(bound, arrays, np.array([k]), keys)
     return out
+
+
+def _errors(exc: Exception, count: int):
+    """The exception's per-row ``errors``, when it has one per row."""
+    errors = getattr(exc, "errors", None)
+    try:
+        return errors if errors is not None and len(errors) == count else None
+    except TypeError:
+        return None
 
 
 def _halves(bound: BoundHandler, arrays: list[np.ndarray], index: np.ndarray, keys) -> list:
@@ -160,8 +176,12 @@ def answer_batch(host, name: str, parts: list) -> None:
             return
         bad = np.asarray(failed, dtype=bool)
         _write(host, parts, np.asarray(results), ~bad)
+        errors = _errors(exc, len(rows))
         for k in np.flatnonzero(bad).tolist():
-            _answer_rows(host, rows, [k], _call(bound, arrays, np.array([k]), keys))
+            if errors is not None and isinstance(errors[k], BaseException):
+                host.outcome(int(rows[k]), False, from_exception(errors[k]))
+            else:
+                _answer_rows(host, rows, [k], _call(bound, arrays, np.array([k]), keys))
         return
     if result.ndim != 1 or len(result) != len(rows):
         _answer_rows(host, rows, everything, _halves(bound, arrays, everything, keys))

@@ -18,17 +18,17 @@ import numpy as np
 
 from coordlang.ir import nodes as ir
 from coordlang.runtime.compiled import columns as K
-from coordlang.runtime.compiled.batches import answer_batch
+from coordlang.runtime.compiled.batches import DTYPES, answer_batch
+from coordlang.runtime.compiled.batches import call as batch_call
 from coordlang.runtime.compiled.codec import Codec, CompiledRuntimeError, key_value
 from coordlang.runtime.compiled.plan import Plan
-from coordlang.runtime.handlers import BoundHandler, convert_result, place
+from coordlang.runtime.handlers import BoundHandler, place
 from coordlang.runtime.interpreter.expressions import Evaluator, ExpressionError
 from coordlang.runtime.interpreter.state import Instance
 from coordlang.runtime.interpreter.tables import Tables
 from coordlang.runtime.interpreter.values import ErrorValue, error, from_exception, retries_on, retry_delay
 from coordlang.semantics.constants import format_seconds
 
-_DTYPES = {"int": np.int64, "float": np.float64, "duration": np.float64, "time": np.float64, "bool": np.bool_}
 
 
 class Host:
@@ -299,54 +299,18 @@ def _attempt(handler: BoundHandler, args: tuple, key: str) -> tuple[bool, object
 
 
 def call_batch(group: list) -> list[tuple[bool, object]]:
-    """One call of a batch handler for every row of ``group`` ((i, handler, args, key) each),
-    with each row's result or error as a one-row call would give it."""
+    """One call of a batch handler for every row of ``group`` ((i, handler, args, key) each,
+    arguments as Python values: host-evaluated steps and compensations), each row's result or
+    error as a one-row call would give it (see ``batches.call``)."""
     handler = group[0][1]
-    if len(group) == 1:
-        _, _, args, key = group[0]
-        return [_attempt(handler, args, key)]
-    definition = handler.definition
     arrays = []
-    for n, (_, kind) in enumerate(definition.params):
-        dtype = _DTYPES.get(kind, object)
-        if dtype is object:
+    for n, (_, kind) in enumerate(handler.definition.params):
+        dtype = DTYPES.get(kind)
+        if dtype is None:
             column = np.empty(len(group), dtype=object)
             column[:] = [row[2][n] for row in group]
         else:
             column = np.array([row[2][n] for row in group], dtype=dtype)
         arrays.append(column)
-    extra = {}
-    if handler.accepts_key:
-        keys = np.empty(len(group), dtype=object)
-        keys[:] = [row[3] for row in group]
-        extra["idempotency_key"] = keys
-    try:
-        result = np.asarray(handler.function(*arrays, **extra))
-    except Exception as exc:
-        failed = getattr(exc, "failed", None)
-        results = getattr(exc, "results", None)
-        if failed is not None and results is not None and len(failed) == len(group) == len(results):
-            out: list[tuple[bool, object]] = []
-            for row, bad, value in zip(group, np.asarray(failed, dtype=bool), results):
-                if bad:
-                    out.append(_attempt(handler, row[2], row[3]))
-                else:
-                    out.append(_converted(value, definition.returns))
-            return out
-        half = len(group) // 2
-        return call_batch(group[:half]) + call_batch(group[half:])
-    if result.ndim != 1 or len(result) != len(group):
-        half = len(group) // 2
-        return call_batch(group[:half]) + call_batch(group[half:])
-    returns = definition.returns
-    if returns in ("float", "duration", "time") and result.dtype.kind == "f":
-        return [(True, value) for value in result.astype(np.float64).tolist()]
-    return [_converted(value, returns) for value in result]
-
-
-def _converted(value: object, returns: str) -> tuple[bool, object]:
-    try:
-        return True, convert_result(value, returns)
-    except Exception as exc:  # a result that does not convert fails like the one-row call
-        return False, from_exception(exc)
-
+    keys = [row[3] for row in group]
+    return batch_call(handler, arrays, lambda: keys)

@@ -60,7 +60,17 @@ def undo_fast(n: int) -> bool:
 
 
 def undo_many(n: np.ndarray, x: np.ndarray) -> np.ndarray:
-    return np.asarray(n) % 3 != 0
+    """batch compensation: rows with n % 5 == 2 fail; the exception carries the failed mask and
+    the other rows' results (not per-row errors: those rows are called again alone)."""
+    n = np.asarray(n)
+    results = n % 3 != 0
+    failed = n % 5 == 2
+    if failed.any():
+        exc = ConnectionError(f"undo_many failed for {int(n[failed][0])}")
+        exc.failed = failed
+        exc.results = results
+        raise exc
+    return results
 
 
 def slow(name: str, n: int) -> int:
@@ -71,10 +81,17 @@ def slow(name: str, n: int) -> int:
 
 
 def bulk(n: np.ndarray) -> np.ndarray:
-    """batch: doubles; a row with n == 5 fails the call."""
+    """batch: doubles; a row with n == 5 fails, and the exception carries the failed mask, the
+    other rows' results and each failed row's own error (the orders workload's convention)."""
     n = np.asarray(n)
-    if (n == 5).any():
-        raise LookupError("bulk refuses 5")
+    failed = n == 5
+    if failed.any():
+        more = int(failed.sum()) - 1
+        exc = LookupError("bulk refuses 5" + (f" and {more} more" if more else ""))
+        exc.failed = failed
+        exc.results = n * 2
+        exc.errors = [LookupError("bulk refuses 5") if bad else None for bad in failed.tolist()]
+        raise exc
     return n * 2
 
 
