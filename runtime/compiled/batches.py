@@ -210,7 +210,7 @@ def _write(host, parts: list, result: np.ndarray, ok: np.ndarray) -> None:
                 host.outcome(i, *_converted(value, returns))
             continue
         if site.result == "f":
-            st.F[mine, K.RES_F] = column
+            st.FC[mine, K.RES_F] = column
         elif site.result is not None:
-            st.I[mine, K.RES] = column
-        st.I[mine, K.ACTION] = K.A_SUCCESS
+            st.C[mine, K.RES] = column
+        st.C[mine, K.ACTION] = K.A_SUCCESS

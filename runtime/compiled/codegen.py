@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from coordlang.ir import nodes as ir
 from coordlang.runtime.compiled import flow
+from coordlang.runtime.compiled.columns import COLD_I
 from coordlang.runtime.compiled.exprgen import ExprGen, Guard, HostOnly, Unsupported, can_raise
 from coordlang.runtime.compiled.layout import MachineLayout
 from coordlang.runtime.compiled.lines import NJIT, Lines
@@ -102,8 +103,8 @@ class MachineGen(StepGen):
         w = self.out
         w(0, NJIT)
         w(0, f"def catch_{self.k}(st, i, pc):")
-        w(1, "st.I[i, ATTEMPT] = 0")
-        w(1, "kind = st.I[i, ERRK]")
+        w(1, "st.C[i, ATTEMPT] = 0")
+        w(1, "kind = st.C[i, ERRK]")
         w(1, f"s = TRY_{self.k}[pc]")
         for stack, number in stacks.items():
             if not stack:
@@ -122,8 +123,8 @@ class MachineGen(StepGen):
                         if self.layout.slots[catch.slot].kind != "error":
                             raise self.unsupported(enter, "a catch into a variable that is not an error")
                         w(depth, f"st.I[i, {col}] = kind")
-                        w(depth, f"st.I[i, {col + 1}] = st.I[i, ERRM]")
-                        w(depth, f"st.I[i, {col + 2}] = st.I[i, ERRT]")
+                        w(depth, f"st.I[i, {col + 1}] = st.C[i, ERRM]")
+                        w(depth, f"st.I[i, {col + 2}] = st.C[i, ERRT]")
                     w(depth, f"return {catch.target}")
         w(1, "return PC_ESCAPE")
         w(0, "")
@@ -134,8 +135,8 @@ class MachineGen(StepGen):
         w(0, f"def end_{self.k}(st, i, status, now, pc):")
         w(1, "st.I[i, STATUS] = status")
         w(1, "st.I[i, STATE] = T_DONE")
-        w(1, "st.I[i, ENDPC] = pc")
-        w(1, "st.F[i, END_T] = now")
+        w(1, "st.C[i, ENDPC] = pc")
+        w(1, "st.FC[i, END_T] = now")
         w(1, "heap_remove(st, i)")
         for base in self.layout.inbox.values():
             w(1, f"ib_clear(st, i, int64({base}))")
@@ -153,8 +154,8 @@ class MachineGen(StepGen):
         w(1, "err = st.ERR")
         w(1, "while True:")
         w(2, "if pc == PC_ESCAPE:")
-        w(3, "st.I[i, ATTEMPT] = 0")
-        w(3, "if st.I[i, UNDO] < 0:")
+        w(3, "st.C[i, ATTEMPT] = 0")
+        w(3, "if st.C[i, UNDO] < 0:")
         w(4, f"end_{k}(st, i, int64(ST_FAILED), now, int64(-1))")
         w(4, "return")
         w(3, "st.I[i, STATUS] = ST_COMPENSATING")
@@ -254,11 +255,11 @@ class MachineGen(StepGen):
                 w(3, f"v{pc} = {code}")
                 self.check(3, pc)
                 if kind == "f":
-                    w(3, f"st.F[i, VAL_F] = v{pc}")
+                    w(3, f"st.FC[i, VAL_F] = v{pc}")
                 elif kind == "b":
-                    w(3, f"st.I[i, VAL] = 1 if v{pc} else 0")
+                    w(3, f"st.C[i, VAL] = 1 if v{pc} else 0")
                 else:
-                    w(3, f"st.I[i, VAL] = v{pc}")
+                    w(3, f"st.C[i, VAL] = v{pc}")
         w(3, f"end_{self.k}(st, i, int64(ST_COMPLETED), now, int64({pc}))")
         w(3, "return")
 
@@ -422,7 +423,7 @@ class MachineGen(StepGen):
                 "START": "order", "TSEQ": -1, "ERRK": -1, "ERRM": -1, "ERRT": -1, "UNDO": -1, "DEFH": -1,
                 "DEFT": -1, "ENDPC": -1}
         for name, value in sets.items():
-            w(1, f"I[i, {name}] = {value}")
+            w(1, f"{'st.C' if name in COLD_I else 'I'}[i, {name}] = {value}")
         for base in lay.inbox.values():
             w(1, f"I[i, {base}] = -1")
             w(1, f"I[i, {base + 1}] = -1")

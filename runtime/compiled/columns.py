@@ -3,42 +3,58 @@ action codes, scalar slots and counters. Plain Python (no numba), so the host an
 generator can use them without importing numba; ``kernel_lib`` re-exports them to kernels.
 """
 
-# ---------------------------------------------------------------- fixed columns of I
+# ---------------------------------------------------------------- fixed columns
+# An instance's row is split by how often it is touched. ``I`` and ``F`` hold what routing and
+# the run loop read at every event (these first columns, one cache line, then the machine's own:
+# slots, inbox lists, step counters, arguments); ``C`` and ``FC`` hold what only parking,
+# errors, compensation and the end read. Instances are reached in random order, so each cache
+# line an event touches is a likely miss.
+
+# I (int64), hot
 MACH = 0          # machine index
 STATE = 1         # thread state (T_*)
 STATUS = 2        # instance status (ST_*)
 PC = 3
 KEY = 4           # the key: an int, an interned string id, or 0/1
 WF = 5            # workflow name id (routing lanes are (WF, KEY))
-START = 6         # start order: input event ordinal * starters + starter index
-HPOS = 7          # (unused: the heap's entries do not move instance rows)
-TSEQ = 8          # the sequence of the instance's live timer (ties of equal deadlines), -1 for none
-TKIND = 9         # TK_WAIT or TK_BACKOFF
-ATTEMPT = 10      # attempts made by the current do (or compensation)
-PARK = 11         # why the instance waits for the host (P_*)
-ACTION = 12       # what the host decided (A_*)
-ERRK = 13         # the error being raised, or that escaped: kind, message, type (string ids;
-ERRM = 14         # a negative message -(pc + 2) is the fail at pc, rendered by the host)
-ERRT = 15
-UNDO = 16         # the newest compensation (an arena row), -1 for none
-UNDO_FAILED = 17
-DEFH = 18         # events deferred while parked (a list in the deferred arena)
-DEFT = 19
-ENDPC = 20        # the complete or raising pc the instance ended at
-RES = 21          # a host result (int, bool, string id)
-VAL = 22          # the completed value (int, bool, string id)
-NFIX_I = 23
+TSEQ = 6          # the sequence of the instance's live timer (ties of equal deadlines), -1 for none
+TKIND = 7         # TK_WAIT or TK_BACKOFF
+NFIX_I = 8
 
-# ---------------------------------------------------------------- fixed columns of F
-DEADLINE = 0
-STEP_START = 1
-PARK_T = 2        # the clock when the instance parked: it resumes there
-END_T = 3
-RES_F = 4
-VAL_F = 5
-RESUME_AT = 6     # a backoff's deadline, from the host
-ERR_T = 7         # the clock when the error was raised (for messages that read now())
-NFIX_F = 8
+# F (float64), hot
+DEADLINE = 0      # the live timer's deadline
+NFIX_F = 1
+
+# C (int64), cold
+START = 0         # start order: input event ordinal * starters + starter index
+ATTEMPT = 1       # attempts made by the current do (or compensation)
+PARK = 2          # why the instance waits for the host (P_*)
+ACTION = 3        # what the host decided (A_*)
+ERRK = 4          # the error being raised, or that escaped: kind, message, type (string ids;
+ERRM = 5          # a negative message -(pc + 2) is the fail at pc, rendered by the host)
+ERRT = 6
+UNDO = 7          # the newest compensation (an arena row), -1 for none
+UNDO_FAILED = 8
+DEFH = 9          # events deferred while parked (a list in the deferred arena)
+DEFT = 10
+ENDPC = 11        # the complete or raising pc the instance ended at
+RES = 12          # a host result (int, bool, string id)
+VAL = 13          # the completed value (int, bool, string id)
+N_C = 14
+
+# FC (float64), cold
+STEP_START = 0
+PARK_T = 1        # the clock when the instance parked: it resumes there
+END_T = 2
+RES_F = 3
+VAL_F = 4
+RESUME_AT = 5     # a backoff's deadline, from the host
+ERR_T = 6         # the clock when the error was raised (for messages that read now())
+N_FC = 7
+
+COLD_I = ("START", "ATTEMPT", "PARK", "ACTION", "ERRK", "ERRM", "ERRT", "UNDO", "UNDO_FAILED", "DEFH", "DEFT",
+          "ENDPC", "RES", "VAL")
+COLD_F = ("STEP_START", "PARK_T", "END_T", "RES_F", "VAL_F", "RESUME_AT", "ERR_T")
 
 # ---------------------------------------------------------------- codes
 T_RUN = 0

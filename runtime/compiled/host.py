@@ -67,11 +67,11 @@ class Host:
     def raise_(self, i: int, err: ErrorValue) -> None:
         st = self.st
         intern = self.codec.strings.intern
-        st.I[i, K.ERRK] = intern(err.kind)
-        st.I[i, K.ERRM] = intern(err.message)
-        st.I[i, K.ERRT] = intern(err.type)
-        st.F[i, K.ERR_T] = st.F[i, K.PARK_T]
-        st.I[i, K.ACTION] = K.A_RAISE
+        st.C[i, K.ERRK] = intern(err.kind)
+        st.C[i, K.ERRM] = intern(err.message)
+        st.C[i, K.ERRT] = intern(err.type)
+        st.FC[i, K.ERR_T] = st.FC[i, K.PARK_T]
+        st.C[i, K.ACTION] = K.A_RAISE
 
     def expression_error(self, exc: ExpressionError, sid: int) -> ErrorValue:
         return ErrorValue("Failed", f"{exc.message} at {place(self.plan.program, sid)}", exc.type)
@@ -92,7 +92,7 @@ class Host:
             raw = st.I[rows, K.KEY].tolist()
             names = [texts[k] for k in raw] if kind == "s" else [bool(k) for k in raw] if kind == "b" else raw
             runs = st.I[rows, self.plan.machines[m].runs[site.instr.step]].tolist()
-            attempts = st.I[rows, K.ATTEMPT].tolist()
+            attempts = st.C[rows, K.ATTEMPT].tolist()
             step = site.instr.step
             out += [f"{k}:{self.label(step, r)}:{a}" for k, r, a in zip(names, runs, attempts)]
         return out
@@ -103,7 +103,7 @@ class Host:
         calls: list[tuple[int, object, tuple, str]] = []
         ids = self.answer_batches(ids)
         for i in ids.tolist():
-            park = st.I[i, K.PARK]
+            park = st.C[i, K.PARK]
             if park == K.P_CALL or park == K.P_JITERR:
                 call = self.step_call(i)
                 if call is not None:
@@ -116,7 +116,7 @@ class Host:
                 from coordlang.runtime.compiled.state import ensure
 
                 st = self.st = ensure(st, comp=len(ids))
-                st.I[i, K.ACTION] = K.A_SUCCESS
+                st.C[i, K.ACTION] = K.A_SUCCESS
             else:
                 raise AssertionError(f"instance {i} parked for {park}")
         batches: dict[str, list] = {}
@@ -135,7 +135,7 @@ class Host:
         """Answer the parked calls of batch handlers whose arguments the kernel evaluated, a
         handler at a time with columns; returns the instances left to answer one by one."""
         st = self.st
-        calls = ids[st.I[ids, K.PARK] == K.P_CALL]
+        calls = ids[st.C[ids, K.PARK] == K.P_CALL]
         if len(calls) == 0:
             return ids
         codes = st.I[calls, K.MACH] * (1 << 32) + st.I[calls, K.PC]
@@ -159,14 +159,14 @@ class Host:
         m = st.I[i, K.MACH]
         pc = st.I[i, K.PC]
         site = self.plan.do_sites[(m, pc)]
-        attempt = int(st.I[i, K.ATTEMPT])
+        attempt = int(st.C[i, K.ATTEMPT])
         runs_col = self.plan.machines[m].runs[site.instr.step]
         if site.args is not None:
             args = tuple(self.codec.decode(kind, st.F[i, col] if where == "F" else st.I[i, col])
                          for kind, where, col in site.args)
         elif attempt == 1:
             try:
-                args = tuple(self.evaluate(i, a, st.F[i, K.PARK_T]) for a in site.instr.args)
+                args = tuple(self.evaluate(i, a, st.FC[i, K.PARK_T]) for a in site.instr.args)
             except ExpressionError as exc:
                 self.raise_(i, self.expression_error(exc, site.instr.sid))
                 return None
@@ -177,7 +177,7 @@ class Host:
         label = self.label(site.instr.step, int(st.I[i, runs_col]))
         key = f"{self.key(i)}:{label}:{attempt}"
         handler = self.handlers[site.handler.name]
-        if st.I[i, K.PARK] == K.P_JITERR:
+        if st.C[i, K.PARK] == K.P_JITERR:
             result = _attempt(handler, args, key)
             if result[0]:
                 raise CompiledRuntimeError(f"jit handler {handler.definition.name}{args!r} raised inside numba "
@@ -189,20 +189,20 @@ class Host:
     def comp_call(self, i: int):
         st = self.st
         m = st.I[i, K.MACH]
-        e = st.I[i, K.UNDO]
+        e = st.C[i, K.UNDO]
         site = self.plan.do_sites[(m, int(st.cp_I[e, 0]))]
         comp = site.comp
         assert comp is not None
         args = tuple(self.codec.decode(kind, st.cp_F[e, col] if where == "F" else st.cp_I[e, col])
                      for kind, where, col in comp.args)
         label = self.label(int(st.cp_I[e, 1]), int(st.cp_I[e, 2])) + "c"
-        key = f"{self.key(i)}:{label}:{int(st.I[i, K.ATTEMPT])}"
+        key = f"{self.key(i)}:{label}:{int(st.C[i, K.ATTEMPT])}"
         return (i, self.handlers[comp.handler.name], args, key)
 
     def outcome(self, i: int, ok: bool, value: object) -> None:
         """Write a call's result, or decide its retry."""
         st = self.st
-        park = st.I[i, K.PARK]
+        park = st.C[i, K.PARK]
         m = st.I[i, K.MACH]
         if park == K.P_COMPCALL or park == K.P_COMPJITERR:
             self.comp_outcome(i, m, ok, value)
@@ -215,49 +215,49 @@ class Host:
             if kind is not None:
                 encoded = self.codec.encode(kind, value, f"the result of handler {instr.handler}")
                 if kind == "f":
-                    st.F[i, K.RES_F] = encoded
+                    st.FC[i, K.RES_F] = encoded
                 else:
-                    st.I[i, K.RES] = encoded
-            st.I[i, K.ACTION] = K.A_SUCCESS
+                    st.C[i, K.RES] = encoded
+            st.C[i, K.ACTION] = K.A_SUCCESS
             return
         err = value
         assert isinstance(err, ErrorValue)
-        attempt = int(st.I[i, K.ATTEMPT])
+        attempt = int(st.C[i, K.ATTEMPT])
         policy = self.policies.get(instr.policy) if instr.policy is not None else None
         if policy is not None and attempt < policy.attempts and retries_on(policy, err):
             delay = retry_delay(policy, attempt - 1, (self.key(i), instr.step, attempt + 1))
-            resume = st.F[i, K.PARK_T] + delay
+            resume = st.FC[i, K.PARK_T] + delay
             timeout = instr.timeout
-            if timeout is not None and resume > st.F[i, K.STEP_START] + timeout:
+            if timeout is not None and resume > st.FC[i, K.STEP_START] + timeout:
                 self.host_args.pop(i, None)
                 self.raise_(i, error("Timeout", f"do {instr.handler}: step timeout of {format_seconds(timeout)} "
                                      f"reached after {attempt} attempt(s); last error: {err.kind}: {err.message}"))
                 return
-            st.F[i, K.RESUME_AT] = resume
-            st.I[i, K.ACTION] = K.A_BACKOFF
+            st.FC[i, K.RESUME_AT] = resume
+            st.C[i, K.ACTION] = K.A_BACKOFF
             return
         self.host_args.pop(i, None)
         self.raise_(i, err)
 
     def comp_outcome(self, i: int, m: int, ok: bool, value: object) -> None:
         st = self.st
-        st.I[i, K.ACTION] = K.A_COMP_POP
+        st.C[i, K.ACTION] = K.A_COMP_POP
         if ok:
             return
         err = value
         assert isinstance(err, ErrorValue)
-        e = st.I[i, K.UNDO]
+        e = st.C[i, K.UNDO]
         comp = self.plan.do_sites[(m, int(st.cp_I[e, 0]))].comp
         assert comp is not None
-        attempt = int(st.I[i, K.ATTEMPT])
+        attempt = int(st.C[i, K.ATTEMPT])
         policy = self.policies.get(comp.policy) if comp.policy is not None else None
         if policy is not None and attempt < policy.attempts and retries_on(policy, err):
             label = self.label(int(st.cp_I[e, 1]), int(st.cp_I[e, 2])) + "c"
             delay = retry_delay(policy, attempt - 1, (self.key(i), label, attempt + 1))
-            st.F[i, K.RESUME_AT] = st.F[i, K.PARK_T] + delay
-            st.I[i, K.ACTION] = K.A_BACKOFF
+            st.FC[i, K.RESUME_AT] = st.FC[i, K.PARK_T] + delay
+            st.C[i, K.ACTION] = K.A_BACKOFF
             return
-        st.I[i, K.UNDO_FAILED] = 1
+        st.C[i, K.UNDO_FAILED] = 1
         layout = self.plan.machines[m]
         self.faults.append(f"{layout.machine.name} {self.key(i)!r}: compensation {comp.handler.name} failed after "
                            f"{attempt} attempt(s): {err.type}: {err.message}")
@@ -269,21 +269,21 @@ class Host:
         pc = int(st.I[i, K.PC])
         layout = self.plan.machines[m]
         instr = layout.machine.code[pc]
-        clock = st.F[i, K.PARK_T]
+        clock = st.FC[i, K.PARK_T]
         try:
             if isinstance(instr, ir.Assign):
                 self.codec.store(st, i, layout, instr.slot, self.evaluate(i, instr.value, clock))
                 st.I[i, K.PC] = pc + 1
-                st.I[i, K.ACTION] = K.A_CONTINUE
+                st.C[i, K.ACTION] = K.A_CONTINUE
             elif isinstance(instr, ir.Branch):
                 st.I[i, K.PC] = pc + 1 if self.evaluate(i, instr.cond, clock) else instr.otherwise
-                st.I[i, K.ACTION] = K.A_CONTINUE
+                st.C[i, K.ACTION] = K.A_CONTINUE
             elif isinstance(instr, ir.FailWith):
                 self.raise_(i, error("Failed", str(self.evaluate(i, instr.message, clock))))
             elif isinstance(instr, ir.Complete):
                 value = self.evaluate(i, instr.value, clock) if instr.value is not None else None
                 self.completed[i] = value
-                st.I[i, K.ACTION] = K.A_COMPLETE
+                st.C[i, K.ACTION] = K.A_COMPLETE
             else:
                 raise AssertionError(f"no host step for {instr!r}")
         except ExpressionError as exc:

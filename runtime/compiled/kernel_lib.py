@@ -42,8 +42,8 @@ structref.define_proxy(StateRef, StateType, list(State._fields))
 
 
 @njit(cache=True)
-def _new_ref(I, F, SI, SF, CT, ERR, hp_dl, hp_seq, hp_inst, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, gp_pending, gp_reached, pk):
-    return StateRef(I, F, SI, SF, CT, ERR, hp_dl, hp_seq, hp_inst, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, gp_pending, gp_reached, pk)
+def _new_ref(I, F, C, FC, SI, SF, CT, ERR, hp_dl, hp_seq, hp_inst, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, gp_pending, gp_reached, pk):
+    return StateRef(I, F, C, FC, SI, SF, CT, ERR, hp_dl, hp_seq, hp_inst, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, gp_pending, gp_reached, pk)
 
 
 def state_ref(st: State) -> StateRef:
@@ -338,15 +338,15 @@ def cp_push(st, i):
     r = st.SI[S_CP_FREE]
     st.SI[S_CP_FREE] = st.cp_next[r]
     st.SI[S_CP_USED] += 1
-    st.cp_next[r] = st.I[i, UNDO]
-    st.I[i, UNDO] = r
+    st.cp_next[r] = st.C[i, UNDO]
+    st.C[i, UNDO] = r
     return r
 
 
 @njit(cache=True)
 def cp_pop(st, i):
-    r = st.I[i, UNDO]
-    st.I[i, UNDO] = st.cp_next[r]
+    r = st.C[i, UNDO]
+    st.C[i, UNDO] = st.cp_next[r]
     st.cp_next[r] = st.SI[S_CP_FREE]
     st.SI[S_CP_FREE] = r
     st.SI[S_CP_USED] -= 1
@@ -359,7 +359,7 @@ def cp_room(st):
 
 @njit(cache=True)
 def cp_clear(st, i):
-    while st.I[i, UNDO] >= 0:
+    while st.C[i, UNDO] >= 0:
         cp_pop(st, i)
 
 
@@ -382,12 +382,12 @@ def df_append(st, i, row, clock, grp, wf, key):
 @njit(cache=True)
 def df_link(st, i, d):
     st.df_next[d] = -1
-    tail = st.I[i, DEFT]
+    tail = st.C[i, DEFT]
     if tail < 0:
-        st.I[i, DEFH] = d
+        st.C[i, DEFH] = d
     else:
         st.df_next[tail] = d
-    st.I[i, DEFT] = d
+    st.C[i, DEFT] = d
 
 
 @njit(cache=True)
@@ -401,10 +401,10 @@ def df_release(st, d):
 
 @njit(cache=True)
 def park(st, i, kind, now, pc):
-    st.I[i, PARK] = kind
+    st.C[i, PARK] = kind
     st.I[i, STATE] = T_PARKED
     st.I[i, PC] = pc
-    st.F[i, PARK_T] = now
+    st.FC[i, PARK_T] = now
     st.pk[st.SI[S_PK]] = i
     st.SI[S_PK] += 1
 
@@ -413,17 +413,17 @@ def park(st, i, kind, now, pc):
 def raise_pending(st, i, now):
     """Move an expression's recorded error (``ERR``) to the instance as a ``Failed`` error."""
     err = st.ERR
-    st.I[i, ERRK] = err[3]
-    st.I[i, ERRM] = err[1]
-    st.I[i, ERRT] = err[2]
-    st.F[i, ERR_T] = now
+    st.C[i, ERRK] = err[3]
+    st.C[i, ERRM] = err[1]
+    st.C[i, ERRT] = err[2]
+    st.FC[i, ERR_T] = now
     err[0] = 0
 
 
 @njit(cache=True)
 def set_error(st, i, kind, msg, typ, now):
-    st.I[i, ERRK] = kind
-    st.I[i, ERRM] = msg
-    st.I[i, ERRT] = typ
-    st.F[i, ERR_T] = now
+    st.C[i, ERRK] = kind
+    st.C[i, ERRM] = msg
+    st.C[i, ERRT] = typ
+    st.FC[i, ERR_T] = now
 

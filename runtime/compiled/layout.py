@@ -195,20 +195,6 @@ def machine_layout(index: int, machine: ir.Machine, wf: int, program: ir.Program
                     awaits.append(clause.event)
     layout = MachineLayout(index, machine, wf, facts, tuple(awaits))
     ci, cf = NFIX_I, NFIX_F
-    for event in awaits:
-        layout.inbox[event] = ci
-        ci += 3
-    for instr in machine.code:
-        if isinstance(instr, ir.Do) and instr.step not in layout.runs:
-            layout.runs[instr.step] = ci
-            ci += 1
-    # The arguments of one step at a time: argument n in int column arg_i + n or float column
-    # arg_f + n, by its kind.
-    most = max([len(instr.args) for instr in machine.code if isinstance(instr, ir.Do)], default=0)
-    most_i = most_f = most
-    layout.arg_i, layout.arg_f = ci, cf
-    ci += most_i
-    cf += most_f
     read: dict[int, set[str]] = {}
     for instr in machine.code:
         for top in expressions(instr):
@@ -243,6 +229,20 @@ def machine_layout(index: int, machine: ir.Machine, wf: int, program: ir.Program
             entry.col = ci
             ci += 1
         layout.slots.append(entry)
+    # After the slots (what the run loop reads most), the inbox lists, the steps' start counts
+    # and the arguments of the current step (argument n in int column arg_i + n or float column
+    # arg_f + n, by its kind).
+    for event in awaits:
+        layout.inbox[event] = ci
+        ci += 3
+    for instr in machine.code:
+        if isinstance(instr, ir.Do) and instr.step not in layout.runs:
+            layout.runs[instr.step] = ci
+            ci += 1
+    most = max([len(instr.args) for instr in machine.code if isinstance(instr, ir.Do)], default=0)
+    layout.arg_i, layout.arg_f = ci, cf
+    ci += most
+    cf += most
     layout.width_i, layout.width_f = ci, cf
     return layout
 

@@ -33,4 +33,9 @@ class Lines:
                             break
                 out.append("    I = st.I")
                 out.append("    F = st.F")
-        return "\n".join(out).replace("st.I[", "I[").replace("st.F[", "F[") + "\n"
+                out.append("    C = st.C")
+                out.append("    FC = st.FC")
+        text = "\n".join(out) + "\n"
+        for name in ("I", "F", "C", "FC"):
+            text = text.replace(f"st.{name}[", f"{name}[")
+        return text

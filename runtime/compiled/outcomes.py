@@ -30,28 +30,29 @@ def outcomes(st, plan: Plan, codec: Codec, host) -> list[Outcome]:
     if rows == 0:
         return []
     I = st.I[:rows]
+    C = st.C[:rows]
     texts = codec.strings.texts
     machine_col = I[:, K.MACH]
     status_col = I[:, K.STATUS]
-    endpc_col = I[:, K.ENDPC]
-    errm_col = I[:, K.ERRM]
+    endpc_col = C[:, K.ENDPC]
+    errm_col = C[:, K.ERRM]
     values: list = [None] * rows
     messages: list = [None] * rows
     completed = np.flatnonzero(status_col == K.ST_COMPLETED)
     for (m, pc), group in _groups(machine_col, endpc_col, completed):
         kind = plan.complete_kinds.get((m, pc))
         if kind == "f":
-            found = st.F[group, K.VAL_F].tolist()
+            found = st.FC[group, K.VAL_F].tolist()
         elif kind == "i":
-            found = I[group, K.VAL].tolist()
+            found = C[group, K.VAL].tolist()
         elif kind == "b":
-            found = [bool(v) for v in I[group, K.VAL].tolist()]
+            found = [bool(v) for v in C[group, K.VAL].tolist()]
         elif kind == "s":
-            found = [texts[v] for v in I[group, K.VAL].tolist()]
+            found = [texts[v] for v in C[group, K.VAL].tolist()]
         elif kind == "render":
             instr = plan.machines[m].machine.code[pc]
             assert isinstance(instr, ir.Complete) and instr.value is not None
-            found = [json_value(v) for v in render(host, m, instr.value, group, st.F[group, K.END_T])]
+            found = [json_value(v) for v in render(host, m, instr.value, group, st.FC[group, K.END_T])]
         else:
             found = [None] * len(group)
         for i, value in zip(group.tolist(), found):
@@ -66,7 +67,7 @@ def outcomes(st, plan: Plan, codec: Codec, host) -> list[Outcome]:
     for (m, code), group in _groups(machine_col, errm_col, drawn):
         instr = plan.machines[m].machine.code[-code - 2]
         assert isinstance(instr, ir.FailWith)
-        for i, text in zip(group.tolist(), render(host, m, instr.message, group, st.F[group, K.ERR_T])):
+        for i, text in zip(group.tolist(), render(host, m, instr.message, group, st.FC[group, K.ERR_T])):
             messages[i] = str(text)
     names = [(lay.machine.name, lay.machine.version) for lay in plan.machines]
     key_of = [_keys(host.key_kinds[m], texts) for m in range(len(plan.machines))]
@@ -75,7 +76,7 @@ def outcomes(st, plan: Plan, codec: Codec, host) -> list[Outcome]:
     keys = I[:, K.KEY].tolist()
     machines = machine_col.tolist()
     status_list = status_col.tolist()
-    for i in np.argsort(I[:, K.START], kind="stable").tolist():
+    for i in np.argsort(C[:, K.START], kind="stable").tolist():
         m = machines[i]
         workflow, version = names[m]
         out.append(Outcome(workflow, version, key_of[m](keys[i]), statuses[status_list[i]], values[i], messages[i]))

@@ -165,18 +165,18 @@ def _kernel(w: Lines, plan: Plan, most_lanes: int) -> None:
 
 def _resume(w: Lines, depth: int, plan: Plan) -> None:
     """Apply the host's answer to parked instance ``i`` and run it on."""
-    w(depth, "act = st.I[i, ACTION]")
-    w(depth, "st.I[i, ACTION] = A_NONE")
-    w(depth, "st.I[i, PARK] = 0")
+    w(depth, "act = st.C[i, ACTION]")
+    w(depth, "st.C[i, ACTION] = A_NONE")
+    w(depth, "st.C[i, PARK] = 0")
     w(depth, "st.I[i, STATE] = T_RUN")
-    w(depth, "now = st.F[i, PARK_T]")
+    w(depth, "now = st.FC[i, PARK_T]")
     w(depth, "p = st.I[i, PC]")
     w(depth, "if act == A_RAISE:")
     w(depth + 1, "p = catch_any(st, i, p)")
     w(depth + 1, "act = 0")
     w(depth, "elif act == A_BACKOFF:")
     w(depth + 1, "st.I[i, STATE] = T_BACKOFF")
-    w(depth + 1, "heap_push(st, i, st.F[i, RESUME_AT], int64(TK_BACKOFF))")
+    w(depth + 1, "heap_push(st, i, st.FC[i, RESUME_AT], int64(TK_BACKOFF))")
     w(depth + 1, "p = NO_RUN")
     w(depth, "elif act == A_COMPLETE:")
     w(depth + 1, "end_any(st, i, int64(ST_COMPLETED), now, p)")
@@ -188,9 +188,9 @@ def _resume(w: Lines, depth: int, plan: Plan) -> None:
 
 def _replay(w: Lines, depth: int, plan: Plan) -> None:
     """The events deferred while ``i`` was parked, in input order, each at its own clock."""
-    w(depth, "d = st.I[i, DEFH]")
-    w(depth, "st.I[i, DEFH] = -1")
-    w(depth, "st.I[i, DEFT] = -1")
+    w(depth, "d = st.C[i, DEFH]")
+    w(depth, "st.C[i, DEFH] = -1")
+    w(depth, "st.C[i, DEFT] = -1")
     w(depth, "while d >= 0:")
     b = depth + 1
     w(b, "nxt = st.df_next[d]")

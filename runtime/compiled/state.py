@@ -14,7 +14,8 @@ import numpy as np
 from coordlang.runtime.compiled import columns as K
 
 State = namedtuple("State", [
-    "I", "F",                  # instance rows
+    "I", "F",                  # instance rows: what every event touches
+    "C", "FC",                 # instance rows: what parking, errors and the end touch
     "SI", "SF", "CT", "ERR",   # scalars, counters, an expression's error
     "hp_dl", "hp_seq", "hp_inst",  # timer heap entries: deadline, sequence, instance
     "tb",                      # routing table: rows of (workflow, key, instance)
@@ -48,6 +49,7 @@ def new_state(widths: tuple[int, int], event_widths: tuple[int, int], comp_width
     table = 1024
     return State(
         I=np.zeros((rows, wi), dtype=np.int64), F=np.zeros((rows, wf), dtype=np.float64),
+        C=np.zeros((rows, K.N_C), dtype=np.int64), FC=np.zeros((rows, K.N_FC), dtype=np.float64),
         SI=si, SF=sf, CT=np.zeros(K.N_COUNTERS, dtype=np.int64), ERR=np.zeros(4, dtype=np.int64),
         hp_dl=np.zeros(2 * rows, dtype=np.float64), hp_seq=np.zeros(2 * rows, dtype=np.int64),
         hp_inst=np.zeros(2 * rows, dtype=np.int64),
@@ -102,7 +104,8 @@ def ensure(st: State, *, rows: int = 0, inbox: int = 0, deferred: int = 0, comp:
         new = size
         while new - used_rows < rows:
             new *= 2
-        changes.update(I=_grow_rows(st.I, new), F=_grow_rows(st.F, new), pk=_grow_rows(st.pk, new),
+        changes.update(I=_grow_rows(st.I, new), F=_grow_rows(st.F, new), C=_grow_rows(st.C, new),
+                       FC=_grow_rows(st.FC, new), pk=_grow_rows(st.pk, new),
                        hp_dl=_grow_rows(st.hp_dl, 2 * new), hp_seq=_grow_rows(st.hp_seq, 2 * new),
                        hp_inst=_grow_rows(st.hp_inst, 2 * new))
     changes.update(_grow_arena(st, ("ib_I", "ib_F"), "ib_next", K.S_IB_FREE, inbox))

@@ -45,13 +45,13 @@ class StepGen:
         w(3, "if act == A_SUCCESS:")
         w(4, "act = 0")
         if result == "f":
-            w(4, f"res{pc} = st.F[i, RES_F]")
+            w(4, f"res{pc} = st.FC[i, RES_F]")
         elif result == "b":
-            w(4, f"res{pc} = st.I[i, RES] != 0")
+            w(4, f"res{pc} = st.C[i, RES] != 0")
         elif result is not None:
-            w(4, f"res{pc} = st.I[i, RES]")
+            w(4, f"res{pc} = st.C[i, RES]")
         w(3, "else:")
-        w(4, "if st.I[i, ATTEMPT] == 0:")
+        w(4, "if st.C[i, ATTEMPT] == 0:")
         if args is not None:
             for n, code in enumerate(codes):
                 w(5, f"a{n}_{pc} = {code}")
@@ -63,8 +63,8 @@ class StepGen:
                 else:
                     w(5, f"st.I[i, {col}] = {f'1 if a{n}_{pc} else 0' if kind == 'b' else f'a{n}_{pc}'}")
             w(5, f"st.I[i, {runs}] += 1")
-        w(5, "st.F[i, STEP_START] = now")
-        w(4, "st.I[i, ATTEMPT] += 1")
+        w(5, "st.FC[i, STEP_START] = now")
+        w(4, "st.C[i, ATTEMPT] += 1")
         if handler.mode == "jit":
             function = plan.jit_handlers[handler.name]
             call_args = ", ".join(_read(kind, where, col) for kind, where, col in args or [])
@@ -85,7 +85,7 @@ class StepGen:
             self.store(3, instr.target, f"res{pc}", result or "", pc)
         if instr.compensation is not None:
             self.gen_register(pc, instr, site, result)
-        w(3, "st.I[i, ATTEMPT] = 0")
+        w(3, "st.C[i, ATTEMPT] = 0")
         w(3, f"pc = {pc + 1}")
 
     def gen_register(self, pc: int, instr: ir.Do, site: DoSite, result: str | None) -> None:
@@ -96,11 +96,11 @@ class StepGen:
         handler = self.plan.handler(comp.handler)
         w(3, "if not cp_room(st):")
         if result == "f":
-            w(4, f"st.F[i, RES_F] = res{pc}")
+            w(4, f"st.FC[i, RES_F] = res{pc}")
         elif result == "b":
-            w(4, f"st.I[i, RES] = 1 if res{pc} else 0")
+            w(4, f"st.C[i, RES] = 1 if res{pc} else 0")
         elif result is not None:
-            w(4, f"st.I[i, RES] = res{pc}")
+            w(4, f"st.C[i, RES] = res{pc}")
         self.park(4, "P_GROW", pc)
         args: list[tuple[str, str, int]] = []
         ni = 3
@@ -135,12 +135,12 @@ class StepGen:
         w(3, "if act == A_COMP_POP:")
         w(4, "act = 0")
         w(4, "cp_pop(st, i)")
-        w(4, "st.I[i, ATTEMPT] = 0")
-        w(3, "e = st.I[i, UNDO]")
+        w(4, "st.C[i, ATTEMPT] = 0")
+        w(3, "e = st.C[i, UNDO]")
         w(3, "if e < 0:")
-        w(4, f"end_{k}(st, i, int64(ST_FAILED if st.I[i, UNDO_FAILED] != 0 else ST_COMPENSATED), now, int64(-1))")
+        w(4, f"end_{k}(st, i, int64(ST_FAILED if st.C[i, UNDO_FAILED] != 0 else ST_COMPENSATED), now, int64(-1))")
         w(4, "return")
-        w(3, "st.I[i, ATTEMPT] += 1")
+        w(3, "st.C[i, ATTEMPT] += 1")
         w(3, "site = st.cp_I[e, 0]")
         for pc, instr in enumerate(self.code):
             if not isinstance(instr, ir.Do) or instr.compensation is None or self.facts.tries[pc] is None:
@@ -167,7 +167,7 @@ class StepGen:
             w(5, "ok = False")
             w(4, "if ok:")
             w(5, "cp_pop(st, i)")
-            w(5, "st.I[i, ATTEMPT] = 0")
+            w(5, "st.C[i, ATTEMPT] = 0")
             w(5, "continue")
             self.park(4, "P_COMPJITERR", "PC_COMP")
         self.park(3, "P_COMPCALL", "PC_COMP")
