@@ -1,6 +1,7 @@
 """Every example the compiled backend supports runs to the interpreter's outcomes and counters
 (fed whole and fed one event at a time); the others are refused before any event, naming the
-construct and its place. The orders benchmark workload, at a small size, too."""
+construct and its place. The orders benchmark workload, at a small size, too (fed Event objects
+and fed the event table's columns)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from dual import ROOT, assert_same, compiled, interpret, program
 
-from coordlang.runtime.compiled import UnsupportedProgram, ensure_supported
+from coordlang.runtime.compiled import CompiledExecutor, UnsupportedProgram, ensure_supported
 from coordlang.runtime.events import read_events
 
 EXAMPLES = sorted(p.parent for p in (ROOT / "examples").glob("*/*.coord") if p.stem == p.parent.name)
@@ -68,3 +69,7 @@ def test_orders_workload_matches_the_interpreter_and_the_generator() -> None:
     for name, count in orders.expected.items():
         if name in actual.counters:
             assert actual.counters[name] == count, name
+    columnar = CompiledExecutor(prog)
+    for start in range(0, len(orders.table), 4000):
+        columnar.feed_columns(orders.table.slice(start, min(start + 4000, len(orders.table))))
+    assert_same(expected, columnar.finish())
