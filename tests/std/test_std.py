@@ -13,11 +13,13 @@ patterns: one module at a time, and all of them together.
 
 from __future__ import annotations
 
-import importlib
 import re
 from pathlib import Path
 
 import pytest
+
+import coordlang.format as fmt
+from coordlang.semantics import check_source
 
 from coordlang.syntax import ast, parse
 
@@ -131,7 +133,6 @@ def test_header_example_parses(name: str) -> None:
 def test_module_is_in_canonical_format(name: str) -> None:
     """Std modules are read in editors (go to definition): they keep `coord fmt`'s layout, and
     their lines, comments included, fit its width."""
-    fmt = pytest.importorskip("coordlang.format")
     text = _text(name)
     assert fmt.format_source(text) == text, f"run: coord fmt coordlang/std/{name}.coord"
     assert all(len(line) <= fmt.WIDTH for line in text.splitlines())
@@ -178,19 +179,10 @@ def test_docs_list_every_pattern_with_its_parameters() -> None:
 
 # ---------------------------------------------------------------- with the checker
 
-def _checker():
-    """``coordlang.semantics.check_source``, or None while the checker is not there."""
-    semantics = importlib.import_module("coordlang.semantics")
-    return getattr(semantics, "check_source", None)
-
-
 def _check(text: str, path: Path) -> list[str]:
     """The parser's and the checker's errors and warnings for ``text``, saved at ``path`` so
     that imports resolve as they would for a file. (Hints, such as an unused handler of the
     shared prelude, are not problems.)"""
-    check_source = _checker()
-    if check_source is None:
-        pytest.skip("the checker (coordlang.semantics.check_source) is not there yet")
     path.write_text(text, encoding="utf-8")
     parsed, model = check_source(text, path)
     errors = []
@@ -203,9 +195,6 @@ def _check(text: str, path: Path) -> list[str]:
 
 @pytest.mark.parametrize("name", MODULES)
 def test_module_checks_clean(name: str) -> None:
-    check_source = _checker()
-    if check_source is None:
-        pytest.skip("the checker (coordlang.semantics.check_source) is not there yet")
     # Checked in place, as an import would load it; library code has no diagnostic at all.
     _, model = check_source(_text(name), STD / f"{name}.coord")
     assert [f"{d.code} {d.message}" for d in model.diagnostics] == []
