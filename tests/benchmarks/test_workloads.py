@@ -133,7 +133,7 @@ def test_charge_fails_the_batch_and_names_the_rows() -> None:
 
 
 def test_score_compiles_with_numba() -> None:
-    numba = pytest.importorskip("numba")
+    import numba
     compiled = numba.njit(handlers.score)
     assert compiled(1900.0, 3) == handlers.score(1900.0, 3)
     assert compiled(1500.0, 12) == 1.0
@@ -149,14 +149,12 @@ def check_orders(data, result) -> None:
 
 
 def test_transitions_peer_computes_the_expected_outcomes(orders) -> None:
-    pytest.importorskip("transitions")
     from benchmarks.peers.transitions_orders import TransitionsOrders
 
     check_orders(orders, coord.run(TransitionsOrders, orders.table).result)
 
 
 def test_interpreter_computes_the_expected_outcomes_like_transitions(orders, orders_program) -> None:
-    pytest.importorskip("transitions")
     from benchmarks.peers.transitions_orders import TransitionsOrders
 
     interpreted = coord.run(coord.executor_factory("interpreter", orders_program), orders.table, batch=777).result
@@ -166,7 +164,6 @@ def test_interpreter_computes_the_expected_outcomes_like_transitions(orders, ord
 
 
 def test_pandas_peer_and_interpreter_find_the_expected_alarms() -> None:
-    pytest.importorskip("pandas")
     from benchmarks.peers import pandas_sensors
     from benchmarks.run import check_alarms
 

@@ -57,7 +57,7 @@ def test_the_supported_list_is_what_the_backend_accepts() -> None:
 def test_orders_workload_matches_the_interpreter_and_the_generator() -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    generate = pytest.importorskip("benchmarks.workloads.orders.generate")
+    import benchmarks.workloads.orders.generate as generate
     orders = generate.generate(1500, seed=3)
     prog = program(generate.PROGRAM)
     batches = list(orders.table.events(1000))
