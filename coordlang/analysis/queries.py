@@ -3,6 +3,7 @@ hover text and signature help. Pure functions over an :class:`Analysis`."""
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,8 +121,14 @@ def _describe(analysis: Analysis, symbol: Symbol) -> str:
 
 
 def _literal_at(module: ast.Module, offset: int) -> ast.Node | None:
+    """The innermost node at ``offset``, searched only inside the declaration that holds it:
+    hover runs on every mouse rest, and a walk of a whole large module is tens of ms."""
+    starts = [d.span.start for d in module.decls]
+    i = bisect.bisect_right(starts, offset) - 1
+    if i < 0 or offset >= module.decls[i].span.end:
+        return None
     best = None
-    for node in module.walk():
+    for node in module.decls[i].walk():
         if node.span.start <= offset < node.span.end:
             best = node
     return best
