@@ -215,7 +215,9 @@ def _hash(wf, key):
 
 
 @njit(cache=True)
-def tb_get(st, wf, key):
+def _tb_slot(st, wf, key):
+    """The table slot holding (wf, key), or -1: probing stops at a never-used slot (-1) and
+    steps over deleted ones (-2)."""
     tb = st.tb
     mask = len(tb) - 1
     idx = _hash(wf, key) & mask
@@ -224,8 +226,14 @@ def tb_get(st, wf, key):
         if v == -1:
             return -1
         if v >= 0 and tb[idx, 1] == key and tb[idx, 0] == wf:
-            return v
+            return idx
         idx = (idx + 1) & mask
+
+
+@njit(cache=True)
+def tb_get(st, wf, key):
+    idx = _tb_slot(st, wf, key)
+    return -1 if idx < 0 else st.tb[idx, 2]
 
 
 @njit(cache=True)
@@ -246,18 +254,10 @@ def tb_put(st, wf, key, inst):
 
 @njit(cache=True)
 def tb_del(st, wf, key):
-    tb = st.tb
-    mask = len(tb) - 1
-    idx = _hash(wf, key) & mask
-    while True:
-        v = tb[idx, 2]
-        if v == -1:
-            return
-        if v >= 0 and tb[idx, 1] == key and tb[idx, 0] == wf:
-            tb[idx, 2] = -2
-            st.SI[S_TB_LIVE] -= 1
-            return
-        idx = (idx + 1) & mask
+    idx = _tb_slot(st, wf, key)
+    if idx >= 0:
+        st.tb[idx, 2] = -2
+        st.SI[S_TB_LIVE] -= 1
 
 
 @njit(cache=True)
