@@ -17,6 +17,7 @@ import functools
 import importlib
 import inspect
 import sys
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -24,6 +25,7 @@ from typing import Callable
 
 from coordlang.errors import CoordError
 from coordlang.ir.nodes import HandlerDef, Program
+from coordlang.semantics.constants import format_seconds
 from coordlang.source import LineIndex
 
 
@@ -40,13 +42,18 @@ class BoundHandler:
     accepts_key: bool
     """The function takes an ``idempotency_key`` keyword argument."""
 
-    def call(self, args: tuple, idempotency_key: str) -> object:
+    @property
+    def is_async(self) -> bool:
+        """The function is an ``async def``: its calls may overlap (see :class:`HandlerLoop`)."""
+        return self.definition.mode == "plain" and inspect.iscoroutinefunction(self.function)
+
+    def call(self, args: tuple, idempotency_key: str, loop: HandlerLoop | None = None) -> object:
         """One attempt. Exceptions propagate: the executor turns them into errors.
 
         A ``batch`` handler gets numpy arrays of length 1 (a real batch comes with the compiled
         backend) and returns an array whose element 0 is the result; a ``jit`` handler is the
-        plain Python function, called directly. A coroutine function's result is awaited (on
-        an event loop of the call's own: the interpreter runs one call at a time)."""
+        plain Python function, called directly. A coroutine function's result is awaited on
+        ``loop`` (a loop of the call's own without one), within the handler's ``timeout``."""
         definition = self.definition
         if definition.mode == "batch":
             import numpy as np  # only programs with batch handlers need numpy
@@ -63,8 +70,68 @@ class BoundHandler:
             extra = {"idempotency_key": idempotency_key} if self.accepts_key else {}
             value = self.function(*args, **extra)
             if inspect.isawaitable(value):
-                value = asyncio.run(_awaited(value))
+                awaited = self._within_timeout(value)
+                value = loop.run(awaited) if loop is not None else asyncio.run(awaited)
         return convert_result(value, definition.returns)
+
+    async def call_async(self, args: tuple, idempotency_key: str) -> object:
+        """One attempt of a plain handler, awaited on the running loop (see :meth:`call`)."""
+        extra = {"idempotency_key": idempotency_key} if self.accepts_key else {}
+        value = self.function(*args, **extra)
+        if inspect.isawaitable(value):
+            value = await self._within_timeout(value)
+        return convert_result(value, self.definition.returns)
+
+    async def _within_timeout(self, awaitable):
+        """A coroutine handler's attempt, cut off after the handler's ``timeout`` of wall time
+        (a ``TimeoutError``, hence a ``Timeout`` error): only an awaited call can be cut off."""
+        timeout = self.definition.timeout
+        if timeout is None:
+            return await awaitable
+        try:
+            return await asyncio.wait_for(awaitable, timeout)
+        except TimeoutError:
+            raise TimeoutError(f"handler {self.definition.name} did not answer within its timeout of "
+                               f"{format_seconds(timeout)}") from None
+
+
+class HandlerLoop:
+    """The event loop an executor awaits its coroutine handlers on, one for the whole run, so a
+    handler may keep loop-bound resources (a client session) from one call to the next.
+
+    :meth:`attempt_all` runs many attempts at once, at most ``limit`` in flight: the compiled
+    backend's plain ``async def`` handlers, whose calls of one round do not depend on each other.
+    The loop is closed when its owner is collected (or at exit)."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def run(self, awaitable) -> object:
+        return self._running().run_until_complete(_awaited(awaitable))
+
+    def _running(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:
+            self._loop = asyncio.new_event_loop()
+            # Closed, not run, when the owner is collected: that may happen while another loop
+            # runs on this thread.
+            weakref.finalize(self, self._loop.close)
+        return self._loop
+
+    def attempt_all(self, calls: list[tuple[BoundHandler, tuple, str]], limit: int) -> list[tuple[bool, object]]:
+        """Each call's (True, result) or (False, the exception it raised), in the order given."""
+        async def all_calls():
+            gate = asyncio.Semaphore(limit)
+
+            async def attempt(handler: BoundHandler, args: tuple, key: str) -> tuple[bool, object]:
+                async with gate:
+                    try:
+                        return True, await handler.call_async(args, key)
+                    except Exception as exc:  # the handler's failure is the program's, whatever its class
+                        return False, exc
+
+            return await asyncio.gather(*(attempt(*call) for call in calls))
+
+        return self._running().run_until_complete(all_calls())
 
 
 async def _awaited(awaitable):

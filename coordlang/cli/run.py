@@ -29,6 +29,8 @@ def run(args) -> int:
     until = _until(args.until)
     if args.inbox is not None and args.inbox < 1:
         raise UsageError(f"--inbox {args.inbox}: an inbox holds at least 1 event")
+    if args.concurrency is not None and args.concurrency < 1:
+        raise UsageError(f"--concurrency {args.concurrency}: at least 1 call must be allowed in flight")
     fmt = event_format(args.events, args.format)
     if args.events != "-" and not Path(args.events).exists():
         raise UsageError(f"{args.events}: no such file")
@@ -114,7 +116,10 @@ def _executor(program, args):
             ensure_supported(program)
         except UnsupportedProgram as exc:
             raise UsageError(f"{exc}; use --backend interpreter") from None
-        return CompiledExecutor(program, inbox=args.inbox or DEFAULT_INBOX)
+        from coordlang.runtime.compiled.host import DEFAULT_CONCURRENCY
+
+        return CompiledExecutor(program, inbox=args.inbox or DEFAULT_INBOX,
+                                concurrency=args.concurrency or DEFAULT_CONCURRENCY)
     return Interpreter(program, inbox_capacity=args.inbox or DEFAULT_INBOX)
 
 
@@ -197,4 +202,6 @@ def add_parser(sub) -> None:
                    help="write bad input lines here and go on, instead of stopping at the first")
     p.add_argument("--inbox", type=int, metavar="N",
                    help="events kept per instance and event type before the oldest is dropped (default 16)")
+    p.add_argument("--concurrency", type=int, metavar="N",
+                   help="calls of async def handlers in flight at once, on the compiled backend (default 64)")
     p.set_defaults(run=run)

@@ -24,7 +24,7 @@ from coordlang.runtime.compiled import bridge
 from coordlang.runtime.compiled import columns as K
 from coordlang.runtime.compiled.cache import load_kernel
 from coordlang.runtime.compiled.codec import Codec, machine_key_kind
-from coordlang.runtime.compiled.host import Host
+from coordlang.runtime.compiled.host import DEFAULT_CONCURRENCY, Host
 from coordlang.runtime.compiled.outcomes import outcomes
 from coordlang.runtime.compiled.kernel_lib import state_ref
 from coordlang.runtime.compiled.state import State, ensure, new_state
@@ -42,12 +42,13 @@ class CompiledExecutor:
     """Runs a program on numba kernels generated from its IR, to the interpreter's outcomes.
 
     ``inbox`` is the capacity of each inbox (per instance and event type); ``cache_dir`` where
-    kernels are kept (see ``cache.py``). Raises :class:`UnsupportedProgram` for a program the
+    kernels are kept (see ``cache.py``); ``concurrency`` how many calls of ``async def``
+    handlers may be in flight at once. Raises :class:`UnsupportedProgram` for a program the
     backend cannot run yet, and :class:`~coordlang.runtime.handlers.HandlerBindingError` for
     a handler that does not bind, before any event."""
 
     def __init__(self, program: ir.Program, *, inbox: int = DEFAULT_INBOX, cache_dir: Path | None = None,
-                 handlers: dict[str, BoundHandler] | None = None) -> None:
+                 handlers: dict[str, BoundHandler] | None = None, concurrency: int = DEFAULT_CONCURRENCY) -> None:
         started = time.perf_counter()
         self.program = program
         self.plan = plan = ensure_supported(program)
@@ -66,7 +67,7 @@ class CompiledExecutor:
         self.kernel = load_kernel(self.source, cache_dir)
         self.codec = Codec(plan.strings, plan.events, plan.event_width)
         key_kinds = [machine_key_kind(program, lay.machine) for lay in plan.machines]
-        self.host = Host(plan, self.handlers, self.codec, key_kinds)
+        self.host = Host(plan, self.handlers, self.codec, key_kinds, concurrency)
         self.st = new_state(plan.width, plan.event_width, plan.comp_width, inbox)
         self.st.ERR[3] = plan.strings.intern("Failed")
         self._ref_of: State | None = None

@@ -6,7 +6,9 @@ instance (``ACTION`` and its operands) and the kernel resumes them. ``batch`` ha
 called once per handler with arrays of every parked row; when such a call raises, the rows are
 found that fail: through the exception's ``failed`` mask and ``results`` when it has them (see
 the orders workload's handlers), else by halving, down to one-row calls, which are what the
-interpreter makes. ``plain`` handlers are called one by one, in parking order.
+interpreter makes. ``plain`` handlers are called one by one, in parking order; the calls of
+``async def`` handlers overlap, at most ``concurrency`` in flight (their results are applied in
+parking order all the same).
 
 Retries use the interpreter's functions (``retries_on``, ``retry_delay``: jitter seeded from
 (key, step, attempt)), so backoff deadlines are the same to the bit.
@@ -22,7 +24,7 @@ from coordlang.runtime.compiled.batches import DTYPES, answer_batch
 from coordlang.runtime.compiled.batches import call as batch_call
 from coordlang.runtime.compiled.codec import Codec, CompiledRuntimeError, key_value
 from coordlang.runtime.compiled.plan import Plan
-from coordlang.runtime.handlers import BoundHandler, place
+from coordlang.runtime.handlers import BoundHandler, HandlerLoop, place
 from coordlang.runtime.interpreter.expressions import Evaluator, ExpressionError
 from coordlang.runtime.interpreter.state import Instance
 from coordlang.runtime.interpreter.tables import Tables
@@ -30,10 +32,18 @@ from coordlang.runtime.interpreter.values import ErrorValue, error, from_excepti
 from coordlang.semantics.constants import format_seconds
 
 
+DEFAULT_CONCURRENCY = 64
+"""Calls of ``async def`` handlers in flight at once, by default."""
+
 
 class Host:
-    def __init__(self, plan: Plan, handlers: dict[str, BoundHandler], codec: Codec, key_kinds: list[str]) -> None:
+    def __init__(self, plan: Plan, handlers: dict[str, BoundHandler], codec: Codec, key_kinds: list[str],
+                 concurrency: int = DEFAULT_CONCURRENCY) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency {concurrency}: must be at least 1")
         self.plan = plan
+        self.concurrency = concurrency
+        self._loop: HandlerLoop | None = None
         self.handlers = handlers
         self.codec = codec
         self.key_kinds = key_kinds
@@ -120,12 +130,20 @@ class Host:
             else:
                 raise AssertionError(f"instance {i} parked for {park}")
         batches: dict[str, list] = {}
+        awaited = [call for call in calls if call[1].is_async]
+        if awaited:
+            if self._loop is None:
+                self._loop = HandlerLoop()
+            results = self._loop.attempt_all([call[1:] for call in awaited], self.concurrency)
+            answers = {call[0]: (ok, value if ok else from_exception(value)) for call, (ok, value) in zip(awaited, results)}
         for call in calls:
             i, handler, args, key = call
             if handler.definition.mode == "batch":
                 batches.setdefault(handler.definition.name, []).append(call)
+            elif handler.is_async:
+                self.outcome(i, *answers[i])
             else:
-                self.outcome(i, *_attempt(handler, args, key))
+                self.outcome(i, *_attempt(handler, args, key, self._loop))
         for group in batches.values():
             for (i, _, _, _), result in zip(group, call_batch(group)):
                 self.outcome(i, *result)
@@ -290,10 +308,10 @@ class Host:
             self.raise_(i, self.expression_error(exc, instr.sid))
 
 
-def _attempt(handler: BoundHandler, args: tuple, key: str) -> tuple[bool, object]:
+def _attempt(handler: BoundHandler, args: tuple, key: str, loop: HandlerLoop | None = None) -> tuple[bool, object]:
     """One attempt, as the interpreter makes it: (True, result) or (False, error)."""
     try:
-        return True, handler.call(args, key)
+        return True, handler.call(args, key, loop)
     except Exception as exc:  # any exception of a handler is the program's HandlerError
         return False, from_exception(exc)
 

@@ -8,7 +8,7 @@ The interpreter is one class assembled from mixins, one per concern (``execution
 from __future__ import annotations
 
 from coordlang.ir import nodes as ir
-from coordlang.runtime.handlers import BoundHandler, place
+from coordlang.runtime.handlers import BoundHandler, HandlerLoop, place
 from coordlang.runtime.interpreter.expressions import Evaluator, ExpressionError
 from coordlang.runtime.interpreter.state import Instance, RunState, Thread
 from coordlang.runtime.interpreter.tables import Tables, Unit
@@ -20,6 +20,8 @@ class Core:
     tables: Tables
     evaluator: Evaluator
     handlers: dict[str, BoundHandler]
+    handler_loop: HandlerLoop
+    """Where coroutine handlers are awaited, one call at a time."""
     inbox_capacity: int
     state: RunState
 

@@ -24,7 +24,7 @@ from typing import Sequence
 
 from coordlang.ir import nodes as ir
 from coordlang.runtime.executor import COUNTERS, Event, Outcome, RunResult
-from coordlang.runtime.handlers import BoundHandler, bind_handlers
+from coordlang.runtime.handlers import BoundHandler, HandlerLoop, bind_handlers
 from coordlang.runtime.interpreter.execution import Execution
 from coordlang.runtime.interpreter.expressions import Evaluator
 from coordlang.runtime.interpreter.state import RunState, Work
@@ -48,6 +48,7 @@ class Interpreter(Execution, Streams):
         self.tables = Tables(program)
         self.evaluator = Evaluator(self.tables)
         self.handlers = bind_handlers(program) if handlers is None else handlers
+        self.handler_loop = HandlerLoop()
         self.inbox_capacity = inbox_capacity
         self.state = RunState()
         self.seconds = 0.0

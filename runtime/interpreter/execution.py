@@ -123,7 +123,8 @@ class Execution(Lifecycle):
             attempts = thread.step = Attempts(thread.pc, args, self.state.clock, 0, self.step_label(inst, instr.step))
         attempts.attempt += 1
         try:
-            result = self.handlers[instr.handler].call(attempts.args, f"{inst.key}:{attempts.label}:{attempts.attempt}")
+            result = self.handlers[instr.handler].call(attempts.args, f"{inst.key}:{attempts.label}:{attempts.attempt}",
+                                                      self.handler_loop)
         except Exception as exc:  # any exception of a handler is the program's HandlerError
             self.retry_or_raise(inst, thread, from_exception(exc), instr.policy, instr.step, instr.timeout,
                                 f"do {instr.handler}")

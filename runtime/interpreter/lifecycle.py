@@ -151,7 +151,7 @@ class Lifecycle(Core):
             attempts = thread.step = Attempts(-1, undo.args, self.state.clock, 0, undo.label)
         attempts.attempt += 1
         try:
-            self.handlers[undo.handler].call(undo.args, f"{inst.key}:{undo.label}:{attempts.attempt}")
+            self.handlers[undo.handler].call(undo.args, f"{inst.key}:{undo.label}:{attempts.attempt}", self.handler_loop)
         except Exception as exc:  # the handler's failure is the program's, whatever its class
             err = from_exception(exc)
             policy = self.tables.policies.get(undo.policy) if undo.policy is not None else None

@@ -215,6 +215,7 @@ def test_a_missing_handler_is_one_line(project: Path) -> None:
                           "since the epoch"),
     (["--until", "2026-01-05T10:00:00"], '--until: time "2026-01-05T10:00:00" has no UTC offset; add Z or +HH:MM'),
     (["--inbox", "0"], "--inbox 0: an inbox holds at least 1 event"),
+    (["--concurrency", "0"], "--concurrency 0: at least 1 call must be allowed in flight"),
 ])
 def test_usage_errors(project: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str) -> None:
     events = events_file(project, {"event": "Start", "id": "a", "n": 1})

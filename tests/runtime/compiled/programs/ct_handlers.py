@@ -4,6 +4,8 @@ the same ones in whatever order they call them."""
 
 from __future__ import annotations
 
+import asyncio
+
 import numpy as np
 
 
@@ -102,3 +104,35 @@ def tag(name: str) -> str:
 def broken(n: int) -> int:
     """jit: numba cannot compile this (a name that does not exist)."""
     return n + undefined_name  # noqa: F821
+
+
+IN_FLIGHT = {"now": 0, "most": 0}
+"""Coroutine calls in flight at once (``reserve``), for the concurrency tests."""
+
+
+async def reserve(id: str, n: int, idempotency_key: str = "") -> int:
+    """async: a few scheduling points in flight; fails its first attempt when n % 3 == 1."""
+    IN_FLIGHT["now"] += 1
+    IN_FLIGHT["most"] = max(IN_FLIGHT["most"], IN_FLIGHT["now"])
+    try:
+        for _ in range(3):
+            await asyncio.sleep(0)
+        if n % 3 == 1 and _attempt(idempotency_key) == 1:
+            raise ConnectionError(f"reserve {id}: try again")
+        return n * 10
+    finally:
+        IN_FLIGHT["now"] -= 1
+
+
+async def release(id: str) -> None:
+    """async compensation: fails for ids ending in 'x'."""
+    await asyncio.sleep(0)
+    if id.endswith("x"):
+        raise RuntimeError(f"release {id}: already gone")
+
+
+async def quote(n: int, idempotency_key: str = "") -> float:
+    """async with a 50 ms timeout: the first attempt for n % 4 == 3 takes far longer."""
+    if n % 4 == 3 and _attempt(idempotency_key) == 1:
+        await asyncio.sleep(5)
+    return n * 1.5
