@@ -6,8 +6,8 @@ is written once to ``<dir>/k_<sha256 of the source, numba and Python versions>.p
 rewritten: a different source is a different file) and imported with importlib. A second run
 of the same program finds the file and numba's index beside it, and compiles nothing.
 
-The directory is ``cache_dir`` if given, else ``$COORDLANG_CACHE_DIR``, else
-``~/.cache/coordlang/kernels``.
+The directory is ``cache_dir`` if given, else ``kernels`` under coordlang's cache root
+(``$COORDLANG_CACHE_DIR``, else ``~/.cache/coordlang``: see ``coordlang.cachedir``).
 """
 
 from __future__ import annotations
@@ -20,16 +20,11 @@ import tempfile
 from pathlib import Path
 from types import ModuleType
 
-ENV = "COORDLANG_CACHE_DIR"
+from coordlang.cachedir import cache_root
 
 
 def kernel_dir(cache_dir: Path | str | None = None) -> Path:
-    if cache_dir is not None:
-        return Path(cache_dir)
-    env = os.environ.get(ENV)
-    if env:
-        return Path(env)
-    return Path.home() / ".cache" / "coordlang" / "kernels"
+    return Path(cache_dir) if cache_dir is not None else cache_root() / "kernels"
 
 
 def kernel_path(source: str, cache_dir: Path | str | None = None) -> Path:

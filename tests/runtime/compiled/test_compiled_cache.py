@@ -54,9 +54,9 @@ def test_a_second_process_compiles_nothing(kernel_cache: Path) -> None:
     assert index[0].stat().st_mtime_ns == stamp
 
 
-def test_the_cache_directory_follows_the_environment(tmp_path: Path, monkeypatch) -> None:
+def test_the_kernels_live_under_coordlangs_cache_root(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("COORDLANG_CACHE_DIR", str(tmp_path / "elsewhere"))
-    assert kernel_dir() == tmp_path / "elsewhere"
+    assert kernel_dir() == tmp_path / "elsewhere" / "kernels"
     assert kernel_dir(tmp_path / "given") == tmp_path / "given"
     monkeypatch.delenv("COORDLANG_CACHE_DIR")
     assert kernel_dir() == Path.home() / ".cache" / "coordlang" / "kernels"
