@@ -12,6 +12,13 @@ Per machine ``k`` of the plan:
 - ``match_k_p_T`` offers an event (a row of ``srcI``/``srcF``) to the wait at ``p``;
   ``deliver_k`` to the instance wherever it is (else to its inbox); ``fire_k`` fires its timer;
   ``start_k`` starts an instance; ``end_k`` ends one.
+
+A machine with ``parallel``/``race`` (see ``forks.py``) runs threads, each a row of its own:
+there ``run_k(st, t, now, act, pc)`` runs thread row ``t`` of instance ``i = OWNER`` and then the
+instance's other ready threads (pseudo-pc ``PC_NEXT``), ``catch_k(st, i, t, pc)`` takes the
+thread's error, and ``deliver_k`` offers an event to the threads in creation order. What is the
+running thread's own (pc, timer, step, error) is read and written at ``t``, what is the
+instance's (slots, inboxes, compensations) at ``i``; without threads both are ``i``.
 """
 
 from __future__ import annotations

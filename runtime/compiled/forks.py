@@ -6,14 +6,16 @@ thread) and one row per other thread that can be alive at once (see ``kernel_thr
 count is static: a thread's region (its code up to its ``EndBranch``, without the code of the
 branches it starts) needs itself plus, at its widest fork, the sum of what each branch needs.
 
-A mixin of :class:`~coordlang.runtime.compiled.codegen.MachineGen` (``out``, ``plan``, ``k``,
-``code``, ``facts``, ``layout``, ``match`` functions, ``catch_k``).
+A mixin of :class:`~coordlang.runtime.compiled.codegen.MachineGen`: it uses the generator's
+``out``, ``plan``, ``k``, ``code``, ``facts``, ``layout`` and ``rows`` (this machine's
+``thread_rows``); the generated code names the instance row ``i`` and the running thread's ``t``.
 """
 
 from __future__ import annotations
 
 from coordlang.ir import nodes as ir
 from coordlang.runtime.compiled import flow
+from coordlang.runtime.compiled.lines import NJIT
 
 
 def has_threads(machine: ir.Machine) -> bool:
@@ -95,8 +97,6 @@ class ForkGen:
         """Offer an event to the threads of instance ``i`` in creation order: the first waiting
         with a clause for its type; its clauses' guards all false: ``rejected`` (the next thread
         waiting for the type is offered it first); no thread waits for it: the inbox."""
-        from coordlang.runtime.compiled.lines import NJIT
-
         w = self.out
         k = self.k
         w(0, NJIT)
