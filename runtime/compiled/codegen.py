@@ -12,6 +12,13 @@ Per machine ``k`` of the plan:
 - ``match_k_p_T`` offers an event (a row of ``srcI``/``srcF``) to the wait at ``p``;
   ``deliver_k`` to the instance wherever it is (else to its inbox); ``fire_k`` fires its timer;
   ``start_k`` starts an instance; ``end_k`` ends one.
+
+A machine with ``parallel``/``race`` (see ``forks.py``) runs threads, each a row of its own:
+there ``run_k(st, t, now, act, pc)`` runs thread row ``t`` of instance ``i = OWNER`` and then the
+instance's other ready threads (pseudo-pc ``PC_NEXT``), ``catch_k(st, i, t, pc)`` takes the
+thread's error, and ``deliver_k`` offers an event to the threads in creation order. What is the
+running thread's own (pc, timer, step, error) is read and written at ``t``, what is the
+instance's (slots, inboxes, compensations) at ``i``; without threads both are ``i``.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from coordlang.ir import nodes as ir
 from coordlang.runtime.compiled import flow
 from coordlang.runtime.compiled.columns import COLD_I
 from coordlang.runtime.compiled.exprgen import ExprGen, Guard, HostOnly, Unsupported, can_raise
+from coordlang.runtime.compiled.forks import ForkGen, has_threads, thread_rows
 from coordlang.runtime.compiled.layout import MachineLayout
 from coordlang.runtime.compiled.lines import NJIT, Lines
 from coordlang.runtime.compiled.plan import Plan
@@ -28,7 +36,7 @@ from coordlang.runtime.compiled.stepgen import StepGen
 __all__ = ["NJIT", "Lines", "MachineGen"]
 
 
-class MachineGen(StepGen):
+class MachineGen(StepGen, ForkGen):
     def __init__(self, plan: Plan, layout: MachineLayout, place) -> None:
         self.plan = plan
         self.layout = layout
@@ -39,6 +47,11 @@ class MachineGen(StepGen):
         self.strings = plan.strings
         self.out = Lines()
         self.sid = -1
+        self.threads = has_threads(layout.machine)
+        self.rows = thread_rows(layout.machine, self.facts) if self.threads else 1
+        self.T = "t" if self.threads else "i"
+        """The row of the running thread's own columns (pc, timer, step, error): the instance
+        row itself in a machine without threads."""
 
     # ---------------------------------------------------------------- helpers
 
@@ -78,6 +91,20 @@ class MachineGen(StepGen):
     def id(self, text: str) -> int:
         return self.strings.intern(text)
 
+    def catch(self, pc: int | str) -> str:
+        """The call sending the running thread's error raised at ``pc`` to its catch."""
+        if self.threads:
+            return f"catch_{self.k}(st, i, t, int64({pc}))"
+        return f"catch_{self.k}(st, i, int64({pc}))"
+
+    def blocked(self, depth: int) -> None:
+        """The running thread blocked: the instance's next ready thread runs, if any."""
+        if self.threads:
+            self.out(depth, "pc = PC_NEXT")
+            self.out(depth, "continue")
+        else:
+            self.out(depth, "return")
+
     # ---------------------------------------------------------------- the machine
 
     def generate(self) -> str:
@@ -90,6 +117,8 @@ class MachineGen(StepGen):
         ids = [stacks[s] if s is not None else 0 for s in self.facts.tries] or [0]
         w(0, f"TRY_{k} = np.array({ids!r}, dtype=np.int64)")
         w(0, "")
+        if self.threads:
+            self.gen_fork_tables()
         self.gen_catch(stacks)
         self.gen_end()
         self.gen_run()
@@ -102,9 +131,10 @@ class MachineGen(StepGen):
     def gen_catch(self, stacks: dict[tuple[int, ...], int]) -> None:
         w = self.out
         w(0, NJIT)
-        w(0, f"def catch_{self.k}(st, i, pc):")
-        w(1, "st.C[i, ATTEMPT] = 0")
-        w(1, "kind = st.C[i, ERRK]")
+        T = self.T
+        w(0, f"def catch_{self.k}(st, i, {'t, ' if self.threads else ''}pc):")
+        w(1, f"st.C[{T}, ATTEMPT] = 0")
+        w(1, f"kind = st.C[{T}, ERRK]")
         w(1, f"s = TRY_{self.k}[pc]")
         for stack, number in stacks.items():
             if not stack:
@@ -123,8 +153,8 @@ class MachineGen(StepGen):
                         if self.layout.slots[catch.slot].kind != "error":
                             raise self.unsupported(enter, "a catch into a variable that is not an error")
                         w(depth, f"st.I[i, {col}] = kind")
-                        w(depth, f"st.I[i, {col + 1}] = st.C[i, ERRM]")
-                        w(depth, f"st.I[i, {col + 2}] = st.C[i, ERRT]")
+                        w(depth, f"st.I[i, {col + 1}] = st.C[{T}, ERRM]")
+                        w(depth, f"st.I[i, {col + 2}] = st.C[{T}, ERRT]")
                     w(depth, f"return {catch.target}")
         w(1, "return PC_ESCAPE")
         w(0, "")
@@ -141,6 +171,8 @@ class MachineGen(StepGen):
         for base in self.layout.inbox.values():
             w(1, f"ib_clear(st, i, int64({base}))")
         w(1, "cp_clear(st, i)")
+        if self.threads:
+            w(1, f"th_clear(st, i, int64({self.rows}))")
         w(1, "tb_del(st, st.I[i, WF], st.I[i, KEY])")
         w(0, "")
 
@@ -150,9 +182,26 @@ class MachineGen(StepGen):
         w = self.out
         k = self.k
         w(0, NJIT)
-        w(0, f"def run_{k}(st, i, now, act, pc):")
+        if self.threads:
+            w(0, f"def run_{k}(st, t, now, act, pc):")
+            w(1, "i = st.C[t, OWNER]")
+        else:
+            w(0, f"def run_{k}(st, i, now, act, pc):")
         w(1, "err = st.ERR")
         w(1, "while True:")
+        if self.threads:
+            w(2, "if pc == PC_NEXT:")
+            w(3, "t = rq_pop(st, i)")
+            w(3, "if t < 0:")
+            w(4, "return")
+            w(3, "I[t, STATE] = T_RUN")
+            w(3, "pc = I[t, PC]")
+            w(3, "act = 0")
+            w(3, "continue")
+            w(2, "if pc == PC_ESCAPE and t != i:")
+            w(3, "t = th_raise_up(st, i, t)")
+            w(3, f"pc = {self.catch('I[t, PC]')}")
+            w(3, "continue")
         w(2, "if pc == PC_ESCAPE:")
         w(3, "st.C[i, ATTEMPT] = 0")
         w(3, "if st.C[i, UNDO] < 0:")
@@ -176,8 +225,8 @@ class MachineGen(StepGen):
 
     def raise_here(self, depth: int, pc: int) -> None:
         """The expression error in ``err`` is raised at ``pc``."""
-        self.out(depth, "raise_pending(st, i, now)")
-        self.out(depth, f"pc = catch_{self.k}(st, i, int64({pc}))")
+        self.out(depth, f"raise_pending(st, {self.T}, now)")
+        self.out(depth, f"pc = {self.catch(pc)}")
         self.out(depth, "continue")
 
     def check(self, depth: int, pc: int) -> None:
@@ -185,7 +234,10 @@ class MachineGen(StepGen):
         self.raise_here(depth + 1, pc)
 
     def park(self, depth: int, kind: str, pc: int | str) -> None:
-        self.out(depth, f"park(st, i, int64({kind}), now, int64({pc}))")
+        self.out(depth, f"park(st, {self.T}, int64({kind}), now, int64({pc}))")
+        if self.threads:
+            self.out(depth, "if t != i:")
+            self.out(depth + 1, "I[i, STATE] = T_PARKED")
         self.out(depth, "return")
 
     def store(self, depth: int, slot: int, code: str, kind: str, pc: int) -> None:
@@ -278,13 +330,13 @@ class MachineGen(StepGen):
                 self.park(3, "P_EVAL", pc)
                 return
             w(3, f"m{pc} = int64({-(pc + 2)})")  # rendered by the host from the slots, which no longer change
-        w(3, f"set_error(st, i, int64({failed}), m{pc}, int64({failed}), now)")
-        w(3, f"pc = catch_{self.k}(st, i, int64({pc}))")
+        w(3, f"set_error(st, {self.T}, int64({failed}), m{pc}, int64({failed}), now)")
+        w(3, f"pc = {self.catch(pc)}")
 
     def gen_raise(self, pc: int, instr: ir.Raise) -> None:
         kind = self.id(instr.kind)
-        self.out(3, f"set_error(st, i, int64({kind}), int64({self.id(instr.message)}), int64({kind}), now)")
-        self.out(3, f"pc = catch_{self.k}(st, i, int64({pc}))")
+        self.out(3, f"set_error(st, {self.T}, int64({kind}), int64({self.id(instr.message)}), int64({kind}), now)")
+        self.out(3, f"pc = {self.catch(pc)}")
 
     # ---------------------------------------------------------------- waits
 
@@ -300,10 +352,10 @@ class MachineGen(StepGen):
             w(3, "if taken == -1:")
             w(4, f"while st.I[i, {base + 2}] > 0:")
             w(5, f"r = ib_pop(st, i, int64({base}))")
-            w(5, f"t = match_{self.k}_{pc}_{self.plan.events[event].index}(st, i, st.ib_I, st.ib_F, r, now)")
+            w(5, f"got = match_{self.k}_{pc}_{self.plan.events[event].index}(st, i, st.ib_I, st.ib_F, r, now)")
             w(5, "ib_free(st, r)")
-            w(5, "if t != -1:")
-            w(6, "taken = t")
+            w(5, "if got != -1:")
+            w(6, "taken = got")
             w(6, "break")
             w(5, "st.CT[C_REJECTED] += 1")
         if seen:
@@ -320,10 +372,10 @@ class MachineGen(StepGen):
             self.check(3, pc)
             w(3, f"if 0.0 > d{pc}:")  # Python's max(d, 0.0) keeps a NaN
             w(4, f"d{pc} = 0.0")
-            w(3, f"heap_push(st, i, now + d{pc}, int64(TK_WAIT))")
-        w(3, "st.I[i, STATE] = T_WAITING")
-        w(3, f"st.I[i, PC] = {pc}")
-        w(3, "return")
+            w(3, f"heap_push(st, {self.T}, now + d{pc}, int64(TK_WAIT))")
+        w(3, f"st.I[{self.T}, STATE] = T_WAITING")
+        w(3, f"st.I[{self.T}, PC] = {pc}")
+        self.blocked(3)
 
     def gen_matches(self) -> None:
         w = self.out
@@ -361,6 +413,9 @@ class MachineGen(StepGen):
                 w(0, "")
 
     def gen_deliver(self) -> None:
+        if self.threads:
+            self.gen_deliver_threads()
+            return
         w = self.out
         k = self.k
         w(0, NJIT)
@@ -417,8 +472,10 @@ class MachineGen(StepGen):
         w(0, f"def start_{k}(st, key, srcI, srcF, r, order):")
         w(1, '"""A new instance, ready to run from pc 0."""')
         w(1, "i = st.SI[S_ROWS]")
-        w(1, "st.SI[S_ROWS] = i + 1")
+        w(1, f"st.SI[S_ROWS] = i + {self.rows}")
         w(1, "I = st.I")
+        if self.threads:
+            w(1, f"th_init(st, i, int64({self.rows}), int64({k}), key, int64({lay.wf}))")
         sets = {"MACH": k, "STATE": "T_RUN", "STATUS": "ST_RUNNING", "KEY": "key", "WF": lay.wf,
                 "START": "order", "TSEQ": -1, "ERRK": -1, "ERRM": -1, "ERRT": -1, "UNDO": -1, "DEFH": -1,
                 "DEFT": -1, "ENDPC": -1}

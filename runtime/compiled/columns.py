@@ -40,7 +40,17 @@ DEFT = 10
 ENDPC = 11        # the complete or raising pc the instance ended at
 RES = 12          # a host result (int, bool, string id)
 VAL = 13          # the completed value (int, bool, string id)
-N_C = 14
+# Threads (machines with parallel/race, see kernel_threads.py): a thread is a row of its own,
+# sharing its instance row's slots; the main thread is the instance row itself.
+OWNER = 14        # a thread row's instance row
+TNEXT = 15        # the next live thread in creation order (from the instance row), -1 at the end
+PARENT = 16       # the thread whose fork started this branch, -1 for the main thread
+NBR = 17          # a joining thread's branches still running
+RQN = 18          # the next thread in the instance's ready queue
+RQH = 19          # the instance's ready queue: head and tail
+RQT = 20
+HELD = 21         # a thread's timer came due while its instance was parked: out of the heap
+N_C = 22
 
 # FC (float64), cold
 STEP_START = 0
@@ -53,7 +63,7 @@ ERR_T = 6         # the clock when the error was raised (for messages that read 
 N_FC = 7
 
 COLD_I = ("START", "ATTEMPT", "PARK", "ACTION", "ERRK", "ERRM", "ERRT", "UNDO", "UNDO_FAILED", "DEFH", "DEFT",
-          "ENDPC", "RES", "VAL")
+          "ENDPC", "RES", "VAL", "OWNER", "TNEXT", "PARENT", "NBR", "RQN", "RQH", "RQT", "HELD")
 COLD_F = ("STEP_START", "PARK_T", "END_T", "RES_F", "VAL_F", "RESUME_AT", "ERR_T")
 
 # ---------------------------------------------------------------- codes
@@ -62,12 +72,17 @@ T_WAITING = 1
 T_BACKOFF = 2
 T_PARKED = 3
 T_DONE = 4
+T_FREE = 5        # a thread row not in use
+T_JOIN = 6        # at a fork, waiting for its branches
+T_READY = 7       # in its instance's ready queue
+T_DOOMED = 8      # being cancelled (for a moment)
 
 ST_RUNNING = 0
 ST_COMPENSATING = 1
 ST_COMPLETED = 2
 ST_FAILED = 3
 ST_COMPENSATED = 4
+ST_THREAD = 6     # not an instance: a thread row of one
 
 TK_WAIT = 0
 TK_BACKOFF = 1
@@ -89,6 +104,7 @@ A_COMPLETE = 6    # the host evaluated the complete value: end completed
 
 PC_ESCAPE = -2    # pseudo-pcs of the run loop
 PC_COMP = -3
+PC_NEXT = -4      # a thread blocked: run the instance's next ready thread
 
 # ---------------------------------------------------------------- scalars (SI, SF) and counters
 S_HEAP = 0
@@ -105,6 +121,7 @@ S_GP = 10
 S_TB_USED = 11
 S_TB_LIVE = 12
 S_INBOX = 13
+S_RUNT = 14       # deliver_k of a machine with threads: the thread row to run
 N_SI = 16
 SF_CLOCK = 0
 N_SF = 4

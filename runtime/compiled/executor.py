@@ -103,7 +103,8 @@ class CompiledExecutor:
             if position >= n:
                 break
             room = 2 * self.kernel.MOST_LANES + 64
-            self.st = ensure(self.st, rows=room, inbox=room, deferred=room, groups=room, lanes=room)
+            self.st = ensure(self.st, rows=room * self.kernel.ROWS, inbox=room, deferred=room, groups=room,
+                             lanes=room)
         self.events += n
         self._settle(columns, base, self.st.SF[K.SF_CLOCK])
 
@@ -125,7 +126,7 @@ class CompiledExecutor:
             st.SI[K.S_PK] = 0
             st = self.host.answer(st, ids)
             pending = int(st.SI[K.S_DF_USED]) + len(ids)
-            self.st = ensure(st, rows=pending, inbox=pending, lanes=pending)
+            self.st = ensure(st, rows=pending * self.kernel.ROWS, inbox=pending, lanes=pending)
             self._call(K.OP_RESUME, columns, base, 0, ids, horizon)
         if self.st.SI[K.S_DF_USED] == 0:
             self.st.SI[K.S_GP] = 0

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from coordlang.ir import nodes as ir
 
-RAISING = (ir.Assign, ir.Branch, ir.Do, ir.Wait, ir.FailWith, ir.Raise, ir.Complete)
-"""Instructions after which an error may go to a catch."""
+RAISING = (ir.Assign, ir.Branch, ir.Do, ir.Wait, ir.FailWith, ir.Raise, ir.Complete, ir.Fork)
+"""Instructions after which an error may go to a catch (a fork: its branches' errors)."""
 
 
 class FlowError(Exception):
@@ -78,6 +78,10 @@ def analyse(machine: ir.Machine) -> Facts:
             if not stack:
                 raise FlowError(pc, "an 'end try' outside any try")
             edges.append((pc + 1, stack[:-1]))
+        elif isinstance(instr, ir.Fork):
+            # A branch is a new thread: its own try regions only (an error it does not catch
+            # goes to the forking thread, raised at the fork).
+            edges += [(entry, ()) for entry in instr.branches] + [(instr.join, stack)]
         else:
             edges += [(target, stack) for target, _ in successors(code, pc)]
         if isinstance(instr, RAISING):

@@ -63,12 +63,17 @@ class Host:
         st = self.st
         return key_value(self.codec.strings, self.key_kinds[st.I[i, K.MACH]], int(st.I[i, K.KEY]))
 
+    def owner(self, i: int) -> int:
+        """The instance row of row ``i`` (a thread row's instance, else ``i`` itself)."""
+        st = self.st
+        return int(st.C[i, K.OWNER]) if st.I[i, K.STATUS] == K.ST_THREAD else i
+
     def instance(self, i: int) -> Instance:
         st = self.st
         layout = self.plan.machines[st.I[i, K.MACH]]
         machine = layout.machine
         return Instance(i, "workflow", machine.id, machine.name, machine.version, self.key(i), machine.key,
-                        self.codec.slots(st, i, layout))
+                        self.codec.slots(st, self.owner(i), layout))
 
     def evaluate(self, i: int, expr: ir.Expr, clock: float) -> object:
         inst = self.instance(i)
@@ -101,7 +106,8 @@ class Host:
             texts = self.codec.strings.texts
             raw = st.I[rows, K.KEY].tolist()
             names = [texts[k] for k in raw] if kind == "s" else [bool(k) for k in raw] if kind == "b" else raw
-            runs = st.I[rows, self.plan.machines[m].runs[site.instr.step]].tolist()
+            owners = np.where(st.I[rows, K.STATUS] == K.ST_THREAD, st.C[rows, K.OWNER], rows)
+            runs = st.I[owners, self.plan.machines[m].runs[site.instr.step]].tolist()
             attempts = st.C[rows, K.ATTEMPT].tolist()
             step = site.instr.step
             out += [f"{k}:{self.label(step, r)}:{a}" for k, r, a in zip(names, runs, attempts)]
@@ -188,11 +194,11 @@ class Host:
             except ExpressionError as exc:
                 self.raise_(i, self.expression_error(exc, site.instr.sid))
                 return None
-            st.I[i, runs_col] += 1
+            st.I[self.owner(i), runs_col] += 1
             self.host_args[i] = args
         else:
             args = self.host_args[i]
-        label = self.label(site.instr.step, int(st.I[i, runs_col]))
+        label = self.label(site.instr.step, int(st.I[self.owner(i), runs_col]))
         key = f"{self.key(i)}:{label}:{attempt}"
         handler = self.handlers[site.handler.name]
         if st.C[i, K.PARK] == K.P_JITERR:
@@ -290,7 +296,7 @@ class Host:
         clock = st.FC[i, K.PARK_T]
         try:
             if isinstance(instr, ir.Assign):
-                self.codec.store(st, i, layout, instr.slot, self.evaluate(i, instr.value, clock))
+                self.codec.store(st, self.owner(i), layout, instr.slot, self.evaluate(i, instr.value, clock))
                 st.I[i, K.PC] = pc + 1
                 st.C[i, K.ACTION] = K.A_CONTINUE
             elif isinstance(instr, ir.Branch):
@@ -300,7 +306,7 @@ class Host:
                 self.raise_(i, error("Failed", str(self.evaluate(i, instr.message, clock))))
             elif isinstance(instr, ir.Complete):
                 value = self.evaluate(i, instr.value, clock) if instr.value is not None else None
-                self.completed[i] = value
+                self.completed[self.owner(i)] = value
                 st.C[i, K.ACTION] = K.A_COMPLETE
             else:
                 raise AssertionError(f"no host step for {instr!r}")

@@ -71,15 +71,16 @@ def outcomes(st, plan: Plan, codec: Codec, host) -> list[Outcome]:
             messages[i] = str(text)
     names = [(lay.machine.name, lay.machine.version) for lay in plan.machines]
     key_of = [_keys(host.key_kinds[m], texts) for m in range(len(plan.machines))]
-    statuses = [_STATUS[s] for s in range(len(_STATUS))]
     out = []
     keys = I[:, K.KEY].tolist()
     machines = machine_col.tolist()
     status_list = status_col.tolist()
     for i in np.argsort(C[:, K.START], kind="stable").tolist():
+        if status_list[i] == K.ST_THREAD:
+            continue  # a thread row of an instance
         m = machines[i]
         workflow, version = names[m]
-        out.append(Outcome(workflow, version, key_of[m](keys[i]), statuses[status_list[i]], values[i], messages[i]))
+        out.append(Outcome(workflow, version, key_of[m](keys[i]), _STATUS[status_list[i]], values[i], messages[i]))
     return out
 
 

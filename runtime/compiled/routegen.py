@@ -17,14 +17,21 @@ compiled many times over (a minute for a 50-instruction machine; now a few secon
 
 from __future__ import annotations
 
+from coordlang.runtime.compiled.forks import has_threads, thread_rows
 from coordlang.runtime.compiled.lines import NJIT, Lines
 from coordlang.runtime.compiled.plan import MAX_STARTERS, Plan
+
+
+def _threaded(plan: Plan) -> list[int]:
+    """The machines with threads (parallel/race)."""
+    return [lay.index for lay in plan.machines if has_threads(lay.machine)]
 
 
 def generate(plan: Plan) -> str:
     w = Lines()
     machines = plan.machines
     events = plan.events
+    threaded = _threaded(plan)
     # ------------------------------------------------------------ lanes
     for name, lanes in plan.lanes.items():
         event = events[name]
@@ -50,7 +57,11 @@ def generate(plan: Plan) -> str:
                 reached = "1"
             if name in lay.awaits:
                 w(1, "if occ >= 0:")
-                w(2, f"return 1, occ, deliver_{k}(st, occ, int64({event.index}), srcI, srcF, r, now)")
+                if k in threaded:
+                    w(2, f"p = deliver_{k}(st, occ, int64({event.index}), srcI, srcF, r, now)")
+                    w(2, "return 1, st.SI[S_RUNT], p")
+                else:
+                    w(2, f"return 1, occ, deliver_{k}(st, occ, int64({event.index}), srcI, srcF, r, now)")
             w(1, f"return {reached}, -1, NO_RUN")
             w(0, "")
     w(0, NJIT)
@@ -62,18 +73,22 @@ def generate(plan: Plan) -> str:
             w(2, f"return lane_{k}_{index}(st, srcI, srcF, r, now, ordinal, grp)")
     w(1, "return 0, -1, NO_RUN")
     w(0, "")
-    _small(w, plan)
+    _small(w, plan, threaded)
     most_lanes = max([len(v) for v in plan.lanes.values()], default=0)
     w(0, f"MOST_LANES = {most_lanes}")
+    rows = max([thread_rows(lay.machine, lay.facts) for lay in machines if lay.index in threaded], default=1)
+    w(0, f"ROWS = {rows}  # the most rows one instance takes (its threads)")
     w(0, "")
     _kernel(w, plan, most_lanes)
     return w.text()
 
 
-def _small(w: Lines, plan: Plan) -> None:
+def _small(w: Lines, plan: Plan, threaded: list[int]) -> None:
     """Per-instance helpers that pick the machine's function (none of them runs code)."""
+    catch = ("catch_any", "st, i, t, pc", "catch_{k}(st, i, t, pc)", "PC_ESCAPE") if threaded else (
+        "catch_any", "st, i, pc", "catch_{k}(st, i, pc)", "PC_ESCAPE")
     specs = [
-        ("catch_any", "st, i, pc", "catch_{k}(st, i, pc)", "PC_ESCAPE"),
+        catch,
         ("fire_any", "st, i", "fire_{k}(st, i)", "NO_RUN"),
         ("end_any", "st, i, status, now, pc", "end_{k}(st, i, status, now, pc)", None),
     ]
@@ -83,8 +98,24 @@ def _small(w: Lines, plan: Plan) -> None:
         w(1, "m = st.I[i, MACH]")
         for lay in plan.machines:
             w(1, f"if m == {lay.index}:")
-            w(2, "return " + call.format(k=lay.index))
+            text = call.format(k=lay.index)
+            if lay.index not in threaded:
+                text = text.replace("st, i, t, pc", "st, i, pc")
+            w(2, "return " + text)
         w(1, f"return {default}" if default else "return")
+        w(0, "")
+    if threaded:
+        w(0, NJIT)
+        w(0, "def due_any(st, i, clock):")
+        w(1, '"""The row of instance i whose timer is due first by ``clock``, or -1."""')
+        w(1, "m = st.I[i, MACH]")
+        for lay in plan.machines:
+            if lay.index in threaded:
+                w(1, f"if m == {lay.index}:")
+                w(2, "return th_due(st, i, clock)")
+        w(1, "if st.I[i, TSEQ] >= 0 and st.F[i, DEADLINE] <= clock:")
+        w(2, "return i")
+        w(1, "return int64(-1)")
         w(0, "")
 
 
@@ -104,6 +135,11 @@ def _fire_until(w: Lines, depth: int, plan: Plan, horizon: str) -> None:
     w(depth + 2, "break")
     w(depth + 1, "dl = st.hp_dl[0]")
     w(depth + 1, "heap_pop(st)")
+    if _threaded(plan):
+        # A thread's timer due while its instance is parked waits for the instance's resumption.
+        w(depth + 1, "if st.I[j, STATUS] == ST_THREAD and st.I[st.C[j, OWNER], STATE] == T_PARKED:")
+        w(depth + 2, "st.C[j, HELD] = 1")
+        w(depth + 2, "continue")
     w(depth + 1, "heap_remove(st, j)")
     w(depth + 1, "p = fire_any(st, j)")
     _run(w, depth + 1, plan, "j", "dl", "int64(0)", "p")
@@ -120,7 +156,7 @@ def _kernel(w: Lines, plan: Plan, most_lanes: int) -> None:
     w(2, "n = len(ev_type)")
     w(2, "room = MOST_LANES + 1")
     w(2, "for e in range(start, n):")
-    w(3, "if (len(st.I) - st.SI[S_ROWS] < room or len(st.ib_next) - st.SI[S_IB_USED] < room")
+    w(3, "if (len(st.I) - st.SI[S_ROWS] < room * ROWS or len(st.ib_next) - st.SI[S_IB_USED] < room")
     w(5, "or len(st.df_next) - st.SI[S_DF_USED] < room or len(st.gp_pending) - st.SI[S_GP] < 1")
     w(5, "or (st.SI[S_TB_USED] + room) * 10 > len(st.tb) * 6):")
     w(4, "return e")
@@ -171,19 +207,27 @@ def _resume(w: Lines, depth: int, plan: Plan) -> None:
     w(depth, "st.I[i, STATE] = T_RUN")
     w(depth, "now = st.FC[i, PARK_T]")
     w(depth, "p = st.I[i, PC]")
+    threaded = bool(_threaded(plan))
+    if threaded:
+        # A parked thread row: its instance (o) resumes with it.
+        w(depth, "o = st.C[i, OWNER] if st.I[i, STATUS] == ST_THREAD else i")
+        w(depth, "if o != i:")
+        w(depth + 1, "th_unpark(st, o, i)")
     w(depth, "if act == A_RAISE:")
-    w(depth + 1, "p = catch_any(st, i, p)")
+    w(depth + 1, "p = catch_any(st, o, i, p)" if threaded else "p = catch_any(st, i, p)")
     w(depth + 1, "act = 0")
     w(depth, "elif act == A_BACKOFF:")
     w(depth + 1, "st.I[i, STATE] = T_BACKOFF")
     w(depth + 1, "heap_push(st, i, st.FC[i, RESUME_AT], int64(TK_BACKOFF))")
-    w(depth + 1, "p = NO_RUN")
+    w(depth + 1, "p = PC_NEXT if o != i else NO_RUN" if threaded else "p = NO_RUN")
     w(depth, "elif act == A_COMPLETE:")
-    w(depth + 1, "end_any(st, i, int64(ST_COMPLETED), now, p)")
+    w(depth + 1, f"end_any(st, {'o' if threaded else 'i'}, int64(ST_COMPLETED), now, p)")
     w(depth + 1, "p = NO_RUN")
     w(depth, "elif act == A_CONTINUE:")
     w(depth + 1, "act = 0")
     _run(w, depth, plan, "i", "now", "act", "p")
+    if threaded:
+        w(depth, "i = o")
 
 
 def _replay(w: Lines, depth: int, plan: Plan) -> None:
@@ -201,13 +245,24 @@ def _replay(w: Lines, depth: int, plan: Plan) -> None:
     w(b, "g = st.df_grp[d]")
     w(b, "occ = tb_get(st, k, key)")
     # The lane's instance first fires its own timers due by the event's clock.
-    w(b, "while occ >= 0 and st.I[occ, STATE] != T_PARKED and st.I[occ, TSEQ] >= 0 "
-         "and st.F[occ, DEADLINE] <= c:")
-    w(b + 1, "dl = st.F[occ, DEADLINE]")
-    w(b + 1, "heap_remove(st, occ)")
-    w(b + 1, "p = fire_any(st, occ)")
-    _run(w, b + 1, plan, "occ", "dl", "int64(0)", "p")
-    w(b + 1, "occ = tb_get(st, k, key)")
+    if _threaded(plan):
+        w(b, "while occ >= 0 and st.I[occ, STATE] != T_PARKED:")
+        w(b + 1, "j = due_any(st, occ, c)")
+        w(b + 1, "if j < 0:")
+        w(b + 2, "break")
+        w(b + 1, "dl = st.F[j, DEADLINE]")
+        w(b + 1, "heap_remove(st, j)")
+        w(b + 1, "p = fire_any(st, j)")
+        _run(w, b + 1, plan, "j", "dl", "int64(0)", "p")
+        w(b + 1, "occ = tb_get(st, k, key)")
+    else:
+        w(b, "while occ >= 0 and st.I[occ, STATE] != T_PARKED and st.I[occ, TSEQ] >= 0 "
+             "and st.F[occ, DEADLINE] <= c:")
+        w(b + 1, "dl = st.F[occ, DEADLINE]")
+        w(b + 1, "heap_remove(st, occ)")
+        w(b + 1, "p = fire_any(st, occ)")
+        _run(w, b + 1, plan, "occ", "dl", "int64(0)", "p")
+        w(b + 1, "occ = tb_get(st, k, key)")
     w(b, "if occ >= 0 and st.I[occ, STATE] == T_PARKED:")
     w(b + 1, "df_link(st, occ, d)")
     w(b + 1, "d = nxt")

@@ -45,13 +45,13 @@ class StepGen:
         w(3, "if act == A_SUCCESS:")
         w(4, "act = 0")
         if result == "f":
-            w(4, f"res{pc} = st.FC[i, RES_F]")
+            w(4, f"res{pc} = st.FC[{self.T}, RES_F]")
         elif result == "b":
-            w(4, f"res{pc} = st.C[i, RES] != 0")
+            w(4, f"res{pc} = st.C[{self.T}, RES] != 0")
         elif result is not None:
-            w(4, f"res{pc} = st.C[i, RES]")
+            w(4, f"res{pc} = st.C[{self.T}, RES]")
         w(3, "else:")
-        w(4, "if st.C[i, ATTEMPT] == 0:")
+        w(4, f"if st.C[{self.T}, ATTEMPT] == 0:")
         if args is not None:
             for n, code in enumerate(codes):
                 w(5, f"a{n}_{pc} = {code}")
@@ -59,15 +59,15 @@ class StepGen:
             self.raise_here(6, pc)
             for n, (kind, where, col) in enumerate(args):
                 if where == "F":
-                    w(5, f"st.F[i, {col}] = a{n}_{pc}")
+                    w(5, f"st.F[{self.T}, {col}] = a{n}_{pc}")
                 else:
-                    w(5, f"st.I[i, {col}] = {f'1 if a{n}_{pc} else 0' if kind == 'b' else f'a{n}_{pc}'}")
+                    w(5, f"st.I[{self.T}, {col}] = {f'1 if a{n}_{pc} else 0' if kind == 'b' else f'a{n}_{pc}'}")
             w(5, f"st.I[i, {runs}] += 1")
-        w(5, "st.FC[i, STEP_START] = now")
-        w(4, "st.C[i, ATTEMPT] += 1")
+        w(5, f"st.FC[{self.T}, STEP_START] = now")
+        w(4, f"st.C[{self.T}, ATTEMPT] += 1")
         if handler.mode == "jit":
             function = plan.jit_handlers[handler.name]
-            call_args = ", ".join(_read(kind, where, col) for kind, where, col in args or [])
+            call_args = ", ".join(_read(kind, where, col, self.T) for kind, where, col in args or [])
             w(4, "ok = True")
             w(4, f"res{pc} = {_zero(result)}")
             w(4, "try:")
@@ -85,7 +85,7 @@ class StepGen:
             self.store(3, instr.target, f"res{pc}", result or "", pc)
         if instr.compensation is not None:
             self.gen_register(pc, instr, site, result)
-        w(3, "st.C[i, ATTEMPT] = 0")
+        w(3, f"st.C[{self.T}, ATTEMPT] = 0")
         w(3, f"pc = {pc + 1}")
 
     def gen_register(self, pc: int, instr: ir.Do, site: DoSite, result: str | None) -> None:
@@ -96,11 +96,11 @@ class StepGen:
         handler = self.plan.handler(comp.handler)
         w(3, "if not cp_room(st):")
         if result == "f":
-            w(4, f"st.FC[i, RES_F] = res{pc}")
+            w(4, f"st.FC[{self.T}, RES_F] = res{pc}")
         elif result == "b":
-            w(4, f"st.C[i, RES] = 1 if res{pc} else 0")
+            w(4, f"st.C[{self.T}, RES] = 1 if res{pc} else 0")
         elif result is not None:
-            w(4, f"st.C[i, RES] = res{pc}")
+            w(4, f"st.C[{self.T}, RES] = res{pc}")
         self.park(4, "P_GROW", pc)
         args: list[tuple[str, str, int]] = []
         ni = 3
@@ -174,10 +174,10 @@ class StepGen:
 
 
 
-def _read(kind: str, where: str, col: int) -> str:
+def _read(kind: str, where: str, col: int, row: str) -> str:
     if where == "F":
-        return f"st.F[i, {col}]"
-    return f"(st.I[i, {col}] != 0)" if kind == "b" else f"st.I[i, {col}]"
+        return f"st.F[{row}, {col}]"
+    return f"(st.I[{row}, {col}] != 0)" if kind == "b" else f"st.I[{row}, {col}]"
 
 
 def _zero(kind: str | None) -> str:

@@ -310,6 +310,6 @@ def test_compiled_backend_refuses_what_it_cannot_run_yet(tmp_path: Path) -> None
                    "--backend", "compiled", "--out", str(tmp_path / "o.jsonl"))
     assert result.returncode == 2
     message = result.stderr.decode().strip()
-    assert message.startswith("coord: not supported by the compiled backend yet: parallel at ")
+    assert message.startswith("coord: not supported by the compiled backend yet: call Notify at ")
     assert "order_saga.coord:" in message and message.endswith("; use --backend interpreter")
     assert not (tmp_path / "o.jsonl").exists()

@@ -65,6 +65,8 @@ PROGRAM_VOCABULARY = {
         "id": ["a", "b", "c"], "n": list(range(0, 20)), "x": [0.0, 1.5, 40.0, 70.0],
     },
     "parks": {"ref": ["a", "b"], "n": [0, 1, 2, 4, 5, 7, 8]},
+    "forks": {"id": ["a", "b"], "n": [0, 1, 2, 3, 4, 5, 8]},
+    "nests": {"ref": ["a", "b"], "n": [0, 1, 2, 3, 4, 5, 7, 8]},
 }
 
 
@@ -138,6 +140,9 @@ PAYMENTS = program(ROOT / "examples" / "payment_retries" / "payment_retries.coor
 WAITS = program(PROGRAMS / "waits.coord")
 STEPS = program(PROGRAMS / "steps.coord")
 PARKS = program(PROGRAMS / "parks.coord")
+FORKS = program(PROGRAMS / "forks.coord")
+NESTS = program(PROGRAMS / "nests.coord")
+ETL = program(ROOT / "examples" / "etl_scatter_gather" / "etl_scatter_gather.coord")
 
 
 @given(runs(APPROVAL, example_vocabulary("approval_flow", keys=2)))
@@ -164,3 +169,18 @@ def test_steps(run) -> None:
 @given(runs(PARKS, PROGRAM_VOCABULARY["parks"], max_events=30, gaps=SHORT_GAPS))
 def test_parks(run) -> None:
     check(PARKS, run)
+
+
+@given(runs(FORKS, PROGRAM_VOCABULARY["forks"], max_events=30, gaps=SHORT_GAPS))
+def test_forks(run) -> None:
+    check(FORKS, run)
+
+
+@given(runs(NESTS, PROGRAM_VOCABULARY["nests"], max_events=30, gaps=SHORT_GAPS))
+def test_nests(run) -> None:
+    check(NESTS, run)
+
+
+@given(runs(ETL, example_vocabulary("etl_scatter_gather", keys=2)))
+def test_etl_scatter_gather(run) -> None:
+    check(ETL, run)

@@ -9,6 +9,7 @@ import pytest
 
 from coordlang.ir.compile import compile_file
 from coordlang.runtime.compiled import CompiledExecutor, UnsupportedProgram, ensure_supported
+from coordlang.runtime.compiled.support import ensure_supported as plan_of
 
 HEAD = """
 event Go { id: str, n: int, x: float }
@@ -31,16 +32,37 @@ def refusal(tmp_path: Path, body: str) -> str:
     return str(caught.value)
 
 
-def test_parallel_is_refused_at_its_place(tmp_path: Path) -> None:
+def test_call_is_refused_at_its_place(tmp_path: Path) -> None:
     message = refusal(tmp_path, """
 workflow W on Go as g key id {
     parallel {
         { await Ping as p }
-        { await Ping as q }
+        { let n = call Child(id: g.id) }
     }
 }
+workflow Child(id: str) key id -> int {
+    complete 1
+}
 """)
-    assert re.fullmatch(r"not supported by the compiled backend yet: parallel at .*case\.coord:9:5", message)
+    assert re.fullmatch(r"not supported by the compiled backend yet: call Child at .*case\.coord:11:19", message)
+
+
+def test_parallel_and_race_are_supported(tmp_path: Path) -> None:
+    plan = plan_of(compiled_program(tmp_path, """
+workflow W on Go as g key id {
+    race {
+        { await Ping as p }
+        {
+            parallel {
+                { await Ping as q }
+                { sleep 1s }
+            }
+        }
+    }
+}
+"""))
+    # Rows per instance: the main thread, two race branches, the parallel's two branches.
+    assert "ROWS = 5 " in plan.source
 
 
 def test_the_first_construct_in_the_source_is_named(tmp_path: Path) -> None:
@@ -96,21 +118,18 @@ workflow W on Go as g key id -> int {
 
 
 def test_what_is_never_run_is_not_checked(tmp_path: Path) -> None:
-    # Version 1 and a workflow started only by call never run: their parallel does not matter.
+    # Version 1 and a workflow started only by call never run: their calls do not matter.
     ensure_supported(compiled_program(tmp_path, """
 workflow W on Go as g key id version 1 {
-    parallel {
-        { await Ping as p }
-        { await Ping as q }
-    }
+    call Called(id: g.id)
 }
 workflow W on Go as g key id version 2 {
     complete
 }
 workflow Called(id: str) key id {
-    parallel {
-        { await Ping as p }
-        { await Ping as q }
-    }
+    call Leaf(id: id)
+}
+workflow Leaf(id: str) key id {
+    complete
 }
 """))
