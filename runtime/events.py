@@ -12,6 +12,8 @@ the N-th msgpack record), or, with ``skip_bad``, is written to a rejects file as
 - **msgpack** (``.msgpack``, ``.mpk``): a stream of maps with the same keys as JSON; a time may
   also be a msgpack timestamp. A stream that is not msgpack cannot be resynchronised, so that
   stops the run even with ``skip_bad``.
+- **columnar** (``.coordcols``): frames of numpy columns, see :mod:`.columnar`; any problem stops
+  the run, with ``file:frame N``.
 - **CSV** (``.csv``): a header row naming the columns, ``event``, then ``time`` (optional) and
   field names, in any order; an empty cell is a missing field, so a row fills the cells of its
   own type's fields and leaves the others empty. Header problems stop the run even with
@@ -40,13 +42,14 @@ import orjson
 from coordlang.errors import CoordError
 from coordlang.gcpause import gc_paused
 from coordlang.ir.nodes import Program
+from coordlang.runtime.columnar import ColumnsError, Frame, nan_to, read_frames
 from coordlang.runtime.executor import Event
 from coordlang.runtime.fields import (TEXT_CONVERTERS, BadEvent, EventSchema, _shown, kind_of, rfc3339_seconds, suggestion,
                                       time_from_text)
 
-FORMATS = ("jsonl", "msgpack", "csv")
+FORMATS = ("jsonl", "msgpack", "csv", "columns")
 EXTENSIONS = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".msgpack": "msgpack", ".mpk": "msgpack",
-              ".csv": "csv"}
+              ".csv": "csv", ".coordcols": "columns"}
 BATCH_SIZE = 10_000
 CHUNK = 1 << 20
 STDIN = "<stdin>"
@@ -80,7 +83,7 @@ def event_format(path: str | Path, explicit: str | None = None) -> str:
         return EXTENSIONS[suffix]
     shown = f"extension '{suffix}'" if suffix else "name (no extension)"
     raise EventError(f"{path}: cannot tell the events format from its {shown}; "
-                     f"name it .jsonl, .msgpack or .csv, or give --format {'|'.join(FORMATS)}")
+                     f"name it .jsonl, .msgpack, .csv or .coordcols, or give --format {'|'.join(FORMATS)}")
 
 
 class EventReader:
@@ -104,6 +107,7 @@ class EventReader:
         self.events = 0
         self.rejected = 0
         self._clock = clock
+        self._chunk = CHUNK
         self._schemas = {e.name: EventSchema.of(e) for e in program.events}
         self._regular = True
         if str(path) == "-":
@@ -140,7 +144,8 @@ class EventReader:
             self._rejects.close()
 
     def __iter__(self) -> Iterator[list[Event]]:
-        reader = {"jsonl": self._jsonl, "msgpack": self._msgpack, "csv": self._csv}[self.format]
+        reader = {"jsonl": self._jsonl, "msgpack": self._msgpack, "csv": self._csv,
+                  "columns": self._columns}[self.format]
         for batch in reader():
             self.events += len(batch)
             yield batch
@@ -152,7 +157,7 @@ class EventReader:
     def _read(self) -> bytes:
         try:
             read = getattr(self._stream, "read1", self._stream.read)
-            chunk = read(CHUNK)
+            chunk = read(self._chunk)
         except OSError as exc:
             raise EventError(f"{self.name}: cannot read: {exc.strerror or exc}") from None
         self.position += len(chunk)
@@ -325,6 +330,64 @@ class EventReader:
             raise EventError(f"{self.name}:#{record + 1}: the input ends inside a msgpack record")
         if pending:
             yield pending
+
+    # ------------------------------------------------------------ columnar files
+
+    def frames(self) -> Iterator[Frame]:
+        """The checked frames of a columnar file (see :mod:`.columnar`)."""
+        def chunks() -> Iterator[bytes]:
+            while True:
+                chunk = self._read()
+                if not chunk:
+                    return
+                yield chunk
+
+        try:
+            yield from read_frames(chunks(), self._schemas, self._type_problem,
+                                   lambda number: f"{self.name}:frame {number}")
+        except ColumnsError as exc:
+            raise EventError(str(exc)) from None
+
+    def _columns(self) -> Iterator[list[Event]]:
+        size = self.batch_size
+        for frame in self.frames():
+            times = nan_to(frame.time, self._clock()).tolist()
+            codes = frame.type.tolist()
+            source = f"{self._prefix}frame {frame.number}"
+            # Per type: (type name, its fields as (name, Python values over all rows)); a column
+            # shared by several types is converted once.
+            converted: dict[int, list] = {}
+            plans: list = [None] * len(frame.types)
+            for code, etype in enumerate(frame.types):
+                entries = frame.fields.get(etype)
+                if entries is None:
+                    continue
+                values = []
+                for name, _kind, array, vocabulary in entries:
+                    key = id(array)
+                    if key not in converted:
+                        python = array.tolist()
+                        if vocabulary is not None:
+                            python = [vocabulary[c] for c in python]
+                        converted[key] = python
+                    values.append((name, converted[key]))
+                plans[code] = (etype, tuple(values), self._schemas[etype].time_field)
+            with gc_paused():
+                for lo in range(0, len(codes), size):
+                    batch = []
+                    for row in range(lo, min(lo + size, len(codes))):
+                        etype, values, time_field = plans[codes[row]]
+                        stamp = times[row]
+                        fields = {name: column[row] for name, column in values}
+                        if time_field:
+                            fields["time"] = stamp
+                        event = _new(Event)
+                        _set_type(event, etype)
+                        _set_time(event, stamp)
+                        _set_fields(event, fields)
+                        _set_source(event, source)
+                        batch.append(event)
+                    yield batch
 
     # ------------------------------------------------------------ CSV
 
