@@ -1,0 +1,290 @@
+"""Reading input events straight into the compiled kernel's columns.
+
+:class:`KernelReader` is the :class:`~coordlang.runtime.events.EventReader` of the compiled
+backend: same files, same checks, same messages, same rejects, but it yields the kernel's
+columns ``(type, time, I, F)`` (see ``Codec.columns``) instead of lists of events:
+
+- **JSON Lines**: each chunk of lines goes through the numba scanner (``jsonl_scan.py``), which
+  fills the columns with no Python object per field; the lines it leaves (anything unusual,
+  every bad line) go through the event reader's own path, one by one in line order, for their
+  event or their exact message.
+- **columnar files**: each checked frame's columns are copied into the kernel's, a column at a
+  time; a ``str`` column's vocabulary is interned once per frame.
+- **msgpack and CSV**: the event reader's events, turned into columns by the codec.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import orjson
+
+from coordlang.ir.nodes import Program
+from coordlang.runtime.columnar import Frame, nan_to
+from coordlang.runtime.compiled import jsonl_scan as scanner
+from coordlang.runtime.compiled.codec import Codec
+from coordlang.runtime.events import _BOM, EventReader, _json_problem, _line_text
+from coordlang.runtime.fields import BadEvent
+
+Columns = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+FILE_CHUNK = 8 << 20
+"""Bytes read at a time from a regular file (about 100,000 lines): fewer, larger kernel calls."""
+BATCH_ROWS = 100_000
+"""Rows of a columnar frame fed to the kernel at a time."""
+
+
+class KernelReader(EventReader):
+    """Reads one events file for ``program`` as the kernel's columns, interning strings in
+    ``codec``. Iterate it once; ``events``, ``rejected``, ``position`` and ``size`` as for
+    :class:`EventReader`."""
+
+    def __init__(self, program: Program, codec: Codec, path: str | Path, **options) -> None:
+        super().__init__(program, path, **options)
+        if self._regular:
+            self._chunk = FILE_CHUNK
+        self.codec = codec
+        wi, wf = codec.event_width
+        self._width = (max(wi, 1), max(wf, 1))
+        self._time_columns = [(layout.index, layout.columns["time"][1]) for name, layout in codec.events.items()
+                              if self._schemas[name].time_field]
+        self._tables = _ScanTables.of(program, codec) if self.format == "jsonl" else None
+
+    def __iter__(self) -> Iterator[Columns]:  # type: ignore[override]
+        if self.format == "jsonl" and self._tables is not None:
+            source = self._jsonl_columns()
+        elif self.format == "columns":
+            source = self._frames_columns()
+        else:
+            source = self._event_columns()
+        for columns in source:
+            if len(columns[0]):
+                self.events += len(columns[0])
+                yield columns
+        if self._rejects is not None:
+            self._rejects.flush()
+
+    # ------------------------------------------------------------ events as objects
+
+    def _event_columns(self) -> Iterator[Columns]:
+        reader = {"jsonl": self._jsonl, "msgpack": self._msgpack, "csv": self._csv}[self.format]
+        for batch in reader():
+            yield self.codec.columns(batch)
+
+    # ------------------------------------------------------------ columnar files
+
+    def _frames_columns(self) -> Iterator[Columns]:
+        # The kernel runs a batch at a time and settles parked instances after each: batches of
+        # a frame's million rows cost it three times as much as batches of 100,000.
+        for frame in self.frames():
+            ev_type, ev_time, ev_I, ev_F = self._frame_columns(frame)
+            for lo in range(0, len(ev_type), BATCH_ROWS):
+                hi = lo + BATCH_ROWS
+                yield ev_type[lo:hi], ev_time[lo:hi], ev_I[lo:hi], ev_F[lo:hi]
+
+    def _frame_columns(self, frame: Frame) -> Columns:
+        n = len(frame)
+        layouts = self.codec.events
+        intern = self.codec.strings.intern
+        ev_time = np.array(nan_to(frame.time, self._clock()), dtype=np.float64)
+        ev_I = np.zeros((n, self._width[0]), dtype=np.int64)
+        ev_F = np.zeros((n, self._width[1]), dtype=np.float64)
+        mapping = np.array([layouts[t].index if t in frame.fields else -1 for t in frame.types] or [-1],
+                           dtype=np.int64)
+        ev_type = mapping[frame.type]
+        lookups: dict[int, np.ndarray] = {}
+        single = len(frame.fields) == 1
+        for code, etype in enumerate(frame.types):
+            entries = frame.fields.get(etype)
+            if entries is None:
+                continue
+            layout = layouts[etype]
+            rows = slice(None) if single else np.flatnonzero(frame.type == code)
+            for name, _kind, array, vocabulary in entries:
+                values = array[rows]
+                if vocabulary is not None:
+                    lookup = lookups.get(id(array))
+                    if lookup is None:
+                        lookup = lookups[id(array)] = np.array([intern(s) for s in vocabulary] or [0], dtype=np.int64)
+                    values = lookup[values]
+                where, col = layout.columns[name]
+                (ev_F if where == "F" else ev_I)[rows, col] = values
+        self._fill_time_fields(ev_type, ev_time, ev_F)
+        return ev_type, ev_time, ev_I, ev_F
+
+    def _fill_time_fields(self, ev_type: np.ndarray, ev_time: np.ndarray, ev_F: np.ndarray) -> None:
+        for index, col in self._time_columns:
+            rows = np.flatnonzero(ev_type == index)
+            ev_F[rows, col] = ev_time[rows]
+
+    # ------------------------------------------------------------ JSON Lines
+
+    def _jsonl_columns(self) -> Iterator[Columns]:
+        carry: list[bytes] = []
+        lineno = 0
+        first = True
+        while True:
+            chunk = self._read()
+            if first and chunk:
+                if len(chunk) < len(_BOM) and _BOM.startswith(chunk):
+                    carry.append(chunk)  # a BOM split across reads: wait for the rest
+                    continue
+                first = False
+                if carry:
+                    chunk, carry = b"".join(carry) + chunk, []
+                if chunk.startswith(_BOM):
+                    chunk = chunk[len(_BOM):]
+            if chunk:
+                cut = chunk.rfind(b"\n")
+                if cut < 0:
+                    carry.append(chunk)
+                    continue
+                head = b"".join(carry) + chunk[:cut] if carry else chunk[:cut]
+                carry = [chunk[cut + 1:]] if cut + 1 < len(chunk) else []
+            else:
+                if not carry:
+                    break
+                head = b"".join(carry)
+                carry = []
+            columns, lines = self._scan(head, lineno)
+            lineno += lines
+            yield columns
+            if not chunk:
+                break
+
+    def _scan(self, head: bytes, lineno: int) -> tuple[Columns, int]:
+        """The columns of the lines in ``head`` (the first is line ``lineno + 1``)."""
+        tables = self._tables
+        n = head.count(b"\n") + 1
+        wi, wf = self._width
+        ev_type = np.full(n, -1, dtype=np.int64)
+        ev_time = np.empty(n, dtype=np.float64)
+        ev_I = np.zeros((n, wi), dtype=np.int64)
+        ev_F = np.zeros((n, wf), dtype=np.float64)
+        slow = np.zeros(n, dtype=np.int8)
+        room = n * tables.most_strings
+        s_row = np.empty(room, dtype=np.int64)
+        s_col = np.empty(room, dtype=np.int64)
+        s_start = np.empty(room, dtype=np.int64)
+        s_end = np.empty(room, dtype=np.int64)
+        now = self._clock()
+        lines, nstr = scanner.scan(np.frombuffer(head, dtype=np.uint8), tables.keys, tables.key_off, tables.names,
+                                   tables.name_off, tables.t_ok, tables.t_mask, tables.f_kind, tables.f_where,
+                                   tables.f_col, ev_type, ev_time, ev_I, ev_F, slow, s_row, s_col, s_start, s_end,
+                                   scanner._POW10)
+        assert lines == n, (lines, n)
+        if nstr:
+            intern = self.codec.strings.intern
+            known = tables.known
+            for row, col, start, end in zip(s_row[:nstr].tolist(), s_col[:nstr].tolist(), s_start[:nstr].tolist(),
+                                            s_end[:nstr].tolist()):
+                raw = head[start:end]
+                code = known.get(raw)
+                if code is None:
+                    code = known[raw] = intern(raw.decode("ascii"))
+                ev_I[row, col] = code
+        ev_time[np.isnan(ev_time)] = now
+        kept = None
+        slow_rows = np.flatnonzero(slow)
+        if len(slow_rows):
+            kept = slow == 0
+            self._exact(head, slow_rows.tolist(), lineno, now, kept, ev_type, ev_time, ev_I, ev_F)
+        self._fill_time_fields(ev_type, ev_time, ev_F)
+        if kept is not None and not kept.all():
+            return (ev_type[kept], ev_time[kept], ev_I[kept], ev_F[kept]), n
+        return (ev_type, ev_time, ev_I, ev_F), n
+
+    def _exact(self, head: bytes, rows: list[int], lineno: int, now: float, kept: np.ndarray, ev_type: np.ndarray,
+               ev_time: np.ndarray, ev_I: np.ndarray, ev_F: np.ndarray) -> None:
+        """The event reader's own path for the lines the scanner left, in line order: their
+        events into their rows, or their messages (a rejected or blank line's row is dropped)."""
+        lines = head.split(b"\n")
+        layouts = self.codec.events
+        intern = self.codec.strings.intern
+        for row in rows:
+            line = lines[row]
+            place = lineno + row + 1
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                if line.strip():
+                    self._reject(str(place), _json_problem(exc, line), _line_text(line))
+                continue
+            try:
+                event = self._event(record, now, place)
+            except BadEvent as exc:
+                self._reject(str(place), str(exc), _line_text(line))
+                continue
+            layout = layouts[event.type]
+            ev_type[row] = layout.index
+            ev_time[row] = event.time
+            fields = event.fields
+            for name, (where, col) in layout.columns.items():
+                value = fields[name]
+                if where == "F":
+                    ev_F[row, col] = value
+                elif layout.kinds[name] == "s":
+                    ev_I[row, col] = intern(value)
+                else:
+                    ev_I[row, col] = int(value)
+            kept[row] = True
+
+
+class _ScanTables:
+    """The program's event types as the scanner's arrays (see ``jsonl_scan.scan``)."""
+
+    def __init__(self, **arrays) -> None:
+        self.__dict__.update(arrays)
+
+    @classmethod
+    def of(cls, program: Program, codec: Codec) -> _ScanTables | None:
+        """The tables, or None when the program has more field names than the scanner tells
+        apart (such a program reads through the event reader)."""
+        names = ["event", "time"]
+        for event in program.events:
+            for field, _ in event.fields:
+                if field not in names:
+                    names.append(field)
+        if len(names) > scanner.MAX_KEYS:
+            return None
+        key_index = {name: k for k, name in enumerate(names)}
+        ntypes = len(program.events)
+        t_ok = np.zeros(max(ntypes, 1), dtype=np.int64)
+        t_mask = np.zeros(max(ntypes, 1), dtype=np.int64)
+        f_kind = np.full((max(ntypes, 1), len(names)), -1, dtype=np.int64)
+        f_where = np.zeros((max(ntypes, 1), len(names)), dtype=np.int64)
+        f_col = np.zeros((max(ntypes, 1), len(names)), dtype=np.int64)
+        most_strings = 1
+        for event in program.events:
+            layout = codec.events[event.name]
+            t = layout.index
+            types = dict(event.fields)
+            conflict = "event" in types or ("time" in types and types["time"] != "time")
+            t_ok[t] = 0 if conflict else 1
+            mask = 1  # "event"
+            strings = 0
+            for field, type_ in event.fields:
+                if field == "time":
+                    continue
+                k = key_index[field]
+                mask |= 1 << k
+                f_kind[t, k] = scanner.KIND_CODES[type_]
+                where, col = layout.columns[field]
+                f_where[t, k] = 1 if where == "F" else 0
+                f_col[t, k] = col
+                strings += type_ == "str"
+            t_mask[t] = mask
+            most_strings = max(most_strings, strings)
+        return cls(keys=_packed(names)[0], key_off=_packed(names)[1],
+                   names=_packed([e.name for e in program.events])[0],
+                   name_off=_packed([e.name for e in program.events])[1], t_ok=t_ok, t_mask=t_mask,
+                   f_kind=f_kind, f_where=f_where, f_col=f_col, most_strings=most_strings, known={})
+
+
+def _packed(names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """UTF-8 names back to back, and the offsets (one more than the names)."""
+    encoded = [name.encode("utf-8") for name in names]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(e) for e in encoded]) if encoded else []
+    return np.frombuffer(b"".join(encoded) or b"\0", dtype=np.uint8), offsets
