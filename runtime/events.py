@@ -35,17 +35,19 @@ import stat
 import sys
 import time
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
 
 import orjson
 
 from coordlang.errors import CoordError
 from coordlang.gcpause import gc_paused
 from coordlang.ir.nodes import Program
-from coordlang.runtime.columnar import ColumnsError, Frame, nan_to, read_frames
 from coordlang.runtime.executor import Event
 from coordlang.runtime.fields import (TEXT_CONVERTERS, BadEvent, EventSchema, _shown, kind_of, rfc3339_seconds, suggestion,
                                       time_from_text)
+
+if TYPE_CHECKING:
+    from coordlang.runtime.columnar import Frame
 
 FORMATS = ("jsonl", "msgpack", "csv", "columns")
 EXTENSIONS = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".msgpack": "msgpack", ".mpk": "msgpack",
@@ -239,39 +241,45 @@ class EventReader:
 
     # ------------------------------------------------------------ JSON Lines
 
+    def _blocks(self) -> Iterator[bytes]:
+        """The input's lines a chunk at a time: each block is whole lines joined by ``\n``
+        (without the last one's), the byte order mark taken off the first."""
+        carry: list[bytes] = []
+        first = True
+        while True:
+            chunk = self._read()
+            if first and chunk:
+                if carry:
+                    chunk, carry = b"".join(carry) + chunk, []
+                if len(chunk) < len(_BOM) and _BOM.startswith(chunk):
+                    carry.append(chunk)  # a BOM split across reads: wait for the rest
+                    continue
+                first = False
+                if chunk.startswith(_BOM):
+                    chunk = chunk[len(_BOM):]
+                    if not chunk:
+                        continue
+            if chunk:
+                cut = chunk.rfind(b"\n")
+                if cut < 0:
+                    carry.append(chunk)
+                    continue
+                yield b"".join(carry) + chunk[:cut] if carry else chunk[:cut]
+                carry = [chunk[cut + 1:]] if cut + 1 < len(chunk) else []
+            else:
+                if carry:
+                    yield b"".join(carry)
+                break
+
     def _jsonl(self) -> Iterator[list[Event]]:
         loads = orjson.loads
         decode_error = orjson.JSONDecodeError
         make = self._event
         clock = self._clock
         pending: list[Event] = []
-        carry: list[bytes] = []
         lineno = 0
-        first = True
-        while True:
-            chunk = self._read()
-            if first and chunk:
-                if len(chunk) < len(_BOM) and _BOM.startswith(chunk):
-                    carry.append(chunk)  # a BOM split across reads: wait for the rest
-                    continue
-                first = False
-                if carry:
-                    chunk, carry = b"".join(carry) + chunk, []
-                if chunk.startswith(_BOM):
-                    chunk = chunk[len(_BOM):]
-            if chunk:
-                cut = chunk.rfind(b"\n")
-                if cut < 0:
-                    carry.append(chunk)
-                    continue
-                head = b"".join(carry) + chunk[:cut] if carry else chunk[:cut]
-                carry = [chunk[cut + 1:]] if cut + 1 < len(chunk) else []
-                lines = head.split(b"\n")
-            else:
-                if not carry:
-                    break
-                lines = [b"".join(carry)]
-                carry = []
+        for block in self._blocks():
+            lines = block.split(b"\n")
             now = clock()
             # A chunk's records and events are thousands of acyclic objects: collecting while
             # they are built only rescans them (a fifth of the reading time).
@@ -289,8 +297,6 @@ class EventReader:
                     except BadEvent as exc:
                         self._reject(str(lineno), str(exc), _line_text(line))
             yield from self._batches(pending, True)
-            if not chunk:
-                break
         if pending:
             yield pending
 
@@ -335,6 +341,8 @@ class EventReader:
 
     def frames(self) -> Iterator[Frame]:
         """The checked frames of a columnar file (see :mod:`.columnar`)."""
+        from coordlang.runtime.columnar import ColumnsError, read_frames  # numpy: only for this format
+
         def chunks() -> Iterator[bytes]:
             while True:
                 chunk = self._read()
@@ -349,6 +357,8 @@ class EventReader:
             raise EventError(str(exc)) from None
 
     def _columns(self) -> Iterator[list[Event]]:
+        from coordlang.runtime.columnar import nan_to
+
         size = self.batch_size
         for frame in self.frames():
             times = nan_to(frame.time, self._clock()).tolist()

@@ -354,7 +354,9 @@ def scan(buf, keys, key_off, tnames, tname_off, t_ok, t_mask, f_kind, f_where, f
         t = -1
         if ok and (mask & 1) and tok[0] == T_STR:
             t = _match(buf, sstart[0], send[0], tnames, tname_off)
-        if t >= 0 and t_ok[t] and (mask | 2) == (t_mask[t] | 2):
+        if t >= 0 and (t_ok[t] == 0 or (mask | 2) != (t_mask[t] | 2)):
+            t = -1  # a type that cannot be input, a missing or an extra key
+        if t >= 0:
             stamp = np.nan
             if mask & 2:
                 if tok[1] == T_INT:

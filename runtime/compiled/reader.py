@@ -25,7 +25,7 @@ from coordlang.ir.nodes import Program
 from coordlang.runtime.columnar import Frame, nan_to
 from coordlang.runtime.compiled import jsonl_scan as scanner
 from coordlang.runtime.compiled.codec import Codec
-from coordlang.runtime.events import _BOM, EventReader, _json_problem, _line_text
+from coordlang.runtime.events import EventReader, _json_problem, _line_text
 from coordlang.runtime.fields import BadEvent
 
 Columns = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -121,37 +121,11 @@ class KernelReader(EventReader):
     # ------------------------------------------------------------ JSON Lines
 
     def _jsonl_columns(self) -> Iterator[Columns]:
-        carry: list[bytes] = []
         lineno = 0
-        first = True
-        while True:
-            chunk = self._read()
-            if first and chunk:
-                if len(chunk) < len(_BOM) and _BOM.startswith(chunk):
-                    carry.append(chunk)  # a BOM split across reads: wait for the rest
-                    continue
-                first = False
-                if carry:
-                    chunk, carry = b"".join(carry) + chunk, []
-                if chunk.startswith(_BOM):
-                    chunk = chunk[len(_BOM):]
-            if chunk:
-                cut = chunk.rfind(b"\n")
-                if cut < 0:
-                    carry.append(chunk)
-                    continue
-                head = b"".join(carry) + chunk[:cut] if carry else chunk[:cut]
-                carry = [chunk[cut + 1:]] if cut + 1 < len(chunk) else []
-            else:
-                if not carry:
-                    break
-                head = b"".join(carry)
-                carry = []
-            columns, lines = self._scan(head, lineno)
+        for block in self._blocks():
+            columns, lines = self._scan(block, lineno)
             lineno += lines
             yield columns
-            if not chunk:
-                break
 
     def _scan(self, head: bytes, lineno: int) -> tuple[Columns, int]:
         """The columns of the lines in ``head`` (the first is line ``lineno + 1``)."""
