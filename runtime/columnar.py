@@ -115,6 +115,78 @@ def _le(column: np.ndarray, dtype: str) -> bytes:
     return np.ascontiguousarray(column, dtype=np.dtype(dtype)).tobytes()
 
 
+class FrameWriter:
+    """Writes events (:class:`~coordlang.runtime.executor.Event` batches, already checked by
+    the event reader) to a columnar file, a frame per ``frame_rows`` events. Each field has the
+    column of its name, or ``NAME:KIND`` where types give one name different kinds. An event
+    whose time was not given has a NaN time (read with ``clock=lambda: math.nan``)."""
+
+    def __init__(self, out: BinaryIO, events: tuple, frame_rows: int = FRAME_ROWS) -> None:
+        self.out = out
+        self.frame_rows = frame_rows
+        self.frames = 0
+        self.rows = 0
+        self.types = [e.name for e in events]
+        self._code = {name: code for code, name in enumerate(self.types)}
+        self.fields = {e.name: [(n, k) for n, k in e.fields if n != "time"] for e in events}
+        kinds: dict[str, set[str]] = {}
+        for fields in self.fields.values():
+            for name, kind in fields:
+                kinds.setdefault(name, set()).add(kind)
+        self.column_of = {(t, n): (n if len(kinds[n]) == 1 else f"{n}:{k}")
+                          for t, fields in self.fields.items() for n, k in fields}
+        self._kind = {self.column_of[t, n]: k for t, fields in self.fields.items() for n, k in fields}
+        self._pending: list = []
+
+    def add(self, events) -> None:
+        for event in events:
+            self._pending.append(event)
+            if len(self._pending) >= self.frame_rows:
+                self.flush()
+
+    def flush(self) -> None:
+        """Write the pending events as a frame (an empty frame when nothing was ever written,
+        so that every file has one)."""
+        if not self._pending and self.frames:
+            return
+        events, self._pending = self._pending, []
+        n = len(events)
+        codes = np.fromiter((self._code[e.type] for e in events), dtype=np.uint8, count=n)
+        times = np.fromiter((e.time for e in events), dtype=np.float64, count=n)
+        columns: dict[str, np.ndarray] = {}
+        strings: dict[str, list[str]] = {}
+        vocabularies: dict[str, dict[str, int]] = {}
+        for column, kind in self._kind.items():
+            if kind == "str":
+                columns[column] = np.zeros(n, dtype=np.uint32)
+                vocabularies[column] = {}
+            else:
+                columns[column] = np.zeros(n, dtype=np.dtype(KIND_DTYPES[kind]))
+        present = set(codes.tolist())
+        for code in sorted(present):
+            etype = self.types[code]
+            rows = np.flatnonzero(codes == code)
+            mine = [events[r].fields for r in rows.tolist()]
+            for name, kind in self.fields[etype]:
+                column = self.column_of[etype, name]
+                values = [fields[name] for fields in mine]
+                if kind == "str":
+                    vocabulary = vocabularies[column]
+                    values = [vocabulary.setdefault(v, len(vocabulary)) for v in values]
+                columns[column][rows] = values
+        for column, vocabulary in vocabularies.items():
+            strings[column] = list(vocabulary)
+        for column, vocabulary in strings.items():
+            columns[column] = columns[column].astype(_code_dtype(len(vocabulary)))
+        write_frame(self.out, self.types, self.fields, codes, times, columns, strings, self.column_of)
+        self.frames += 1
+        self.rows += n
+
+
+def _code_dtype(size: int) -> str:
+    return "|u1" if size <= 1 << 8 else "<u2" if size <= 1 << 16 else "<u4"
+
+
 # ---------------------------------------------------------------- reading
 
 def read_frames(chunks: Iterator[bytes], schemas: dict[str, EventSchema],
