@@ -260,7 +260,7 @@ def check_frame(value: object, number: int, schemas: dict[str, EventSchema],
         raise FrameError(f"row {row + 1}: type code {int(codes[row])}, but \"types\" has {len(types)} names")
     if np.isinf(times).any():
         row = int(np.flatnonzero(np.isinf(times))[0])
-        raise FrameError(f"row {row + 1}: time {times[row]!r} is not a finite number (NaN means no time)")
+        raise FrameError(f"row {row + 1}: time {float(times[row])!r} is not a finite number (NaN means no time)")
     checked: dict[str, tuple] = {}
     cache: dict[tuple[str, str], tuple[np.ndarray, tuple[str, ...] | None]] = {}
     for code in present.tolist():
@@ -346,7 +346,7 @@ def _check_values(name: str, field: str, kind: str, array: np.ndarray, vocabular
         finite = np.isfinite(values)
         if not finite.all():
             row = _row(~finite, mine)
-            raise FrameError(f"row {row + 1}: {name}.{field} is {array[row]!r}, not a finite number")
+            raise FrameError(f"row {row + 1}: {name}.{field} is {float(array[row])!r}, not a finite number")
 
 
 def _row(bad: np.ndarray, mine: np.ndarray | None) -> int:

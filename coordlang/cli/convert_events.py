@@ -54,8 +54,9 @@ def run(args) -> int:
         if partial.exists():
             partial.unlink()
     seconds = time.perf_counter() - began
-    bad = f"; {reader.rejected:,} bad written to {args.skip_bad}" if args.skip_bad is not None else ""
-    print(f"{out}: {writer.rows:,} events in {writer.frames} frame{'s' if writer.frames != 1 else ''} "
+    bad = (f"; {reader.rejected:,} bad record{'s' if reader.rejected != 1 else ''} written to {args.skip_bad}"
+           if args.skip_bad is not None else "")
+    print(f"{out}: {writer.rows:,} event{'s' if writer.rows != 1 else ''} in {writer.frames} frame{'s' if writer.frames != 1 else ''} "
           f"from {reader.name}{bad} ({seconds:.2f} s)", file=sys.stderr)
     return 0
 
