@@ -35,7 +35,7 @@ _POW10 = np.array([10.0 ** i for i in range(23)], dtype=np.float64)
 _TWO53 = 1 << 53
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _ws(buf, i, end):
     while i < end:
         c = buf[i]
@@ -46,7 +46,7 @@ def _ws(buf, i, end):
     return i
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _match(buf, s, e, names, offsets):
     """The index of the name equal to buf[s:e], or -1."""
     size = e - s
@@ -64,7 +64,7 @@ def _match(buf, s, e, names, offsets):
     return -1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _string_end(buf, i, end):
     """The index of the closing quote of a plain ASCII string starting at i, or -1."""
     while i < end:
@@ -77,7 +77,7 @@ def _string_end(buf, i, end):
     return -1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _digits(buf, i, end, start):
     """(next index, value) of the two or four digits at i; value -1 when they are not digits."""
     value = 0
@@ -91,7 +91,7 @@ def _digits(buf, i, end, start):
     return i + start, value
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _days_in_month(y, m):
     if m == 2:
         if y % 4 == 0 and (y % 100 != 0 or y % 400 == 0):
@@ -102,7 +102,7 @@ def _days_in_month(y, m):
     return 31
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _rfc3339(buf, s, e):
     """(ok, seconds) of RFC 3339 text in buf[s:e], for the shapes the scanner is sure of."""
     i, y = _digits(buf, s, e, 4)
@@ -170,7 +170,7 @@ def _rfc3339(buf, s, e):
     return True, np.float64(total) / 1000000.0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _number(buf, i, end, pow10):
     """(next index, token, int value, float value) of the JSON number at i; token -1 when the
     scanner leaves it to the exact path."""
@@ -248,7 +248,7 @@ def _number(buf, i, end, pow10):
     return i, T_FLOAT, 0, -value if neg else value
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def scan(buf, keys, key_off, tnames, tname_off, t_ok, t_mask, f_kind, f_where, f_col,
          ev_type, ev_time, ev_I, ev_F, slow, s_row, s_col, s_start, s_end, pow10):
     """Scan the lines of ``buf`` (split at ``\\n``; the last one need not end with one).
@@ -270,11 +270,12 @@ def scan(buf, keys, key_off, tnames, tname_off, t_ok, t_mask, f_kind, f_where, f
     row = 0
     nstr = 0
     pos = 0
-    while pos <= n:
-        stop = pos
-        while stop < n and buf[stop] != 10:
-            stop += 1
-        # ------------------------------------------------ one line: buf[pos:stop]
+    while True:
+        # ------------------------------------------------ one line, from pos to the next \n
+        # No token takes a \n (whitespace here is space, tab and \r; strings refuse control
+        # characters), so the line is parsed with the buffer's end as bound and ends where
+        # the parse stops; only a line left to the exact path is searched for its end.
+        stop = n
         ok = False
         i = _ws(buf, pos, stop)
         mask = 0
@@ -347,7 +348,7 @@ def scan(buf, keys, key_off, tnames, tname_off, t_ok, t_mask, f_kind, f_where, f
                     continue
                 if buf[i] == 125:
                     i = _ws(buf, i + 1, stop)
-                    ok = i == stop
+                    ok = i == n or buf[i] == 10
                     break
                 ok = False
         # ------------------------------------------------ the record against its type
@@ -420,9 +421,13 @@ def scan(buf, keys, key_off, tnames, tname_off, t_ok, t_mask, f_kind, f_where, f
                     ev_time[row] = stamp
         if t < 0:
             slow[row] = 1
+            i = pos
+        while i < n and buf[i] != 10:
+            i += 1
         row += 1
-        pos = stop + 1
-    return row, nstr
+        if i >= n:
+            return row, nstr
+        pos = i + 1
 
 
 def warm() -> None:
