@@ -15,6 +15,8 @@ columns ``(type, time, I, F)`` (see ``Codec.columns``) instead of lists of event
 
 from __future__ import annotations
 
+import queue
+import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -121,14 +123,65 @@ class KernelReader(EventReader):
     # ------------------------------------------------------------ JSON Lines
 
     def _jsonl_columns(self) -> Iterator[Columns]:
+        if not self._regular:
+            # A pipe is read here: a thread blocked reading a live stream could be neither
+            # joined nor left behind at exit (it holds the stream's lock).
+            lineno = 0
+            for block in self._blocks():
+                columns, lines = self._finish_block(lineno, *self._scan(block))
+                lineno += lines
+                yield columns
+            return
+        # A thread reads and scans the next block while this one's events run in the kernel: the
+        # scanner releases the GIL, so on two cores reading costs the run little more than the
+        # host's share below (strings, the exact path, the messages), which stays here, in
+        # line order, so a bad line stops the run exactly where the event reader would.
+        scanned: queue.Queue = queue.Queue(maxsize=2)
+        stop = threading.Event()
+        worker = threading.Thread(target=self._scan_blocks, args=(scanned, stop), name="coord-jsonl-scan",
+                                  daemon=True)
+        worker.start()
         lineno = 0
-        for block in self._blocks():
-            columns, lines = self._scan(block, lineno)
-            lineno += lines
-            yield columns
+        try:
+            while True:
+                item = scanned.get()
+                if item is None:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                columns, lines = self._finish_block(lineno, *item)
+                lineno += lines
+                yield columns
+        finally:
+            stop.set()
+            try:
+                while True:
+                    scanned.get_nowait()  # room for a worker blocked on a full queue
+            except queue.Empty:
+                pass
+            worker.join()
 
-    def _scan(self, head: bytes, lineno: int) -> tuple[Columns, int]:
-        """The columns of the lines in ``head`` (the first is line ``lineno + 1``)."""
+    def _scan_blocks(self, scanned: queue.Queue, stop: threading.Event) -> None:
+        def put(item) -> bool:
+            while not stop.is_set():
+                try:
+                    scanned.put(item, timeout=0.05)
+                    return True
+                except queue.Full:
+                    pass
+            return False
+
+        try:
+            for block in self._blocks():
+                if stop.is_set() or not put(self._scan(block)):
+                    return
+        except BaseException as exc:  # an unreadable input: raised where the events are taken
+            put(exc)
+            return
+        put(None)
+
+    def _scan(self, head: bytes) -> tuple:
+        """The scanner's columns of the lines in ``head``, with the time they were read."""
         tables = self._tables
         n = head.count(b"\n") + 1
         wi, wf = self._width
@@ -138,21 +191,24 @@ class KernelReader(EventReader):
         ev_F = np.zeros((n, wf), dtype=np.float64)
         slow = np.zeros(n, dtype=np.int8)
         room = n * tables.most_strings
-        s_row = np.empty(room, dtype=np.int64)
-        s_col = np.empty(room, dtype=np.int64)
-        s_start = np.empty(room, dtype=np.int64)
-        s_end = np.empty(room, dtype=np.int64)
+        refs = np.empty((4, room), dtype=np.int64)
         now = self._clock()
         lines, nstr = scanner.scan(np.frombuffer(head, dtype=np.uint8), tables.keys, tables.key_off, tables.names,
                                    tables.name_off, tables.t_ok, tables.t_mask, tables.f_kind, tables.f_where,
-                                   tables.f_col, ev_type, ev_time, ev_I, ev_F, slow, s_row, s_col, s_start, s_end,
-                                   scanner._POW10)
+                                   tables.f_col, ev_type, ev_time, ev_I, ev_F, slow, refs[0], refs[1], refs[2],
+                                   refs[3], scanner._POW10)
         assert lines == n, (lines, n)
-        if nstr:
+        return head, n, now, (ev_type, ev_time, ev_I, ev_F), slow, refs[:, :nstr]
+
+    def _finish_block(self, lineno: int, head: bytes, n: int, now: float, columns: Columns, slow: np.ndarray,
+                      refs: np.ndarray) -> tuple[Columns, int]:
+        """A scanned block's columns, complete: strings interned, times given, the lines the
+        scanner left taken by the exact path (the first is line ``lineno + 1``)."""
+        ev_type, ev_time, ev_I, ev_F = columns
+        if refs.shape[1]:
             intern = self.codec.strings.intern
-            known = tables.known
-            for row, col, start, end in zip(s_row[:nstr].tolist(), s_col[:nstr].tolist(), s_start[:nstr].tolist(),
-                                            s_end[:nstr].tolist()):
+            known = self._tables.known
+            for row, col, start, end in zip(*refs.tolist()):
                 raw = head[start:end]
                 code = known.get(raw)
                 if code is None:

@@ -142,3 +142,26 @@ def test_the_orders_workload_from_every_input(tmp_path: Path, capsys: pytest.Cap
             assert {k: figures[k] for k in data.expected} == data.expected
             written.add((out.read_bytes(), json.dumps({k: v for k, v in figures.items() if k not in TIMINGS})))
     assert len(written) == 1
+
+
+def test_standard_input_on_the_compiled_backend(tmp_path: Path) -> None:
+    """A pipe is read without the scanning thread: a bad line stops the run cleanly (a thread
+    left reading standard input would abort the interpreter at exit)."""
+    import subprocess
+    import sys
+
+    folder = ROOT / "examples" / "payment_retries"
+    text = (folder / "events.jsonl").read_bytes()
+    for stdin, status, err in ((text, 0, b""), (b'{"event": "Settled"}\n' + text, 2,
+                                                 b"coord: <stdin>:1: Settled: missing field 'payment_id' (str)\n")):
+        result = subprocess.run([sys.executable, "-m", "coordlang", "run", str(folder / "payment_retries.coord"),
+                                 "--events", "-", "--backend", "compiled", "--out", "-"], input=stdin,
+                                capture_output=True, timeout=120)
+        assert result.returncode == status
+        if status:
+            assert (result.stdout, result.stderr) == (b"", err)
+        else:
+            expected = subprocess.run([sys.executable, "-m", "coordlang", "run", str(folder / "payment_retries.coord"),
+                                       "--events", str(folder / "events.jsonl"), "--out", "-"], capture_output=True,
+                                      timeout=120)
+            assert result.stdout == expected.stdout and result.stdout
