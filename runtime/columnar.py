@@ -35,7 +35,7 @@ from typing import BinaryIO, Callable, Iterator
 
 import numpy as np
 
-from coordlang.runtime.fields import BadEvent, EventSchema, suggestion
+from coordlang.runtime.fields import BadEvent, EventSchema, _shown, suggestion
 
 FORMAT = "coord-columns"
 VERSION = 1
@@ -374,12 +374,6 @@ def _get(frame: dict, key: str, kind: type):
         found = "nothing" if value is None else _shown(value)
         raise FrameError(f"\"{key}\" must be {_KINDS[kind]}, found {found}")
     return value
-
-
-def _shown(value: object) -> str:
-    from coordlang.runtime.fields import _shown as shown
-
-    return shown(value)
 
 
 def nan_to(times: np.ndarray, now: float) -> np.ndarray:

@@ -249,14 +249,15 @@ def _number(buf, i, end, pow10):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def scan(buf, keys, key_off, tnames, tname_off, t_ok, t_mask, f_kind, f_where, f_col,
+def scan(buf, keys, key_off, tnames, tname_off, t_ok, t_mask, f_kind, f_col,
          ev_type, ev_time, ev_I, ev_F, slow, s_row, s_col, s_start, s_end, pow10):
     """Scan the lines of ``buf`` (split at ``\\n``; the last one need not end with one).
 
     Keys: 0 is "event", 1 is "time", then field names. Per type t (the kernel's type index):
     ``t_ok`` (0: the type cannot be input, leave it to the exact path), ``t_mask`` (the bit of
     each key its records must have, "time" aside), ``f_kind[t, k]`` (the field's K_* code, -1
-    when not a field), ``f_where``/``f_col`` (0: ``ev_I``, 1: ``ev_F``; the column). Writes row r
+    when not a field: int, bool and str go to ``ev_I``, the others to ``ev_F``), ``f_col[t, k]``
+    (the column). Writes row r
     for line r: ``ev_type``, ``ev_time`` (NaN: no time given), ``ev_I``/``ev_F``; ``slow[r]`` = 1
     for a line left to the exact path. Strings go to ``s_*`` (row, column, start, end in buf) for
     the host to intern. Returns (lines, strings)."""
@@ -436,6 +437,6 @@ def warm() -> None:
     scan(np.frombuffer(b'{"event": "A"}', dtype=np.uint8), np.frombuffer(b"eventtime", dtype=np.uint8),
          np.array([0, 5, 9], dtype=np.int64), np.frombuffer(b"A", dtype=np.uint8), np.array([0, 1], dtype=np.int64),
          np.ones(1, dtype=np.int64), np.ones(1, dtype=np.int64), np.full((1, 2), -1, dtype=np.int64),
-         np.zeros((1, 2), dtype=np.int64), np.zeros((1, 2), dtype=np.int64), i64.copy(), np.zeros(1),
+         np.zeros((1, 2), dtype=np.int64), i64.copy(), np.zeros(1),
          np.zeros((1, 1), dtype=np.int64), np.zeros((1, 1)), np.zeros(1, dtype=np.int8), i64.copy(), i64.copy(),
          i64.copy(), i64.copy(), _POW10)

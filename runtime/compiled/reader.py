@@ -194,8 +194,7 @@ class KernelReader(EventReader):
         refs = np.empty((4, room), dtype=np.int64)
         now = self._clock()
         lines, nstr = scanner.scan(np.frombuffer(head, dtype=np.uint8), tables.keys, tables.key_off, tables.names,
-                                   tables.name_off, tables.t_ok, tables.t_mask, tables.f_kind, tables.f_where,
-                                   tables.f_col, ev_type, ev_time, ev_I, ev_F, slow, refs[0], refs[1], refs[2],
+                                   tables.name_off, tables.t_ok, tables.t_mask, tables.f_kind, tables.f_col, ev_type, ev_time, ev_I, ev_F, slow, refs[0], refs[1], refs[2],
                                    refs[3], scanner._POW10)
         assert lines == n, (lines, n)
         return head, n, now, (ev_type, ev_time, ev_I, ev_F), slow, refs[:, :nstr]
@@ -283,7 +282,6 @@ class _ScanTables:
         t_ok = np.zeros(max(ntypes, 1), dtype=np.int64)
         t_mask = np.zeros(max(ntypes, 1), dtype=np.int64)
         f_kind = np.full((max(ntypes, 1), len(names)), -1, dtype=np.int64)
-        f_where = np.zeros((max(ntypes, 1), len(names)), dtype=np.int64)
         f_col = np.zeros((max(ntypes, 1), len(names)), dtype=np.int64)
         most_strings = 1
         for event in program.events:
@@ -300,16 +298,14 @@ class _ScanTables:
                 k = key_index[field]
                 mask |= 1 << k
                 f_kind[t, k] = scanner.KIND_CODES[type_]
-                where, col = layout.columns[field]
-                f_where[t, k] = 1 if where == "F" else 0
-                f_col[t, k] = col
+                f_col[t, k] = layout.columns[field][1]
                 strings += type_ == "str"
             t_mask[t] = mask
             most_strings = max(most_strings, strings)
-        return cls(keys=_packed(names)[0], key_off=_packed(names)[1],
-                   names=_packed([e.name for e in program.events])[0],
-                   name_off=_packed([e.name for e in program.events])[1], t_ok=t_ok, t_mask=t_mask,
-                   f_kind=f_kind, f_where=f_where, f_col=f_col, most_strings=most_strings, known={})
+        keys, key_off = _packed(names)
+        type_names, name_off = _packed([e.name for e in program.events])
+        return cls(keys=keys, key_off=key_off, names=type_names, name_off=name_off, t_ok=t_ok, t_mask=t_mask,
+                   f_kind=f_kind, f_col=f_col, most_strings=most_strings, known={})
 
 
 def _packed(names: list[str]) -> tuple[np.ndarray, np.ndarray]:
