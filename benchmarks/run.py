@@ -410,9 +410,8 @@ def run_suite(mode: str = "quick", only: tuple[str, ...] = (), runs: int | None 
         if runners("end to end"):
             log("end to end")
             contenders = end_to_end_contenders(sizes.orders_side_by_side, Path(tmp), runners("end to end"))
-            if sizes.orders != sizes.orders_side_by_side and runners("end to end", ("compiled .coordcols",)):
-                contenders += end_to_end_contenders(sizes.orders, Path(tmp),
-                                                    runners("end to end", ("compiled .coordcols",)))
+            if sizes.orders != sizes.orders_side_by_side:
+                contenders += end_to_end_contenders(sizes.orders, Path(tmp), runners("end to end"))
             go(contenders, memory=False)
         _FILES.clear()
     report.ratios = ratios(report.rows, sizes)
