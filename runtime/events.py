@@ -264,7 +264,8 @@ class EventReader:
                 if cut < 0:
                     carry.append(chunk)
                     continue
-                yield b"".join(carry) + chunk[:cut] if carry else chunk[:cut]
+                # One copy of the chunk's lines: joining a memoryview does not copy it first.
+                yield b"".join((*carry, memoryview(chunk)[:cut])) if carry else chunk[:cut]
                 carry = [chunk[cut + 1:]] if cut + 1 < len(chunk) else []
             else:
                 if carry:

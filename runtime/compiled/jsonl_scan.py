@@ -249,6 +249,16 @@ def _number(buf, i, end, pow10):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def count_lines(buf):
+    """The lines of ``buf`` (one more than its ``\\n`` bytes), without holding the GIL."""
+    count = 1
+    for c in buf:
+        if c == 10:
+            count += 1
+    return count
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def scan(buf, keys, key_off, tnames, tname_off, t_ok, t_mask, f_kind, f_col,
          ev_type, ev_time, ev_I, ev_F, slow, s_row, s_col, s_start, s_end, pow10):
     """Scan the lines of ``buf`` (split at ``\\n``; the last one need not end with one).
@@ -433,6 +443,7 @@ def scan(buf, keys, key_off, tnames, tname_off, t_ok, t_mask, f_kind, f_col,
 
 def warm() -> None:
     """Compile (or load from numba's cache) the scanner with the types the reader passes."""
+    count_lines(np.frombuffer(b"{}", dtype=np.uint8))
     i64 = np.zeros(1, dtype=np.int64)
     scan(np.frombuffer(b'{"event": "A"}', dtype=np.uint8), np.frombuffer(b"eventtime", dtype=np.uint8),
          np.array([0, 5, 9], dtype=np.int64), np.frombuffer(b"A", dtype=np.uint8), np.array([0, 1], dtype=np.int64),

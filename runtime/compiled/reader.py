@@ -183,7 +183,8 @@ class KernelReader(EventReader):
     def _scan(self, head: bytes) -> tuple:
         """The scanner's columns of the lines in ``head``, with the time they were read."""
         tables = self._tables
-        n = head.count(b"\n") + 1
+        buf = np.frombuffer(head, dtype=np.uint8)
+        n = scanner.count_lines(buf)
         wi, wf = self._width
         ev_type = np.full(n, -1, dtype=np.int64)
         ev_time = np.empty(n, dtype=np.float64)
@@ -193,7 +194,7 @@ class KernelReader(EventReader):
         room = n * tables.most_strings
         refs = np.empty((4, room), dtype=np.int64)
         now = self._clock()
-        lines, nstr = scanner.scan(np.frombuffer(head, dtype=np.uint8), tables.keys, tables.key_off, tables.names,
+        lines, nstr = scanner.scan(buf, tables.keys, tables.key_off, tables.names,
                                    tables.name_off, tables.t_ok, tables.t_mask, tables.f_kind, tables.f_col, ev_type, ev_time, ev_I, ev_F, slow, refs[0], refs[1], refs[2],
                                    refs[3], scanner._POW10)
         assert lines == n, (lines, n)
