@@ -35,6 +35,7 @@ from typing import BinaryIO, Callable, Iterator
 
 import numpy as np
 
+from coordlang.errors import CoordError
 from coordlang.runtime.fields import BadEvent, EventSchema, _shown, suggestion
 
 FORMAT = "coord-columns"
@@ -225,7 +226,7 @@ def read_frames(chunks: Iterator[bytes], schemas: dict[str, EventSchema],
                            "(write it with coord convert)")
 
 
-class ColumnsError(Exception):
+class ColumnsError(CoordError):
     """A columnar file that cannot be read, with its place; the event reader turns it into an
     :class:`~coordlang.runtime.events.EventError`."""
 

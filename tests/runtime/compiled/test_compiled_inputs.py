@@ -165,3 +165,29 @@ def test_standard_input_on_the_compiled_backend(tmp_path: Path) -> None:
                                        "--events", str(folder / "events.jsonl"), "--out", "-"], capture_output=True,
                                       timeout=120)
             assert result.stdout == expected.stdout and result.stdout
+
+
+def test_msgpack_and_csv_on_the_compiled_backend(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The other formats reach the kernel as the event reader's events, encoded by the codec."""
+    import csv
+
+    import msgpack
+
+    folder = ROOT / "examples" / "payment_retries"
+    records = [json.loads(line) for line in (folder / "events.jsonl").read_text(encoding="utf-8").splitlines()]
+    (tmp_path / "ev.msgpack").write_bytes(b"".join(msgpack.packb(r) for r in records))
+    names = ["event", "time"] + sorted({k for r in records for k in r} - {"event", "time"})
+    with open(tmp_path / "ev.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(names)
+        for r in records:
+            writer.writerow([repr(r[n]) if isinstance(r.get(n), float) else r.get(n, "") for n in names])
+    written = set()
+    for events in (folder / "events.jsonl", tmp_path / "ev.msgpack", tmp_path / "ev.csv"):
+        for backend in ("interpreter", "compiled"):
+            out = tmp_path / "out.jsonl"
+            status, err = coord(capsys, "run", folder / "payment_retries.coord", "--events", events, "--backend",
+                                backend, "--out", out)
+            assert status == 0, err
+            written.add(out.read_bytes())
+    assert len(written) == 1
