@@ -77,8 +77,8 @@ class KernelReader(EventReader):
     # ------------------------------------------------------------ columnar files
 
     def _frames_columns(self) -> Iterator[Columns]:
-        # The kernel runs a batch at a time and settles parked instances after each: batches of
-        # a frame's million rows cost it three times as much as batches of 100,000.
+        # The kernel runs a batch at a time and settles parked instances after each: the orders
+        # input's million events in one batch took it 1.9 s, in batches of 100,000 1.0 s.
         for frame in self.frames():
             ev_type, ev_time, ev_I, ev_F = self._frame_columns(frame)
             for lo in range(0, len(ev_type), BATCH_ROWS):
