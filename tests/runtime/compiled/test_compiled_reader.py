@@ -237,3 +237,17 @@ def test_columnar_columns_are_the_event_readers(tmp_path: Path) -> None:
     with KernelReader(PROGRAM, c, target, clock=clock) as reader:
         ev_type, ev_time, _, _ = next(iter(reader))
     assert ev_type.dtype == np.int64 and ev_time.flags.writeable
+
+
+def test_more_field_names_than_the_scanner_tells_apart(tmp_path: Path) -> None:
+    """Past 62 keys the scanner's masks do not fit: the event reader reads, the codec encodes."""
+    wide = EventDef("Wide", tuple((f"f{i}", "int") for i in range(70)))
+    program = Program(events=(wide,), handlers=(), policies=(), machines=(), reactions=(), streams=(), spans=())
+    path = tmp_path / "ev.jsonl"
+    path.write_text(json.dumps({"event": "Wide", "time": 1, **{f"f{i}": i for i in range(70)}}) + "\n",
+                    encoding="utf-8")
+    layouts, wi, wf = event_layouts(program)
+    with KernelReader(program, Codec(Strings(), layouts, (wi, wf)), path) as reader:
+        assert reader._tables is None
+        ((ev_type, ev_time, ev_I, _),) = list(reader)
+    assert ev_type.tolist() == [0] and ev_time.tolist() == [1.0] and ev_I[0].tolist() == list(range(70))
