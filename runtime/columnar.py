@@ -117,10 +117,12 @@ def _le(column: np.ndarray, dtype: str) -> bytes:
 
 
 class FrameWriter:
-    """Writes events (:class:`~coordlang.runtime.executor.Event` batches, already checked by
-    the event reader) to a columnar file, a frame per ``frame_rows`` events. Each field has the
-    column of its name, or ``NAME:KIND`` where types give one name different kinds. An event
-    whose time was not given has a NaN time (read with ``clock=lambda: math.nan``)."""
+    """Writes events to a columnar file, a frame per ``frame_rows`` events: batches of
+    :class:`~coordlang.runtime.executor.Event` (:meth:`add`, as the event reader reads them), or
+    the compiled backend's kernel columns (:meth:`add_kernel_columns`, as its reader reads them,
+    with no object per event). ``events`` are the program's event types, in its order. Each field
+    has the column of its name, or ``NAME:KIND`` where types give one name different kinds. An
+    event whose time was not given has a NaN time (read with ``clock=lambda: math.nan``)."""
 
     def __init__(self, out: BinaryIO, events: tuple, frame_rows: int = FRAME_ROWS) -> None:
         self.out = out
@@ -138,6 +140,56 @@ class FrameWriter:
                           for t, fields in self.fields.items() for n, k in fields}
         self._kind = {self.column_of[t, n]: k for t, fields in self.fields.items() for n, k in fields}
         self._pending: list = []
+        self._kernel: list[tuple] = []
+        self._kernel_rows = 0
+        self._codec = None
+
+    def add_kernel_columns(self, columns: tuple, codec) -> None:
+        """Events as the compiled backend's columns ``(type, time, I, F)``, their layouts and
+        strings in ``codec`` (a ``coordlang.runtime.compiled.codec.Codec``)."""
+        self._codec = codec
+        self._kernel.append(columns)
+        self._kernel_rows += len(columns[0])
+        while self._kernel_rows >= self.frame_rows:
+            self._write_kernel(self.frame_rows)
+
+    def _write_kernel(self, rows: int) -> None:
+        joined = [np.concatenate(parts) for parts in zip(*self._kernel)]
+        rest = [a[rows:] for a in joined]
+        self._kernel = [tuple(rest)] if len(rest[0]) else []
+        self._kernel_rows = len(rest[0])
+        ev_type, ev_time, ev_I, ev_F = (a[:rows] for a in joined)
+        n = len(ev_type)
+        codec = self._codec
+        columns = {column: np.zeros(n, dtype=np.dtype(KIND_DTYPES.get(kind, "<i8")))
+                   for column, kind in self._kind.items()}
+        texts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {c: [] for c, k in self._kind.items() if k == "str"}
+        for code in np.unique(ev_type).tolist():
+            etype = self.types[code]
+            layout = codec.events[etype]
+            assert layout.index == code, (etype, layout.index, code)
+            where = np.flatnonzero(ev_type == code)
+            for name, kind in self.fields[etype]:
+                side, col = layout.columns[name]
+                values = (ev_F if side == "F" else ev_I)[where, col]
+                column = self.column_of[etype, name]
+                if kind == "str":
+                    texts[column].append((where, values))
+                else:
+                    columns[column][where] = values != 0 if kind == "bool" else values
+        strings: dict[str, list[str]] = {}
+        for column, parts in texts.items():
+            ids = np.concatenate([v for _, v in parts]) if parts else np.zeros(0, dtype=np.int64)
+            unique, inverse = np.unique(ids, return_inverse=True)
+            strings[column] = [codec.strings.texts[i] for i in unique.tolist()]
+            codes = np.zeros(n, dtype=np.dtype(_code_dtype(len(unique))))
+            if parts:
+                codes[np.concatenate([w for w, _ in parts])] = inverse
+            columns[column] = codes
+        write_frame(self.out, self.types, self.fields, ev_type.astype(np.uint8), ev_time, columns, strings,
+                    self.column_of)
+        self.frames += 1
+        self.rows += n
 
     def add(self, events) -> None:
         for event in events:
@@ -148,6 +200,8 @@ class FrameWriter:
     def flush(self) -> None:
         """Write the pending events as a frame (an empty frame when nothing was ever written,
         so that every file has one)."""
+        if self._kernel:
+            self._write_kernel(self._kernel_rows)
         if not self._pending and self.frames:
             return
         events, self._pending = self._pending, []

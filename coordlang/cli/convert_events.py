@@ -1,9 +1,9 @@
 """``coord convert FILE --events EVENTS --out OUT.coordcols``: events to the columnar file.
 
-Reads EVENTS (JSON Lines, msgpack, CSV, or a columnar file) with ``coord run``'s reader, checked
-against FILE's event types exactly as ``coord run`` checks them (same messages, same
-``--skip-bad``), and writes them as a columnar events file (``docs/cli.md``), which ``coord run``
-reads without decoding text. An event without a time keeps none (its run gives it the moment
+Reads EVENTS (JSON Lines, msgpack, CSV, or a columnar file) with the compiled backend's reader
+(columns, no object per event), checked against FILE's event types exactly as ``coord run``
+checks them (same messages, same ``--skip-bad``), and writes them as a columnar events file
+(``docs/cli.md``), which ``coord run`` reads without decoding text. An event without a time keeps none (its run gives it the moment
 it is read). The output appears only when the whole input converted: it is written beside and
 renamed at the end.
 """
@@ -22,7 +22,7 @@ from coordlang.errors import UsageError
 def run(args) -> int:
     from coordlang.cli.run import _compile
     from coordlang.runtime.columnar import EXTENSION, FRAME_ROWS, FrameWriter
-    from coordlang.runtime.events import EventReader, event_format
+    from coordlang.runtime.events import event_format
 
     out = Path(args.out)
     if out.suffix.lower() != EXTENSION:
@@ -42,12 +42,23 @@ def run(args) -> int:
         stream = open(partial, "wb")
     except OSError as exc:
         raise UsageError(f"{out}: cannot write: {exc.strerror or exc}") from None
+    if len(program.events) > 256:
+        raise UsageError(f"{args.file}: declares {len(program.events)} event types; a columnar events file "
+                         "holds at most 256")
+    # The compiled backend's reader: the same checks and messages as coord run's, and no
+    # object per event or field on the common JSON Lines line (columns all the way).
+    from coordlang.runtime.compiled.codec import Codec
+    from coordlang.runtime.compiled.layout import Strings, event_layouts
+    from coordlang.runtime.compiled.reader import KernelReader
+
+    layouts, width_i, width_f = event_layouts(program)
+    codec = Codec(Strings(), layouts, (width_i, width_f))
     try:
-        with stream, EventReader(program, args.events, format=fmt, skip_bad=args.skip_bad,
-                                 clock=lambda: math.nan) as reader:
+        with stream, KernelReader(program, codec, args.events, format=fmt, skip_bad=args.skip_bad,
+                                  clock=lambda: math.nan) as reader:
             writer = FrameWriter(stream, program.events, args.frame_rows or FRAME_ROWS)
-            for batch in reader:
-                writer.add(batch)
+            for columns in reader:
+                writer.add_kernel_columns(columns, codec)
             writer.flush()
         os.replace(partial, out)
     finally:
