@@ -50,7 +50,7 @@ RUNNERS = {
     "sensors": ("pandas", "interpreter", "compiled"),
     "read": ("reader .jsonl", "reader .msgpack", "reader .coordcols", "kernel reader .jsonl",
              "kernel reader .coordcols"),
-    "end to end": ("compiled .jsonl", "compiled .coordcols"),
+    "end to end": ("compiled .jsonl", "compiled .coordcols", "compiled from memory"),
 }
 """Each workload's runners, as the table names them (``--only`` matches these names)."""
 
@@ -331,7 +331,9 @@ def _kernel_reader(program, path: Path, expected: int):
 
 def end_to_end_contenders(instances: int, folder: Path, runners: tuple[str, ...]) -> list[Contender]:
     """``coord run --backend compiled`` from a file, start-up aside: read, feed, finish, timed
-    together (the executor is built, its kernel loaded, before the clock starts)."""
+    together (the executor is built, its kernel loaded, before the clock starts); and, side by
+    side, the same kernel fed the generated table from memory (processing only), the bar a
+    reader can at best reach."""
     from benchmarks.workloads.orders.generate import PROGRAM
     from coordlang.ir.compile import compile_file
 
@@ -343,6 +345,19 @@ def end_to_end_contenders(instances: int, folder: Path, runners: tuple[str, ...]
         make = _factory(row, "compiled", program)
         if make is None:
             contenders.append(Contender(row, _nothing))
+            continue
+        if runner == "compiled from memory":
+            from benchmarks.peers import coord
+
+            data, _ = orders_file(instances, "coordcols", folder)
+            row.input = f"{short_count(instances)} orders, {short_count(len(data.table))} events"
+            row.events = len(data.table)
+
+            def in_memory(data=data, make=make) -> tuple[float, str]:
+                measured = coord.run(make, data.table)
+                return measured.seconds, check_orders(data, measured.result)
+
+            contenders.append(Contender(row, in_memory))
             continue
         data, path = orders_file(instances, suffix, folder)
         row.input = f"{short_count(instances)} orders, {short_count(len(data.table))} events"
