@@ -91,7 +91,12 @@ class CompiledExecutor:
         kernel's own columns, a tuple ``(type, time, I, F)`` as ``reader.KernelReader`` reads
         them."""
         began = time.perf_counter()
-        columns = table if isinstance(table, tuple) else self.codec.table_columns(table) if len(table.type) else None
+        if isinstance(table, tuple):
+            columns = table
+        elif len(table.type):
+            columns = self.codec.table_columns(table)
+        else:
+            columns = None
         if columns is not None and len(columns[0]):
             self._feed(columns)
         self.seconds += time.perf_counter() - began
