@@ -123,6 +123,14 @@ def ratios(rows: list[Row], sizes: Sizes) -> list[Ratio]:
     out.append(Ratio("orders: transitions / interpreter, bytes per instance", memory_i, None, side))
     rate = comp_full.rate / 30e6 if comp_full and comp_full.rate else None
     out.append(Ratio("orders: compiled, events/s vs 30 M", rate, 1.0, f"{short_count(sizes.orders)} orders"))
+    for runner, target in (("compiled .jsonl", 1e6), ("compiled .coordcols", 10e6)):
+        row = find("end to end", runner, sizes.orders) or find("end to end", runner, sizes.orders_side_by_side)
+        at = f"{short_count(row.scale)} orders" if row else side
+        out.append(Ratio(f"orders end to end from {runner.split()[1]}, events/s vs {target / 1e6:g} M",
+                         row.rate / target if row and row.rate else None, 1.0, at))
+        memory = find("end to end", "compiled from memory", row.scale) if row else None
+        out.append(Ratio(f"orders end to end from {runner.split()[1]} / from memory, events/s", speed(row, memory),
+                         None, at))
     small = f"{short_count(sizes.sensors)} sensors, {short_count(sizes.readings_side_by_side)} readings"
     big = f"{short_count(sizes.sensors)} sensors, {short_count(sizes.readings)} readings"
     out.append(Ratio("sensors: interpreter / pandas, readings/s",

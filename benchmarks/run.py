@@ -48,7 +48,9 @@ WARM_UP = 10_000
 RUNNERS = {
     "orders": ("transitions", "interpreter", "compiled"),
     "sensors": ("pandas", "interpreter", "compiled"),
-    "read": ("reader .jsonl", "reader .msgpack"),
+    "read": ("reader .jsonl", "reader .msgpack", "reader .coordcols", "kernel reader .jsonl",
+             "kernel reader .coordcols"),
+    "end to end": ("compiled .jsonl", "compiled .coordcols", "compiled from memory"),
 }
 """Each workload's runners, as the table names them (``--only`` matches these names)."""
 
@@ -261,35 +263,125 @@ def check_alarms(expected: list[tuple[int, float, int]], found: list[tuple]) -> 
 
 # ---------------------------------------------------------------- reading events files
 
-def read_contenders(instances: int, folder: Path, runners: tuple[str, ...]) -> list[Contender]:
-    """Reading the orders input from JSON Lines and msgpack with ``coord run``'s reader."""
+_FILES: dict[tuple[int, str], tuple[object, Path]] = {}
+"""(orders, suffix) → (generated data, file): each input is generated and written once."""
+
+
+def orders_file(instances: int, suffix: str, folder: Path):
+    """The orders input of ``instances`` orders written as ``orders.SUFFIX``: (data, path)."""
     from benchmarks.workloads import columns
-    from benchmarks.workloads.orders.generate import PROGRAM, generate
+    from benchmarks.workloads.orders.generate import generate
+
+    key = (instances, suffix)
+    if key not in _FILES:
+        data = next((d for (n, _), (d, _) in _FILES.items() if n == instances), None) or generate(instances)
+        _FILES[key] = (data, columns.write(data.table, folder / f"orders-{instances}.{suffix}"))
+    return _FILES[key]
+
+
+def read_contenders(instances: int, folder: Path, runners: tuple[str, ...]) -> list[Contender]:
+    """Reading the orders input with ``coord run``'s readers: the event reader (Event objects,
+    what the interpreter is fed) from JSON Lines, msgpack and the columnar file, and the compiled
+    backend's reader (the kernel's columns) from JSON Lines and the columnar file."""
+    from benchmarks.workloads.orders.generate import PROGRAM
     from coordlang.ir.compile import compile_file
 
-    data = generate(instances)
-    where = f"{short_count(instances)} orders, {short_count(len(data.table))} events"
     contenders = []
     program = None
-    for suffix in [runner.rpartition(".")[2] for runner in runners]:
-        row = Row("read", f"reader .{suffix}", where, len(data.table), instances)
-        if _missing("coordlang.runtime.events"):
-            row.status = "not built"
-            contenders.append(Contender(row, _nothing))
+    for runner in runners:
+        suffix = runner.rpartition(".")[2]
+        data, path = orders_file(instances, suffix, folder)
+        where = f"{short_count(instances)} orders, {short_count(len(data.table))} events"
+        row = Row("read", runner, where, len(data.table), instances)
+        program = program or compile_file(PROGRAM)
+        row.note = f"{path.stat().st_size / len(data.table):.0f} bytes/event"
+        if runner.startswith("kernel"):
+            once, warm = _kernel_reader(program, path, len(data.table))
+            contenders.append(Contender(row, once, warm=warm))
             continue
         from coordlang.runtime.events import read_batches
 
-        program = program or compile_file(PROGRAM)
-        path = columns.write(data.table, folder / f"orders.{suffix}")
-        row.note = f"{path.stat().st_size / len(data.table):.0f} bytes/event"
-
-        def once(path=path) -> tuple[float, str]:
+        def once(path=path, expected=len(data.table)) -> tuple[float, str]:
             began = time.perf_counter()
             count = sum(len(batch) for batch in read_batches(program, path))
             seconds = time.perf_counter() - began
-            return seconds, "ok" if count == len(data.table) else f"{count} events read"
+            return seconds, "ok" if count == expected else f"{count} events read"
 
         contenders.append(Contender(row, once))
+    return contenders
+
+
+def _kernel_reader(program, path: Path, expected: int):
+    from coordlang.runtime.compiled import jsonl_scan
+    from coordlang.runtime.compiled.codec import Codec
+    from coordlang.runtime.compiled.layout import Strings, event_layouts
+    from coordlang.runtime.compiled.reader import KernelReader
+
+    def once() -> tuple[float, str]:
+        layouts, wi, wf = event_layouts(program)
+        codec = Codec(Strings(), layouts, (wi, wf))
+        began = time.perf_counter()
+        with KernelReader(program, codec, path) as reader:
+            count = sum(len(columns[0]) for columns in reader)
+        seconds = time.perf_counter() - began
+        return seconds, "ok" if count == expected else f"{count} events read"
+
+    return once, jsonl_scan.warm
+
+
+def end_to_end_contenders(instances: int, folder: Path, runners: tuple[str, ...]) -> list[Contender]:
+    """``coord run --backend compiled`` from a file, start-up aside: read, feed, finish, timed
+    together (the executor is built, its kernel loaded, before the clock starts); and, side by
+    side, the same kernel fed the generated table from memory (processing only), the bar a
+    reader can at best reach."""
+    from benchmarks.workloads.orders.generate import PROGRAM
+    from coordlang.ir.compile import compile_file
+
+    program = compile_file(PROGRAM)
+    contenders = []
+    for runner in runners:
+        suffix = runner.rpartition(".")[2]
+        row = Row("end to end", runner, f"{short_count(instances)} orders", 0, instances)
+        make = _factory(row, "compiled", program)
+        if make is None:
+            contenders.append(Contender(row, _nothing))
+            continue
+        if runner == "compiled from memory":
+            from benchmarks.peers import coord
+
+            data, _ = orders_file(instances, "coordcols", folder)
+            row.input = f"{short_count(instances)} orders, {short_count(len(data.table))} events"
+            row.events = len(data.table)
+
+            def in_memory(data=data, make=make) -> tuple[float, str]:
+                measured = coord.run(make, data.table)
+                return measured.seconds, check_orders(data, measured.result)
+
+            contenders.append(Contender(row, in_memory))
+            continue
+        data, path = orders_file(instances, suffix, folder)
+        row.input = f"{short_count(instances)} orders, {short_count(len(data.table))} events"
+        row.events = len(data.table)
+        row.note = f"{path.stat().st_size / len(data.table):.0f} bytes/event"
+
+        def once(path=path, data=data, make=make) -> tuple[float, str]:
+            from coordlang.runtime.compiled.reader import KernelReader
+
+            executor = make()
+            began = time.perf_counter()
+            with KernelReader(program, executor.codec, path) as reader:
+                for columns in reader:
+                    executor.feed_columns(columns)
+            result = executor.finish()
+            seconds = time.perf_counter() - began
+            return seconds, check_orders(data, result)
+
+        def warm() -> None:
+            from coordlang.runtime.compiled import jsonl_scan
+
+            jsonl_scan.warm()
+
+        contenders.append(Contender(row, once, warm=warm))
     return contenders
 
 
@@ -330,6 +422,13 @@ def run_suite(mode: str = "quick", only: tuple[str, ...] = (), runs: int | None 
         if runners("read"):
             log("read")
             go(read_contenders(sizes.orders_side_by_side, Path(tmp), runners("read")), memory=False)
+        if runners("end to end"):
+            log("end to end")
+            contenders = end_to_end_contenders(sizes.orders_side_by_side, Path(tmp), runners("end to end"))
+            if sizes.orders != sizes.orders_side_by_side:
+                contenders += end_to_end_contenders(sizes.orders, Path(tmp), runners("end to end"))
+            go(contenders, memory=False)
+        _FILES.clear()
     report.ratios = ratios(report.rows, sizes)
     report.seconds = time.perf_counter() - began
     return report

@@ -12,6 +12,8 @@ the N-th msgpack record), or, with ``skip_bad``, is written to a rejects file as
 - **msgpack** (``.msgpack``, ``.mpk``): a stream of maps with the same keys as JSON; a time may
   also be a msgpack timestamp. A stream that is not msgpack cannot be resynchronised, so that
   stops the run even with ``skip_bad``.
+- **columnar** (``.coordcols``): frames of numpy columns, see :mod:`.columnar`; any problem stops
+  the run, with ``file:frame N``.
 - **CSV** (``.csv``): a header row naming the columns, ``event``, then ``time`` (optional) and
   field names, in any order; an empty cell is a missing field, so a row fills the cells of its
   own type's fields and leaves the others empty. Header problems stop the run even with
@@ -33,7 +35,7 @@ import stat
 import sys
 import time
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
 
 import orjson
 
@@ -44,9 +46,12 @@ from coordlang.runtime.executor import Event
 from coordlang.runtime.fields import (TEXT_CONVERTERS, BadEvent, EventSchema, _shown, kind_of, rfc3339_seconds, suggestion,
                                       time_from_text)
 
-FORMATS = ("jsonl", "msgpack", "csv")
+if TYPE_CHECKING:
+    from coordlang.runtime.columnar import Frame
+
+FORMATS = ("jsonl", "msgpack", "csv", "columns")
 EXTENSIONS = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".msgpack": "msgpack", ".mpk": "msgpack",
-              ".csv": "csv"}
+              ".csv": "csv", ".coordcols": "columns"}
 BATCH_SIZE = 10_000
 CHUNK = 1 << 20
 STDIN = "<stdin>"
@@ -80,7 +85,7 @@ def event_format(path: str | Path, explicit: str | None = None) -> str:
         return EXTENSIONS[suffix]
     shown = f"extension '{suffix}'" if suffix else "name (no extension)"
     raise EventError(f"{path}: cannot tell the events format from its {shown}; "
-                     f"name it .jsonl, .msgpack or .csv, or give --format {'|'.join(FORMATS)}")
+                     f"name it .jsonl, .msgpack, .csv or .coordcols, or give --format {'|'.join(FORMATS)}")
 
 
 class EventReader:
@@ -104,6 +109,7 @@ class EventReader:
         self.events = 0
         self.rejected = 0
         self._clock = clock
+        self._chunk = CHUNK
         self._schemas = {e.name: EventSchema.of(e) for e in program.events}
         self._regular = True
         if str(path) == "-":
@@ -140,7 +146,8 @@ class EventReader:
             self._rejects.close()
 
     def __iter__(self) -> Iterator[list[Event]]:
-        reader = {"jsonl": self._jsonl, "msgpack": self._msgpack, "csv": self._csv}[self.format]
+        reader = {"jsonl": self._jsonl, "msgpack": self._msgpack, "csv": self._csv,
+                  "columns": self._columns}[self.format]
         for batch in reader():
             self.events += len(batch)
             yield batch
@@ -152,7 +159,7 @@ class EventReader:
     def _read(self) -> bytes:
         try:
             read = getattr(self._stream, "read1", self._stream.read)
-            chunk = read(CHUNK)
+            chunk = read(self._chunk)
         except OSError as exc:
             raise EventError(f"{self.name}: cannot read: {exc.strerror or exc}") from None
         self.position += len(chunk)
@@ -234,39 +241,46 @@ class EventReader:
 
     # ------------------------------------------------------------ JSON Lines
 
+    def _blocks(self) -> Iterator[bytes]:
+        """The input's lines a chunk at a time: each block is whole lines joined by ``\n``
+        (without the last one's), the byte order mark taken off the first."""
+        carry: list[bytes] = []
+        first = True
+        while True:
+            chunk = self._read()
+            if first and chunk:
+                if carry:
+                    chunk, carry = b"".join(carry) + chunk, []
+                if len(chunk) < len(_BOM) and _BOM.startswith(chunk):
+                    carry.append(chunk)  # a BOM split across reads: wait for the rest
+                    continue
+                first = False
+                if chunk.startswith(_BOM):
+                    chunk = chunk[len(_BOM):]
+                    if not chunk:
+                        continue
+            if chunk:
+                cut = chunk.rfind(b"\n")
+                if cut < 0:
+                    carry.append(chunk)
+                    continue
+                # One copy of the chunk's lines: joining a memoryview does not copy it first.
+                yield b"".join((*carry, memoryview(chunk)[:cut])) if carry else chunk[:cut]
+                carry = [chunk[cut + 1:]] if cut + 1 < len(chunk) else []
+            else:
+                if carry:
+                    yield b"".join(carry)
+                break
+
     def _jsonl(self) -> Iterator[list[Event]]:
         loads = orjson.loads
         decode_error = orjson.JSONDecodeError
         make = self._event
         clock = self._clock
         pending: list[Event] = []
-        carry: list[bytes] = []
         lineno = 0
-        first = True
-        while True:
-            chunk = self._read()
-            if first and chunk:
-                if len(chunk) < len(_BOM) and _BOM.startswith(chunk):
-                    carry.append(chunk)  # a BOM split across reads: wait for the rest
-                    continue
-                first = False
-                if carry:
-                    chunk, carry = b"".join(carry) + chunk, []
-                if chunk.startswith(_BOM):
-                    chunk = chunk[len(_BOM):]
-            if chunk:
-                cut = chunk.rfind(b"\n")
-                if cut < 0:
-                    carry.append(chunk)
-                    continue
-                head = b"".join(carry) + chunk[:cut] if carry else chunk[:cut]
-                carry = [chunk[cut + 1:]] if cut + 1 < len(chunk) else []
-                lines = head.split(b"\n")
-            else:
-                if not carry:
-                    break
-                lines = [b"".join(carry)]
-                carry = []
+        for block in self._blocks():
+            lines = block.split(b"\n")
             now = clock()
             # A chunk's records and events are thousands of acyclic objects: collecting while
             # they are built only rescans them (a fifth of the reading time).
@@ -284,8 +298,6 @@ class EventReader:
                     except BadEvent as exc:
                         self._reject(str(lineno), str(exc), _line_text(line))
             yield from self._batches(pending, True)
-            if not chunk:
-                break
         if pending:
             yield pending
 
@@ -325,6 +337,68 @@ class EventReader:
             raise EventError(f"{self.name}:#{record + 1}: the input ends inside a msgpack record")
         if pending:
             yield pending
+
+    # ------------------------------------------------------------ columnar files
+
+    def frames(self) -> Iterator[Frame]:
+        """The checked frames of a columnar file (see :mod:`.columnar`)."""
+        from coordlang.runtime.columnar import ColumnsError, read_frames  # numpy: only for this format
+
+        def chunks() -> Iterator[bytes]:
+            while True:
+                chunk = self._read()
+                if not chunk:
+                    return
+                yield chunk
+
+        try:
+            yield from read_frames(chunks(), self._schemas, self._type_problem,
+                                   lambda number: f"{self.name}:frame {number}")
+        except ColumnsError as exc:
+            raise EventError(str(exc)) from None
+
+    def _columns(self) -> Iterator[list[Event]]:
+        from coordlang.runtime.columnar import nan_to
+
+        size = self.batch_size
+        for frame in self.frames():
+            times = nan_to(frame.time, self._clock()).tolist()
+            codes = frame.type.tolist()
+            source = f"{self._prefix}frame {frame.number}"
+            # Per type: (type name, its fields as (name, Python values over all rows)); a column
+            # shared by several types is converted once.
+            converted: dict[int, list] = {}
+            plans: list = [None] * len(frame.types)
+            for code, etype in enumerate(frame.types):
+                entries = frame.fields.get(etype)
+                if entries is None:
+                    continue
+                values = []
+                for name, _kind, array, vocabulary in entries:
+                    key = id(array)
+                    if key not in converted:
+                        python = array.tolist()
+                        if vocabulary is not None:
+                            python = [vocabulary[c] for c in python]
+                        converted[key] = python
+                    values.append((name, converted[key]))
+                plans[code] = (etype, tuple(values), self._schemas[etype].time_field)
+            with gc_paused():
+                for lo in range(0, len(codes), size):
+                    batch = []
+                    for row in range(lo, min(lo + size, len(codes))):
+                        etype, values, time_field = plans[codes[row]]
+                        stamp = times[row]
+                        fields = {name: column[row] for name, column in values}
+                        if time_field:
+                            fields["time"] = stamp
+                        event = _new(Event)
+                        _set_type(event, etype)
+                        _set_time(event, stamp)
+                        _set_fields(event, fields)
+                        _set_source(event, source)
+                        batch.append(event)
+                    yield batch
 
     # ------------------------------------------------------------ CSV
 

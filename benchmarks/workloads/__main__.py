@@ -3,7 +3,7 @@
     python -m benchmarks.workloads orders N OUT [--seed S]
     python -m benchmarks.workloads sensors SENSORS READINGS OUT [--seed S]
 
-``OUT`` ends in ``.jsonl``, ``.msgpack`` or ``.columns.msgpack`` (see ``columns.py``). Prints
+``OUT`` ends in ``.jsonl``, ``.msgpack`` or ``.coordcols`` (see ``columns.py``). Prints
 the counts the run must report (orders) or the number of alarms (sensors).
 """
 

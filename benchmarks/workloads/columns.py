@@ -12,12 +12,10 @@ Files (:func:`write`):
 - **JSON Lines** (``.jsonl``): ``{"event": TYPE, "time": SECONDS, FIELD: VALUE, ...}`` per line,
   the input format of ``coord run``. Written with one ``%`` template per type, no dict per row.
 - **msgpack** (``.msgpack``): a stream of maps with the same keys, which ``coord run`` also reads.
-- **columnar msgpack** (``.columns.msgpack``): a stream of frames, each a map
-  ``{"format": "coord-columns", "version": 1, "types": [...], "fields": {TYPE: [[name, kind], ...]},
-  "rows": N, "type": <uint8 bytes>, "time": <float64 bytes>, "columns": {NAME: [dtype, <bytes>]},
-  "strings": {NAME: [...]}}`` of up to 1 M rows, numpy arrays as little-endian raw bytes. Read
-  back by :func:`read_columns`. For the end-to-end target from a columnar file; ``coord run``
-  does not read it (yet).
+- **columnar** (``.coordcols``; also written for ``.columns.msgpack``): the columnar events file
+  of ``coord run`` (``coordlang.runtime.columnar``, docs/cli.md), a stream of msgpack frames of
+  up to 1 M rows, numpy columns as little-endian raw bytes, written with that module's writer.
+  Read back here by :func:`read_columns`.
 """
 
 from __future__ import annotations
@@ -93,17 +91,17 @@ class EventTable:
 
 def write(table: EventTable, path: Path) -> Path:
     """Write the table in the format its name asks for (``.jsonl``, ``.msgpack``,
-    ``.columns.msgpack``)."""
+    ``.coordcols``; ``.columns.msgpack`` is the same columnar format)."""
     path = Path(path)
     name = path.name
-    if name.endswith(".columns.msgpack"):
+    if name.endswith((".coordcols", ".columns.msgpack")):
         write_columns(table, path)
     elif name.endswith(".msgpack"):
         write_msgpack(table, path)
     elif name.endswith(".jsonl"):
         write_jsonl(table, path)
     else:
-        raise ValueError(f"{path}: write .jsonl, .msgpack or .columns.msgpack")
+        raise ValueError(f"{path}: write .jsonl, .msgpack or .coordcols")
     return path
 
 
@@ -151,26 +149,16 @@ def write_msgpack(table: EventTable, path: Path) -> None:
 
 
 def write_columns(table: EventTable, path: Path) -> None:
-    """The columnar msgpack format of the module docstring."""
-    import msgpack
+    """The columnar file ``coord run`` reads (``.coordcols``, see ``coordlang.runtime.columnar``),
+    with that module's writer: frames of up to 1 M rows."""
+    from coordlang.runtime.columnar import write_frame
 
-    packer = msgpack.Packer()
+    fields = {t: [f for f in fs if f != ("time", "time")] for t, fs in table.fields.items()}
     with open(path, "wb") as out:
         for lo in range(0, max(len(table), 1), FRAME_ROWS):
             part = table.slice(lo, min(lo + FRAME_ROWS, len(table)))
-            out.write(packer.pack({
-                "format": COLUMNS_FORMAT, "version": 1, "types": list(part.types),
-                "fields": {t: [list(f) for f in fs] for t, fs in part.fields.items()},
-                "rows": len(part), "type": _le(part.type)[1], "time": _le(part.time)[1],
-                "columns": {name: list(_le(col)) for name, col in part.columns.items()},
-                "strings": {name: list(v) for name, v in part.strings.items()},
-            }))
-
-
-def _le(array: np.ndarray) -> tuple[str, bytes]:
-    """(dtype string, little-endian bytes) of an array."""
-    little = array.dtype.newbyteorder("<")
-    return little.str, np.ascontiguousarray(array, dtype=little).tobytes()
+            write_frame(out, list(part.types), fields, part.type, part.time, part.columns,
+                        {name: list(v) for name, v in part.strings.items()})
 
 
 def read_columns(path: Path) -> EventTable:

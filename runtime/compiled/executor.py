@@ -88,10 +88,18 @@ class CompiledExecutor:
 
     def feed_columns(self, table) -> None:
         """Like :meth:`feed`, from an event table (see ``Codec.table_columns``): the input as
-        columns, with no Python object per event (the benchmarks' workloads)."""
+        columns, with no Python object per event (the benchmarks' workloads); or from the
+        kernel's own columns, a tuple ``(type, time, I, F)`` as ``reader.KernelReader`` reads
+        them."""
         began = time.perf_counter()
-        if len(table.type):
-            self._feed(self.codec.table_columns(table))
+        if isinstance(table, tuple):
+            columns = table
+        elif len(table.type):
+            columns = self.codec.table_columns(table)
+        else:
+            columns = None
+        if columns is not None and len(columns[0]):
+            self._feed(columns)
         self.seconds += time.perf_counter() - began
 
     def _feed(self, columns) -> None:

@@ -249,6 +249,7 @@ def test_coord_bench_quick_prints_the_table(tmp_path: Path) -> None:
     assert rows[("sensors", "pandas", 200_000)]["check"] == "ok"
     assert all(r["status"] == "ok" for r in report["rows"])
     assert {r["runner"] for r in report["rows"]} == {"transitions", "interpreter", "pandas", "reader .jsonl",
-                                                     "reader .msgpack"}
+                                                     "reader .msgpack", "reader .coordcols", "kernel reader .jsonl",
+                                                     "kernel reader .coordcols"}
     ratio = next(r for r in report["ratios"] if r["name"].startswith("orders: interpreter / transitions"))
     assert ratio["value"] is not None and math.isfinite(ratio["value"])

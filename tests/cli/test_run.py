@@ -230,7 +230,7 @@ def test_events_files_that_cannot_be_read(project: Path, capsys: pytest.CaptureF
     (project / "ev.txt").write_text("")
     assert run(capsys, program, "--events", project / "ev.txt")[2] == (
         f"coord: {project / 'ev.txt'}: cannot tell the events format from its extension '.txt'; "
-        "name it .jsonl, .msgpack or .csv, or give --format jsonl|msgpack|csv\n")
+        "name it .jsonl, .msgpack, .csv or .coordcols, or give --format jsonl|msgpack|csv|columns\n")
     assert run(capsys, program, "--events", project / "ev.txt", "--format", "csv")[0] == 0
     assert run(capsys, project / "nope.coord", "--events", project / "ev.txt", "--format", "csv") == (
         2, "", f"coord: {project / 'nope.coord'}: no such file\n")

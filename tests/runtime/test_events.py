@@ -263,11 +263,12 @@ def test_unwritable_rejects_file(tmp_path: Path) -> None:
 
 
 def test_format_by_extension_or_explicit() -> None:
-    assert [event_format(p) for p in ("a.jsonl", "a.JSON", "a.ndjson", "a.msgpack", "a.mpk", "a.csv", "-")] == [
-        "jsonl", "jsonl", "jsonl", "msgpack", "msgpack", "csv", "jsonl"]
+    assert [event_format(p) for p in ("a.jsonl", "a.JSON", "a.ndjson", "a.msgpack", "a.mpk", "a.csv", "a.coordcols",
+                                      "-")] == ["jsonl", "jsonl", "jsonl", "msgpack", "msgpack", "csv", "columns", "jsonl"]
     assert event_format("a.txt", "csv") == "csv"
     with pytest.raises(EventError, match=r"^a.txt: cannot tell the events format from its extension '.txt'; "
-                                         r"name it .jsonl, .msgpack or .csv, or give --format jsonl\|msgpack\|csv$"):
+                                         r"name it .jsonl, .msgpack, .csv or .coordcols, or give --format "
+                                         r"jsonl\|msgpack\|csv\|columns$"):
         event_format("a.txt")
     with pytest.raises(EventError, match="from its name \\(no extension\\)"):
         event_format("events")
