@@ -51,6 +51,7 @@ RUNNERS = {
     "read": ("reader .jsonl", "reader .msgpack", "reader .coordcols", "kernel reader .jsonl",
              "kernel reader .coordcols"),
     "end to end": ("compiled .jsonl", "compiled .coordcols", "compiled from memory"),
+    "start-up": ("compiled, cached", "compiled, cold kernel", "interpreter"),
 }
 """Each workload's runners, as the table names them (``--only`` matches these names)."""
 
@@ -385,6 +386,21 @@ def end_to_end_contenders(instances: int, folder: Path, runners: tuple[str, ...]
     return contenders
 
 
+# ---------------------------------------------------------------- start-up
+
+def startup_contenders(folder: Path, runners: tuple[str, ...]) -> list[Contender]:
+    """Whole ``coord run`` processes on a small example (``benchmarks/startup.py``): the
+    figure is the median wall time; the row has no events/s."""
+    from benchmarks import startup
+
+    contenders = []
+    for runner in runners:
+        row = Row("start-up", runner, f"{startup.EXAMPLE.name}, {startup.example_events()} events, whole process", 0)
+        once, warm = startup.startup_once(runner, folder)
+        contenders.append(Contender(row, once, warm=warm))
+    return contenders
+
+
 # ---------------------------------------------------------------- the suite
 
 def run_suite(mode: str = "quick", only: tuple[str, ...] = (), runs: int | None = None, memory: bool = True,
@@ -428,6 +444,9 @@ def run_suite(mode: str = "quick", only: tuple[str, ...] = (), runs: int | None 
             if sizes.orders != sizes.orders_side_by_side:
                 contenders += end_to_end_contenders(sizes.orders, Path(tmp), runners("end to end"))
             go(contenders, memory=False)
+        if runners("start-up"):
+            log("start-up")
+            go(startup_contenders(Path(tmp), runners("start-up")), memory=False)
         _FILES.clear()
     report.ratios = ratios(report.rows, sizes)
     report.seconds = time.perf_counter() - began

@@ -50,7 +50,7 @@ def add_arguments(parser) -> None:
                       help="BENCHMARKS.md sizes where they fit (minutes)")
     parser.set_defaults(mode="quick")
     parser.add_argument("--only", action="append", default=[], metavar="NAME",
-                        help="only rows whose workload or runner contains NAME (orders, sensors, read, "
+                        help="only rows whose workload or runner contains NAME (orders, sensors, read, end to end, start-up, "
                              "interpreter, transitions, pandas, compiled); repeatable")
     parser.add_argument("--runs", type=int, help="runs per figure (default: 3 quick, 5 full)")
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc runs")
