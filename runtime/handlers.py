@@ -12,7 +12,6 @@ two projects in one process may both have a ``handlers.py``.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import importlib
 import inspect
@@ -21,12 +20,15 @@ import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from coordlang.errors import CoordError
 from coordlang.ir.nodes import HandlerDef, Program
 from coordlang.semantics.constants import format_seconds
 from coordlang.source import LineIndex
+
+if TYPE_CHECKING:
+    import asyncio
 
 
 class HandlerBindingError(CoordError):
@@ -71,7 +73,12 @@ class BoundHandler:
             value = self.function(*args, **extra)
             if inspect.isawaitable(value):
                 awaited = self._within_timeout(value)
-                value = loop.run(awaited) if loop is not None else asyncio.run(awaited)
+                if loop is None:
+                    import asyncio  # only coroutine handlers need it (and it costs start-up time)
+
+                    value = asyncio.run(awaited)
+                else:
+                    value = loop.run(awaited)
         return convert_result(value, definition.returns)
 
     async def call_async(self, args: tuple, idempotency_key: str) -> object:
@@ -85,6 +92,8 @@ class BoundHandler:
     async def _within_timeout(self, awaitable):
         """A coroutine handler's attempt, cut off after the handler's ``timeout`` of wall time
         (a ``TimeoutError``, hence a ``Timeout`` error): only an awaited call can be cut off."""
+        import asyncio
+
         timeout = self.definition.timeout
         if timeout is None:
             return await awaitable
@@ -111,6 +120,8 @@ class HandlerLoop:
 
     def _running(self) -> asyncio.AbstractEventLoop:
         if self._loop is None:
+            import asyncio
+
             self._loop = asyncio.new_event_loop()
             # Closed, not run, when the owner is collected: that may happen while another loop
             # runs on this thread.
@@ -119,6 +130,8 @@ class HandlerLoop:
 
     def attempt_all(self, calls: list[tuple[BoundHandler, tuple, str]], limit: int) -> list[tuple[bool, object]]:
         """Each call's (True, result) or (False, the exception it raised), in the order given."""
+        import asyncio
+
         async def all_calls():
             gate = asyncio.Semaphore(limit)
 
