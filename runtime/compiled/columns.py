@@ -40,7 +40,8 @@ DEFT = 10
 ENDPC = 11        # the complete or raising pc the instance ended at
 RES = 12          # a host result (int, bool, string id)
 VAL = 13          # the completed value (int, bool, string id)
-N_C = 14
+NEXT = 14         # a free row: the next free row; a stream window: its key's older window
+N_C = 15
 
 # FC (float64), cold
 STEP_START = 0
@@ -53,7 +54,7 @@ ERR_T = 6         # the clock when the error was raised (for messages that read 
 N_FC = 7
 
 COLD_I = ("START", "ATTEMPT", "PARK", "ACTION", "ERRK", "ERRM", "ERRT", "UNDO", "UNDO_FAILED", "DEFH", "DEFT",
-          "ENDPC", "RES", "VAL")
+          "ENDPC", "RES", "VAL", "NEXT")
 COLD_F = ("STEP_START", "PARK_T", "END_T", "RES_F", "VAL_F", "RESUME_AT", "ERR_T")
 
 # ---------------------------------------------------------------- codes
@@ -71,6 +72,7 @@ ST_COMPENSATED = 4
 
 TK_WAIT = 0
 TK_BACKOFF = 1
+TK_WINDOW = 2     # a stream window closes
 
 P_CALL = 1        # a plain or batch handler's attempt
 P_JITERR = 2      # a jit handler raised: the host learns the exception
@@ -78,6 +80,7 @@ P_EVAL = 3        # an instruction only the host can evaluate (strings)
 P_GROW = 4        # the compensation arena is full
 P_COMPCALL = 5    # a plain or batch compensation's attempt
 P_COMPJITERR = 6
+P_EMIT_ROOM = 7   # the emitted-event arena is full
 
 A_NONE = 0
 A_SUCCESS = 1     # the result is in RES / RES_F
@@ -105,8 +108,20 @@ S_GP = 10
 S_TB_USED = 11
 S_TB_LIVE = 12
 S_INBOX = 13
-N_SI = 16
+S_ROUTED = 14     # events routed (input and emitted): the last one's sequence number
+S_STOP = 15       # why the agenda stopped short (STOP_*)
+S_EM_FREE = 16    # emitted events: the arena's free list, its rows in use, the queue
+S_EM_USED = 17
+S_EM_HEAD = 18
+S_EM_TAIL = 19
+S_RQ_HEAD = 20    # the run queue: instances made ready by one routing or timer
+S_RQ_TAIL = 21
+S_ROW_FREE = 22   # rows of ended reactions and closed windows, reused
+S_SV_FREE = 23    # stream values kept for stddev: the arena's free list and rows in use
+S_SV_USED = 24
+N_SI = 28
 SF_CLOCK = 0
+SF_RUN_T = 1      # the clock of the runs in the run queue (a timer's deadline, or the clock)
 N_SF = 4
 
 C_DUPLICATE = 0
@@ -120,5 +135,11 @@ R_GROW = 1        # process(): stopped before an event for want of room
 
 OP_PROCESS = 0    # kernel(): route input events
 OP_FIRE = 1       # kernel(): fire timers due by the horizon
-OP_RESUME = 2     # kernel(): resume answered instances, then fire timers
+OP_RESUME = 2     # kernel(): resume answered instances and replay their deferred events
+
+STOP_NONE = 0
+STOP_BARRIER = 1  # an instance whose continuation can emit parked: the host answers it at once
+STOP_ROOM = 2     # the arrays need room before the next routing
+
+FREE_ROW = 1 << 40  # MACH of a free row
 NO_RUN = -100     # deliver_k(): nothing to run

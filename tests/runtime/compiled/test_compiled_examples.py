@@ -16,9 +16,9 @@ from coordlang.runtime.compiled import CompiledExecutor, UnsupportedProgram, ens
 from coordlang.runtime.events import read_events
 
 EXAMPLES = sorted(p.parent for p in (ROOT / "examples").glob("*/*.coord") if p.stem == p.parent.name)
-SUPPORTED = {"approval_flow", "payment_retries"}
-"""Examples the backend runs today (the others use parallel, race, call, emit, reactions or
-streams: steps 3 and 4 of docs/runtime.md)."""
+SUPPORTED = {"approval_flow", "payment_retries", "sensor_alarms", "service_choreography", "travel_booking"}
+"""Examples the backend runs today (the others use parallel, race or call: step 3 of
+docs/runtime.md)."""
 
 
 def example(folder: Path):
