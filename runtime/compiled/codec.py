@@ -181,6 +181,8 @@ class Codec:
             rows = np.flatnonzero(ev_type == layout.index)
             if len(rows) == 0:
                 continue
+            if len(rows) == n:
+                rows = slice(None)  # one type only (the sensors): whole columns, no gather
             declared = dict(table.fields[name])
             for field, (where, col) in layout.columns.items():
                 if field not in declared:
