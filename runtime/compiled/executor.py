@@ -68,7 +68,8 @@ class CompiledExecutor:
         key_kinds = [machine_key_kind(program, lay.machine) if lay.index < plan.workflow_count
                      else lay.key_kind or "r" for lay in plan.machines]
         self.host = Host(plan, self.handlers, self.codec, key_kinds)
-        self.st = new_state(plan.width, plan.event_width, plan.comp_width, inbox, rq=self.kernel.MOST_RUNS + 8)
+        self.st = new_state(plan.width, plan.event_width, plan.comp_width, inbox, rq=self.kernel.MOST_RUNS + 8,
+                            fifos=self.kernel.N_FIFOS)
         self.st.ERR[3] = plan.strings.intern("Failed")
         self._ref_of: State | None = None
         self._ref = None
@@ -123,7 +124,7 @@ class CompiledExecutor:
             elif stop == K.STOP_ROOM or position < n:
                 room = 2 * self.kernel.MOST_RUNS + 64
                 self.st = ensure(self.st, rows=room, inbox=room, deferred=room, groups=room, lanes=room,
-                                 values=2 * self.kernel.MOST_VALUES + 64)
+                                 values=2 * self.kernel.MOST_VALUES + 64, timers=room)
             else:
                 return
 

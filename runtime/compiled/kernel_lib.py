@@ -44,8 +44,8 @@ structref.define_proxy(StateRef, StateType, list(State._fields))
 
 
 @njit(cache=True)
-def _new_ref(I, F, C, FC, SI, SF, CT, ERR, hp_dl, hp_seq, hp_inst, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, df_ord, gp_pending, gp_reached, pk, em_I, em_F, em_type, em_next, em_ref, rq_i, rq_p, rq_key, sv_val, sv_next):
-    return StateRef(I, F, C, FC, SI, SF, CT, ERR, hp_dl, hp_seq, hp_inst, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, df_ord, gp_pending, gp_reached, pk, em_I, em_F, em_type, em_next, em_ref, rq_i, rq_p, rq_key, sv_val, sv_next)
+def _new_ref(I, F, C, FC, SI, SF, CT, ERR, hp_dl, hp_seq, hp_inst, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, df_ord, gp_pending, gp_reached, pk, em_I, em_F, em_type, em_next, em_ref, rq_i, rq_p, rq_key, sv_val, sv_next, fq_dl, fq_seq, fq_inst, fq_ht):
+    return StateRef(I, F, C, FC, SI, SF, CT, ERR, hp_dl, hp_seq, hp_inst, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, df_ord, gp_pending, gp_reached, pk, em_I, em_F, em_type, em_next, em_ref, rq_i, rq_p, rq_key, sv_val, sv_next, fq_dl, fq_seq, fq_inst, fq_ht)
 
 
 def state_ref(st: State) -> StateRef:
@@ -570,3 +570,82 @@ def sv_clear(st, head):
 def tb_set(st, wf, key, inst):
     """Point a lane known to be present at another instance (a stream key's newest window)."""
     st.tb[_tb_slot(st, wf, key), 2] = inst
+
+
+# ---------------------------------------------------------------- window timers of tumbling and
+# session streams: their deadlines never decrease in the order they are set (the clock does not
+# go back and the window's length is fixed), so each stream's are a ring, first in first out,
+# beside the heap: pushing and popping cost nothing like a heap's sifting through every window
+# of a period (which share one deadline). Cancelled entries are skipped at the head, as in the
+# heap; the next timer is the least (deadline, sequence) of the heap's top and each ring's head.
+
+@njit(cache=True)
+def fq_push(st, f, i, deadline, kind):
+    seq = st.SI[S_TSEQ]
+    st.SI[S_TSEQ] = seq + 1
+    st.F[i, DEADLINE] = deadline
+    st.I[i, TSEQ] = seq
+    st.I[i, TKIND] = kind
+    t = st.fq_ht[f, 1]
+    slot = t & (st.fq_dl.shape[1] - 1)
+    st.fq_dl[f, slot] = deadline
+    st.fq_seq[f, slot] = seq
+    st.fq_inst[f, slot] = i
+    st.fq_ht[f, 1] = t + 1
+
+
+@njit(cache=True)
+def fq_top(st, f):
+    """The slot of ring f's first live entry, or -1 (cancelled ones are dropped)."""
+    mask = st.fq_dl.shape[1] - 1
+    h = st.fq_ht[f, 0]
+    t = st.fq_ht[f, 1]
+    while h < t:
+        slot = h & mask
+        if st.I[st.fq_inst[f, slot], TSEQ] == st.fq_seq[f, slot]:
+            st.fq_ht[f, 0] = h
+            return slot
+        h += 1
+    st.fq_ht[f, 0] = h
+    return -1
+
+
+@njit(cache=True)
+def timer_top(st, fifos):
+    """(instance, deadline, source) of the next timer: source -1 is the heap, else a ring;
+    instance -1 when there is none."""
+    j = heap_top(st)
+    best_dl = 0.0
+    best_seq = 0
+    src = -1
+    if j >= 0:
+        best_dl = st.hp_dl[0]
+        best_seq = st.hp_seq[0]
+    for f in range(fifos):
+        slot = fq_top(st, f)
+        if slot < 0:
+            continue
+        dl = st.fq_dl[f, slot]
+        seq = st.fq_seq[f, slot]
+        if j < 0 or dl < best_dl or (dl == best_dl and seq < best_seq):
+            j = st.fq_inst[f, slot]
+            best_dl = dl
+            best_seq = seq
+            src = f
+    return j, best_dl, src
+
+
+@njit(cache=True)
+def timer_pop(st, src):
+    if src < 0:
+        heap_pop(st)
+    else:
+        st.fq_ht[src, 0] += 1
+
+
+@njit(cache=True)
+def fq_room(st, fifos, need):
+    for f in range(fifos):
+        if st.fq_ht[f, 1] - st.fq_ht[f, 0] + need > st.fq_dl.shape[1]:
+            return False
+    return True

@@ -117,6 +117,9 @@ def new_plan(program: ir.Program) -> Plan:
     plan.workflow_count = count
     plan.windows = windows
     for win in windows:
+        if win.stream.window in ("tumbling", "session"):
+            win.fifo = sum(1 for other in windows if other.fifo >= 0)
+    for win in windows:
         plan.streams_on.setdefault(win.stream.event, []).append(win)
     for lay in layouts[count:count + len(program.reactions)]:
         plan.reactions.setdefault(lay.machine.trigger or "", []).append(lay.index)

@@ -28,6 +28,8 @@ State = namedtuple("State", [
     "em_I", "em_F", "em_type", "em_next", "em_ref",  # emitted events (the event column layout)
     "rq_i", "rq_p", "rq_key",  # the run queue: instance, pc, order among one routing's recipients
     "sv_val", "sv_next",       # stream values kept for stddev, a list per window
+    "fq_dl", "fq_seq", "fq_inst", "fq_ht",  # window timers of tumbling and session streams: a
+                               # ring per stream (deadline, sequence, window), its (head, tail)
 ])
 
 
@@ -38,7 +40,7 @@ def _free_list(size: int, start: int = 0) -> np.ndarray:
 
 
 def new_state(widths: tuple[int, int], event_widths: tuple[int, int], comp_widths: tuple[int, int],
-              inbox: int, rows: int = 1024, rq: int = 64) -> State:
+              inbox: int, rows: int = 1024, rq: int = 64, fifos: int = 0) -> State:
     wi, wf = widths
     ewi, ewf = event_widths
     cwi, cwf = comp_widths
@@ -76,6 +78,8 @@ def new_state(widths: tuple[int, int], event_widths: tuple[int, int], comp_width
         em_type=np.zeros(arena, dtype=np.int64), em_next=_free_list(arena), em_ref=np.zeros(arena, dtype=np.int64),
         rq_i=np.zeros(rq, dtype=np.int64), rq_p=np.zeros(rq, dtype=np.int64), rq_key=np.zeros(rq, dtype=np.int64),
         sv_val=np.zeros(arena, dtype=np.float64), sv_next=_free_list(arena),
+        fq_dl=np.zeros((max(fifos, 1), arena), dtype=np.float64), fq_seq=np.zeros((max(fifos, 1), arena), dtype=np.int64),
+        fq_inst=np.zeros((max(fifos, 1), arena), dtype=np.int64), fq_ht=np.zeros((max(fifos, 1), 2), dtype=np.int64),
     )
 
 
@@ -109,9 +113,10 @@ def _grow_arena(st: State, names: tuple[str, ...], next_name: str, free_slot: in
 
 
 def ensure(st: State, *, rows: int = 0, inbox: int = 0, deferred: int = 0, comp: int = 0,
-           groups: int = 0, lanes: int = 0, emitted: int = 0, values: int = 0) -> State:
+           groups: int = 0, lanes: int = 0, emitted: int = 0, values: int = 0, timers: int = 0) -> State:
     """A state with room for that many more of each (the same state when it has it)."""
     changes: dict = {}
+    changes.update(_grow_fifos(st, timers))
     used_rows = int(st.SI[K.S_ROWS])
     size = len(st.I)
     if size - used_rows < rows:
@@ -138,6 +143,28 @@ def ensure(st: State, *, rows: int = 0, inbox: int = 0, deferred: int = 0, comp:
     if (int(st.SI[K.S_TB_USED]) + lanes) * 10 > len(st.tb) * 6:
         st = rebuild_table(st, lanes)
     return st
+
+
+def _grow_fifos(st: State, need: int) -> dict:
+    """Room for ``need`` more entries in every window-timer ring. An entry's slot is its
+    counter modulo the (power of two) capacity, so a larger ring keeps every counter."""
+    cap = st.fq_dl.shape[1]
+    used = int((st.fq_ht[:, 1] - st.fq_ht[:, 0]).max())
+    if cap - used >= need:
+        return {}
+    new = cap
+    while new - used < need:
+        new *= 2
+    out = {}
+    rows = st.fq_dl.shape[0]
+    for name in ("fq_dl", "fq_seq", "fq_inst"):
+        old = getattr(st, name)
+        grown = np.zeros((rows, new), dtype=old.dtype)
+        for f in range(rows):
+            counters = np.arange(st.fq_ht[f, 0], st.fq_ht[f, 1], dtype=np.int64)
+            grown[f, counters & (new - 1)] = old[f, counters & (cap - 1)]
+        out[name] = grown
+    return out
 
 
 def _empty_table(size: int) -> np.ndarray:

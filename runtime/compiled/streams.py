@@ -61,6 +61,8 @@ class WindowLayout:
     """The most windows one event falls in."""
     values: int = 0
     """The most values one event appends to ``stddev`` lists."""
+    fifo: int = -1
+    """Tumbling and session streams: the ring of their window timers (see ``kernel_lib``)."""
 
 
 def stream_machine(number: int, stream: ir.Stream, key_type: str) -> ir.Machine:
@@ -154,7 +156,9 @@ def generate(win: WindowLayout, strings: Strings, events: dict[str, EventLayout]
             w(1, f"st.I[i, {acc.head + 1}] = -1")
     w(1, f"st.F[i, {win.start}] = start")
     w(1, f"st.F[i, {win.end}] = end")
-    if stream.window != "count":
+    if win.fifo >= 0:
+        w(1, f"fq_push(st, int64({win.fifo}), i, end, int64(TK_WINDOW))")
+    elif stream.window != "count":
         w(1, "heap_push(st, i, end, int64(TK_WINDOW))")
     w(1, "return i")
     w(0, "")
@@ -278,7 +282,7 @@ def generate(win: WindowLayout, strings: Strings, events: dict[str, EventLayout]
         w(1, "if i >= 0:")
         w(2, "heap_remove(st, i)")
         w(2, f"st.F[i, {win.end}] = now + {size}")
-        w(2, f"heap_push(st, i, now + {size}, int64(TK_WINDOW))")
+        w(2, f"fq_push(st, int64({win.fifo}), i, now + {size}, int64(TK_WINDOW))")
         w(1, "else:")
         w(2, f"i = win_new_{k}(st, key, now, now + {size}, now)")
         w(2, f"tb_put(st, {wf}, key, i)")
