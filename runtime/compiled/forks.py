@@ -58,13 +58,19 @@ def thread_rows(machine: ir.Machine, facts: flow.Facts) -> int:
 
 
 class ForkGen:
+    @property
+    def shared(self) -> int:
+        """1 when the machine's threads wait in the kernel's run queue (it emits: the order of
+        its threads among other instances' runs shows), 0 for the instance's own queue."""
+        return 1 if self.k in self.plan.emitters else 0
+
     def gen_fork(self, pc: int, instr: ir.Fork) -> None:
         w = self.out
         if not instr.branches:
             w(3, f"pc = {instr.join}")
             return
         for entry in instr.branches:
-            w(3, f"th_new(st, i, int64({self.rows}), t, int64({entry}))")
+            w(3, f"th_new(st, i, int64({self.rows}), t, int64({entry}), int64({self.shared}))")
         w(3, f"C[t, NBR] = {len(instr.branches)}")
         w(3, "I[t, STATE] = T_JOIN")
         w(3, f"I[t, PC] = {pc}")
@@ -81,8 +87,7 @@ class ForkGen:
         w(3, f"if RACE_{k}[I[p, PC]] != 0:")
         w(4, "th_cancel_branches(st, i, p)")
         w(3, "if C[p, NBR] == 0:")
-        w(4, f"I[p, PC] = JOIN_{k}[I[p, PC]]")
-        w(4, "rq_push(st, i, p)")
+        w(4, f"th_wake(st, i, p, JOIN_{k}[I[p, PC]], int64({self.shared}))")
         w(3, "pc = PC_NEXT")
 
     def gen_fork_tables(self) -> None:
