@@ -72,6 +72,8 @@ PROGRAM_VOCABULARY = {
     "windows": {"site": ["a", "b"], "n": [0, 1, 2, 5, 9], "x": [10.0, 45.5, 70.0, 99.0], "tag": ["p", "q"],
                 "kind": ["level"], "value": [70.0], "count": [2], "text": ["t"]},
     "fanouts": {"ref": ["a", "b"], "n": [-1, 0, 1, 2, 3, 4, 5, 7, 8], "ok": [True, False]},
+    "scatter_gather": {"request_id": ["a", "b"], "id": ["a", "b"], "weight": [1.0, 2.5], "value": [1.0, 15.0],
+                       "expected": [3], "received": [2, 3], "partial": [True, False]},
 }
 
 
@@ -154,6 +156,9 @@ TRAVEL = program(ROOT / "examples" / "travel_booking" / "travel_booking.coord")
 WINDOWS = program(PROGRAMS / "windows.coord")
 SENSORS = program(ROOT / "examples" / "sensor_alarms" / "sensor_alarms.coord")
 FANOUTS = program(PROGRAMS / "fanouts.coord")
+SCATTER_GATHER = program(ROOT / "tests" / "std" / "programs" / "scatter_gather.coord")
+"""std.scatter_gather's patterns: a race of gathering and a timer, then an emit; replies from
+reactions that emit and from input events; best_of's three handler calls in parallel."""
 WINDOW_GAPS = (0.0, 0.5, 1.0, 2.0, 5.0, 5.0, 7.0, 10.0, 20.0, 60.0)
 
 
@@ -226,3 +231,8 @@ def test_sensor_alarms(run) -> None:
 @given(runs(FANOUTS, PROGRAM_VOCABULARY["fanouts"], max_events=30, gaps=SHORT_GAPS))
 def test_fanouts_threads_with_emits(run) -> None:
     check(FANOUTS, run)
+
+
+@given(runs(SCATTER_GATHER, PROGRAM_VOCABULARY["scatter_gather"], gaps=SHORT_GAPS + (30.0,)))
+def test_std_scatter_gather(run) -> None:
+    check(SCATTER_GATHER, run)
