@@ -589,7 +589,6 @@ class MachineGen(StepGen, ForkGen):
         for n, (name, _) in enumerate(instr.fields):
             where, col = event.columns[name]
             targets.append((event.kinds[name], where, col, (self.layout.arg_f if where == "F" else self.layout.arg_i) + n))
-        depth = 3
         if host:
             self.plan.host_steps[(self.k, pc)] = "emit"
             w(3, "if act != A_SUCCESS:")
@@ -611,10 +610,11 @@ class MachineGen(StepGen, ForkGen):
                     code = f"(1 if {code} else 0)"
                 w(3, f"f{n}_{pc} = {code}")
             self.check(3, pc)
-        w(depth, f"e{pc} = em_push(st, int64({event.index}))")
+        w(3, f"e{pc} = em_push(st, int64({event.index}))")
         for n, (kind, where, col, _) in enumerate(targets):
-            w(depth, f"st.em_{where}[e{pc}, {col}] = f{n}_{pc}")
-        w(depth, f"pc = {pc + 1}")
+            w(3, f"st.em_{where}[e{pc}, {col}] = f{n}_{pc}")
+        w(3, f"pc = {pc + 1}")
+
 
 def _kind_name(kind: str) -> str:
     return {"i": "int", "f": "float", "b": "bool", "s": "str"}.get(kind, kind)

@@ -4,7 +4,10 @@
 that reached a plain or batch handler (or another step only the host can take) park, and their
 later events wait in their lane. Then, round after round until nothing is parked, the host
 answers the parked instances and the kernel resumes each at the time it parked and replays its
-deferred events. ``finish`` fires the remaining timers the same way. See docs/runtime.md.
+deferred events. ``finish`` fires the remaining timers the same way. When an instance that
+emits parks (a barrier), the kernel stops at once and the host answers it before anything else
+runs; when the arrays need room, the kernel stops before a routing and the host grows them.
+See docs/runtime.md.
 """
 
 from __future__ import annotations
