@@ -15,7 +15,8 @@ Per machine ``k`` of the plan:
 
 A machine with ``parallel``/``race`` (see ``forks.py``) runs threads, each a row of its own:
 there ``run_k(st, t, now, act, pc)`` runs thread row ``t`` of instance ``i = OWNER`` and then the
-instance's other ready threads (pseudo-pc ``PC_NEXT``), ``catch_k(st, i, t, pc)`` takes the
+instance's other ready threads (pseudo-pc ``PC_NEXT``; those of a machine that emits wait in
+the kernel's run queue instead), ``catch_k(st, i, t, pc)`` takes the
 thread's error, and ``deliver_k`` offers an event to the threads in creation order. What is the
 running thread's own (pc, timer, step, error) is read and written at ``t``, what is the
 instance's (slots, inboxes, compensations) at ``i``; without threads both are ``i``.

@@ -5,6 +5,9 @@ A machine with a ``Fork`` gets, per instance, a fixed run of rows: the instance 
 thread) and one row per other thread that can be alive at once (see ``kernel_threads.py``). The
 count is static: a thread's region (its code up to its ``EndBranch``, without the code of the
 branches it starts) needs itself plus, at its widest fork, the sum of what each branch needs.
+Threads made ready (branches, a parent at its join or catching its branch's error) wait in their
+instance's queue, or, for a machine that emits, in the kernel's run queue among every instance's
+runs (``ForkGen.shared``; docs/runtime.md, "Threads with emits, reactions and streams").
 
 A mixin of :class:`~coordlang.runtime.compiled.codegen.MachineGen`: it uses the generator's
 ``out``, ``plan``, ``k``, ``code``, ``facts``, ``layout`` and ``rows`` (this machine's
