@@ -168,6 +168,9 @@ class Codec:
         field's codes), without a Python object per event."""
         n = len(table.type)
         wi, wf = self.event_width
+        whole = self._one_type_columns(table, n)
+        if whole is not None:
+            return whole
         ev_I = np.zeros((n, max(wi, 1)), dtype=np.int64)
         ev_F = np.zeros((n, max(wf, 1)), dtype=np.float64)
         ev_time = np.ascontiguousarray(table.time, dtype=np.float64)
@@ -197,6 +200,25 @@ class Codec:
                 else:
                     ev_I[rows, col] = column
         return ev_type, ev_time, ev_I, ev_F
+
+
+    def _one_type_columns(self, table, n: int):
+        """A table of one declared event type whose fields are one int (or bool) and one float
+        column (the sensors): the table's own arrays as the kernel's (n, 1) matrices, without a
+        copy; else None."""
+        if len(table.types) != 1 or table.types[0] not in self.events or n == 0:
+            return None
+        layout = self.events[table.types[0]]
+        if sorted(layout.columns.values()) != [("F", 0), ("I", 0)]:
+            return None  # (the matrices may be narrower than other types': nothing reads past a type's own)
+        if set(layout.kinds.values()) - {"i", "f"} or not set(layout.columns) <= set(dict(table.fields[table.types[0]])):
+            return None
+        out = {}
+        for field, (where, _) in layout.columns.items():
+            column = np.ascontiguousarray(table.columns[field], dtype=np.float64 if where == "F" else np.int64)
+            out[where] = column.reshape(n, 1)
+        ev_type = np.full(n, layout.index, dtype=np.int64)
+        return ev_type, np.ascontiguousarray(table.time, dtype=np.float64), out["I"], out["F"]
 
 
 def key_value(strings: Strings, kind: str, raw: int) -> object:

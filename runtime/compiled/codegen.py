@@ -15,7 +15,8 @@ Per machine ``k`` of the plan:
 
 A machine with ``parallel``/``race`` (see ``forks.py``) runs threads, each a row of its own:
 there ``run_k(st, t, now, act, pc)`` runs thread row ``t`` of instance ``i = OWNER`` and then the
-instance's other ready threads (pseudo-pc ``PC_NEXT``), ``catch_k(st, i, t, pc)`` takes the
+instance's other ready threads (pseudo-pc ``PC_NEXT``; those of a machine that emits wait in
+the kernel's run queue instead), ``catch_k(st, i, t, pc)`` takes the
 thread's error, and ``deliver_k`` offers an event to the threads in creation order. What is the
 running thread's own (pc, timer, step, error) is read and written at ``t``, what is the
 instance's (slots, inboxes, compensations) at ``i``; without threads both are ``i``.
@@ -124,9 +125,20 @@ class MachineGen(StepGen, ForkGen):
         self.gen_run()
         self.gen_matches()
         self.gen_deliver()
+        if self.layout.unit.startswith("stream#"):
+            from coordlang.runtime.compiled import streams
+
+            win = self.plan.windows[int(self.layout.unit[len("stream#"):])]
+            w.out.append(streams.generate(win, self.strings, self.plan.events, self.layout, self.stream_message))
+            return w.text()
         self.gen_fire()
         self.gen_start()
+        if self.activation:
+            self.gen_react()
         return w.text()
+
+    def stream_message(self, text: str) -> int:
+        return self.strings.intern(f"{text} at {self.place(self.layout.machine.sid)}")
 
     def gen_catch(self, stacks: dict[tuple[int, ...], int]) -> None:
         w = self.out
@@ -173,7 +185,10 @@ class MachineGen(StepGen, ForkGen):
         w(1, "cp_clear(st, i)")
         if self.threads:
             w(1, f"th_clear(st, i, int64({self.rows}))")
-        w(1, "tb_del(st, st.I[i, WF], st.I[i, KEY])")
+        if self.activation:
+            w(1, "row_free(st, i)")
+        else:
+            w(1, "tb_del(st, st.I[i, WF], st.I[i, KEY])")
         w(0, "")
 
     # ---------------------------------------------------------------- the run loop
@@ -191,7 +206,7 @@ class MachineGen(StepGen, ForkGen):
         w(1, "while True:")
         if self.threads:
             w(2, "if pc == PC_NEXT:")
-            w(3, "t = rq_pop(st, i)")
+            w(3, "t = tq_pop(st, i)")
             w(3, "if t < 0:")
             w(4, "return")
             w(3, "I[t, STATE] = T_RUN")
@@ -201,6 +216,11 @@ class MachineGen(StepGen, ForkGen):
             w(2, "if pc == PC_ESCAPE and t != i:")
             w(3, "t = th_raise_up(st, i, t)")
             w(3, f"pc = {self.catch('I[t, PC]')}")
+            # The forking thread that catches the error is woken (last in the run queue), as the
+            # interpreter's; one that does not raises it on at once.
+            w(3, "if pc != PC_ESCAPE:")
+            w(4, f"th_wake(st, i, t, pc, int64({self.shared}))")
+            w(4, "pc = PC_NEXT")
             w(3, "continue")
         w(2, "if pc == PC_ESCAPE:")
         w(3, "st.C[i, ATTEMPT] = 0")
@@ -238,7 +258,15 @@ class MachineGen(StepGen, ForkGen):
         if self.threads:
             self.out(depth, "if t != i:")
             self.out(depth + 1, "I[i, STATE] = T_PARKED")
+        if self.k in self.plan.emitters:
+            # What this instance does next may emit: nothing else may happen before it.
+            self.out(depth, "st.SI[S_STOP] = STOP_BARRIER")
         self.out(depth, "return")
+
+    @property
+    def activation(self) -> bool:
+        """A reaction's run: no lane, no outcome; its row is freed when it ends."""
+        return self.k >= self.plan.workflow_count
 
     def store(self, depth: int, slot: int, code: str, kind: str, pc: int) -> None:
         entry = self.layout.slots[slot]
@@ -471,11 +499,20 @@ class MachineGen(StepGen, ForkGen):
         w(0, NJIT)
         w(0, f"def start_{k}(st, key, srcI, srcF, r, order):")
         w(1, '"""A new instance, ready to run from pc 0."""')
-        w(1, "i = st.SI[S_ROWS]")
-        w(1, f"st.SI[S_ROWS] = i + {self.rows}")
-        w(1, "I = st.I")
         if self.threads:
+            # A fixed run of rows (the instance and its threads), never freed: fresh rows.
+            w(1, "i = st.SI[S_ROWS]")
+            w(1, f"st.SI[S_ROWS] = i + {self.rows}")
+            w(1, "I = st.I")
             w(1, f"th_init(st, i, int64({self.rows}), int64({k}), key, int64({lay.wf}))")
+        else:
+            w(1, "i = row_new(st)")
+            w(1, "I = st.I")
+            w(1, "if I[i, MACH] == FREE_ROW:")
+            w(2, "I[i, :] = 0")
+            w(2, "st.F[i, :] = 0.0")
+            w(2, "st.C[i, :] = 0")
+            w(2, "st.FC[i, :] = 0.0")
         sets = {"MACH": k, "STATE": "T_RUN", "STATUS": "ST_RUNNING", "KEY": "key", "WF": lay.wf,
                 "START": "order", "TSEQ": -1, "ERRK": -1, "ERRM": -1, "ERRT": -1, "UNDO": -1, "DEFH": -1,
                 "DEFT": -1, "ENDPC": -1}
@@ -497,9 +534,88 @@ class MachineGen(StepGen, ForkGen):
                 dst = "I" if where == "I" else "st.F"
                 w(1, f"{dst}[i, {col}] = {src}[r, {src_col}]")
             w(1, f"I[i, {entry.col}] = 1")
-        w(1, f"tb_put(st, int64({lay.wf}), key, i)")
+        if not self.activation:
+            w(1, f"tb_put(st, int64({lay.wf}), key, i)")
         w(1, "return i")
         w(0, "")
+
+    def gen_react(self) -> None:
+        """``react_k``: the reaction's guard on the routed event (a row of ``srcI``/``srcF``),
+        then its run: the row to run from pc 0, or -1. A guard that raises ends nothing: the
+        run does not start (the interpreter lists it in its faults)."""
+        w = self.out
+        k = self.k
+        machine = self.layout.machine
+        w(0, NJIT)
+        w(0, f"def react_{k}(st, srcI, srcF, r, ordinal):")
+        w(1, "err = st.ERR")
+        reaction = self.plan.program.reactions[k - self.plan.workflow_count]
+        if reaction.guard is not None:
+            self.sid = reaction.sid
+            event = self.plan.events[machine.trigger or ""]
+            try:
+                code, kind = self.exprs(0, Guard(machine.trigger_slot or 0, event)).gen(reaction.guard)
+            except HostOnly as exc:
+                raise self.unsupported(-1, f"{exc} in the guard of a reaction") from None
+            except Unsupported as exc:
+                raise self.unsupported(-1, str(exc)) from None
+            w(1, f"g = {code if kind == 'b' else f'({code} != 0)'}")
+            w(1, "if err[0] != 0:")
+            w(2, "err[0] = 0")
+            w(2, "return -1")
+            w(1, "if not g:")
+            w(2, "return -1")
+        w(1, f"return start_{k}(st, ordinal, srcI, srcF, r, int64(-1))")
+        w(0, "")
+
+    def gen_emit(self, pc: int, instr: ir.Emit) -> None:
+        """Append the event to the emitted queue (routed after the current work, in order);
+        fields the kernel cannot compute (strings built from parts) the host evaluates into
+        the argument columns first."""
+        w = self.out
+        event = self.plan.events.get(instr.event)
+        if event is None:
+            raise self.unsupported(pc, f"emit of an undeclared event {instr.event}")
+        w(3, "if not em_room(st):")
+        self.park(4, "P_EMIT_ROOM", pc)
+        values = []
+        for n, (name, expr) in enumerate(instr.fields):
+            kind = event.kinds.get(name, "?")
+            if kind == "?":
+                raise self.unsupported(pc, f"the field '{name}' of type {event.definition.field_type(name)} "
+                                           f"in emit {instr.event}")
+            values.append(self.maybe(pc, expr))
+        host = any(v is None for v in values)
+        targets = []
+        for n, (name, _) in enumerate(instr.fields):
+            where, col = event.columns[name]
+            targets.append((event.kinds[name], where, col, (self.layout.arg_f if where == "F" else self.layout.arg_i) + n))
+        if host:
+            self.plan.host_steps[(self.k, pc)] = "emit"
+            w(3, "if act != A_SUCCESS:")
+            self.park(4, "P_EVAL", pc)
+            w(3, "act = 0")
+            for n, (kind, where, col, arg) in enumerate(targets):
+                w(3, f"f{n}_{pc} = {'st.F' if where == 'F' else 'st.I'}[{self.T}, {arg}]")
+        else:
+            for n, ((code, kind), (target, where, col, _)) in enumerate(zip(values, targets)):
+                if target == "f" and kind != "f":
+                    code = f"float({code})"
+                elif target != "f" and kind == "f":
+                    raise self.unsupported(pc, f"a float for the {_kind_name(target)} field "
+                                               f"'{instr.fields[n][0]}' of {instr.event}")
+                elif (target == "s") != (kind == "s"):
+                    raise self.unsupported(pc, f"a {_kind_name(kind)} for the {_kind_name(target)} field "
+                                               f"'{instr.fields[n][0]}' of {instr.event}")
+                if target == "b":
+                    code = f"(1 if {code} else 0)"
+                w(3, f"f{n}_{pc} = {code}")
+            self.check(3, pc)
+        w(3, f"e{pc} = em_push(st, int64({event.index}))")
+        for n, (kind, where, col, _) in enumerate(targets):
+            w(3, f"st.em_{where}[e{pc}, {col}] = f{n}_{pc}")
+        w(3, f"pc = {pc + 1}")
+
 
 def _kind_name(kind: str) -> str:
     return {"i": "int", "f": "float", "b": "bool", "s": "str"}.get(kind, kind)

@@ -50,7 +50,8 @@ RQN = 18          # the next thread in the instance's ready queue
 RQH = 19          # the instance's ready queue: head and tail
 RQT = 20
 HELD = 21         # a thread's timer came due while its instance was parked: out of the heap
-N_C = 22
+NEXT = 22         # a free row: the next free row; a stream window: its key's older window
+N_C = 23
 
 # FC (float64), cold
 STEP_START = 0
@@ -63,7 +64,8 @@ ERR_T = 6         # the clock when the error was raised (for messages that read 
 N_FC = 7
 
 COLD_I = ("START", "ATTEMPT", "PARK", "ACTION", "ERRK", "ERRM", "ERRT", "UNDO", "UNDO_FAILED", "DEFH", "DEFT",
-          "ENDPC", "RES", "VAL", "OWNER", "TNEXT", "PARENT", "NBR", "RQN", "RQH", "RQT", "HELD")
+          "ENDPC", "RES", "VAL", "OWNER", "TNEXT", "PARENT", "NBR", "RQN", "RQH", "RQT", "HELD",
+          "NEXT")
 COLD_F = ("STEP_START", "PARK_T", "END_T", "RES_F", "VAL_F", "RESUME_AT", "ERR_T")
 
 # ---------------------------------------------------------------- codes
@@ -86,6 +88,7 @@ ST_THREAD = 6     # not an instance: a thread row of one
 
 TK_WAIT = 0
 TK_BACKOFF = 1
+TK_WINDOW = 2     # a stream window closes
 
 P_CALL = 1        # a plain or batch handler's attempt
 P_JITERR = 2      # a jit handler raised: the host learns the exception
@@ -93,6 +96,7 @@ P_EVAL = 3        # an instruction only the host can evaluate (strings)
 P_GROW = 4        # the compensation arena is full
 P_COMPCALL = 5    # a plain or batch compensation's attempt
 P_COMPJITERR = 6
+P_EMIT_ROOM = 7   # the emitted-event arena is full
 
 A_NONE = 0
 A_SUCCESS = 1     # the result is in RES / RES_F
@@ -121,9 +125,21 @@ S_GP = 10
 S_TB_USED = 11
 S_TB_LIVE = 12
 S_INBOX = 13
-S_RUNT = 14       # deliver_k of a machine with threads: the thread row to run
-N_SI = 16
+S_ROUTED = 14     # events routed (input and emitted): the last one's sequence number
+S_STOP = 15       # why the agenda stopped short (STOP_*)
+S_EM_FREE = 16    # emitted events: the arena's free list, its rows in use, the queue
+S_EM_USED = 17
+S_EM_HEAD = 18
+S_EM_TAIL = 19
+S_RQ_HEAD = 20    # the run queue: instances made ready by one routing or timer
+S_RQ_TAIL = 21
+S_ROW_FREE = 22   # rows of ended reactions and closed windows, reused
+S_SV_FREE = 23    # stream values kept for stddev: the arena's free list and rows in use
+S_SV_USED = 24
+S_RUNT = 25       # deliver_k of a machine with threads: the thread row to run
+N_SI = 28
 SF_CLOCK = 0
+SF_RUN_T = 1      # the clock of the runs in the run queue (a timer's deadline, or the clock)
 N_SF = 4
 
 C_DUPLICATE = 0
@@ -137,5 +153,11 @@ R_GROW = 1        # process(): stopped before an event for want of room
 
 OP_PROCESS = 0    # kernel(): route input events
 OP_FIRE = 1       # kernel(): fire timers due by the horizon
-OP_RESUME = 2     # kernel(): resume answered instances, then fire timers
+OP_RESUME = 2     # kernel(): resume answered instances and replay their deferred events
+
+STOP_NONE = 0
+STOP_BARRIER = 1  # an instance whose continuation can emit parked: the host answers it at once
+STOP_ROOM = 2     # the arrays need room before the next routing
+
+FREE_ROW = 1 << 40  # MACH of a free row
 NO_RUN = -100     # deliver_k(): nothing to run

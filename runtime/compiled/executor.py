@@ -4,7 +4,10 @@
 that reached a plain or batch handler (or another step only the host can take) park, and their
 later events wait in their lane. Then, round after round until nothing is parked, the host
 answers the parked instances and the kernel resumes each at the time it parked and replays its
-deferred events. ``finish`` fires the remaining timers the same way. See docs/runtime.md.
+deferred events. ``finish`` fires the remaining timers the same way. When an instance that
+emits parks (a barrier), the kernel stops at once and the host answers it before anything else
+runs; when the arrays need room, the kernel stops before a routing and the host grows them.
+See docs/runtime.md.
 """
 
 from __future__ import annotations
@@ -66,9 +69,11 @@ class CompiledExecutor:
         self.source = kernel_source(plan, digests)
         self.kernel = load_kernel(self.source, cache_dir)
         self.codec = Codec(plan.strings, plan.events, plan.event_width)
-        key_kinds = [machine_key_kind(program, lay.machine) for lay in plan.machines]
+        key_kinds = [machine_key_kind(program, lay.machine) if lay.index < plan.workflow_count
+                     else lay.key_kind or "r" for lay in plan.machines]
         self.host = Host(plan, self.handlers, self.codec, key_kinds, concurrency)
-        self.st = new_state(plan.width, plan.event_width, plan.comp_width, inbox)
+        self.st = new_state(plan.width, plan.event_width, plan.comp_width, inbox,
+                            rq=(self.kernel.MOST_RUNS + 8) * self.kernel.ROWS, fifos=self.kernel.N_FIFOS)
         self.st.ERR[3] = plan.strings.intern("Failed")
         self._ref_of: State | None = None
         self._ref = None
@@ -104,16 +109,8 @@ class CompiledExecutor:
 
     def _feed(self, columns) -> None:
         base = self.events
-        position = 0
-        n = len(columns[0])
-        while True:
-            position = self._call(K.OP_PROCESS, columns, base, position)
-            if position >= n:
-                break
-            room = 2 * self.kernel.MOST_LANES + 64
-            self.st = ensure(self.st, rows=room * self.kernel.ROWS, inbox=room, deferred=room, groups=room,
-                             lanes=room)
-        self.events += n
+        self._agenda(K.OP_PROCESS, columns, base, -math.inf)
+        self.events += len(columns[0])
         self._settle(columns, base, self.st.SF[K.SF_CLOCK])
 
     def finish(self, until: float | None = None) -> RunResult:
@@ -125,9 +122,27 @@ class CompiledExecutor:
 
     # ---------------------------------------------------------------- rounds with the host
 
-    def _settle(self, columns, base: int, horizon: float) -> None:
-        """Fire timers due by ``horizon`` and answer parked instances until none is left."""
-        self._call(K.OP_FIRE, columns, base, 0, horizon=horizon)
+    def _agenda(self, op: int, columns, base: int, horizon: float) -> None:
+        """Run the kernel's agenda (OP_PROCESS: through the input events too) to its end,
+        answering a barrier at once and growing the arrays when the kernel asks."""
+        position = 0
+        n = len(columns[0]) if op == K.OP_PROCESS else 0
+        while True:
+            position = self._call(op, columns, base, position, horizon=horizon)
+            stop = int(self.st.SI[K.S_STOP])
+            self.st.SI[K.S_STOP] = K.STOP_NONE
+            if stop == K.STOP_BARRIER:
+                self._answer(columns, base)
+            elif stop == K.STOP_ROOM or position < n:
+                room = 2 * self.kernel.MOST_RUNS + 64
+                self.st = ensure(self.st, rows=room * self.kernel.ROWS, inbox=room, deferred=room, groups=room,
+                                 lanes=room, values=2 * self.kernel.MOST_VALUES + 64, timers=room)
+            else:
+                return
+
+    def _answer(self, columns, base: int) -> None:
+        """Answer parked instances, round after round, until none is left (resumed instances
+        run on and replay their deferred events; no timer fires here)."""
         while self.st.SI[K.S_PK] > 0:
             st = self.st
             ids = st.pk[:st.SI[K.S_PK]].copy()
@@ -135,7 +150,17 @@ class CompiledExecutor:
             st = self.host.answer(st, ids)
             pending = int(st.SI[K.S_DF_USED]) + len(ids)
             self.st = ensure(st, rows=pending * self.kernel.ROWS, inbox=pending, lanes=pending)
-            self._call(K.OP_RESUME, columns, base, 0, ids, horizon)
+            self._call(K.OP_RESUME, columns, base, 0, ids)
+        self.st.SI[K.S_STOP] = K.STOP_NONE
+
+    def _settle(self, columns, base: int, horizon: float) -> None:
+        """Fire timers due by ``horizon`` (and route what they emit), answering parked
+        instances, until nothing is left to do."""
+        while True:
+            self._agenda(K.OP_FIRE, columns, base, horizon)
+            if self.st.SI[K.S_PK] == 0:
+                break
+            self._answer(columns, base)
         if self.st.SI[K.S_DF_USED] == 0:
             self.st.SI[K.S_GP] = 0
 

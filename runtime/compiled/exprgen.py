@@ -73,7 +73,12 @@ class ExprGen:
         if kind is ir.Builtin:
             if expr.name == "now":
                 return "now", "f"
+            if expr.name == "key" and self.layout.key_kind is not None:
+                return _cell(self.layout.key_kind, "st.I[i, KEY]"), self.layout.key_kind
             raise HostOnly(f"{expr.name}()")
+        if kind is ir.AggregateRef:
+            agg_kind, col = self.layout.aggs[expr.index]
+            return _column(agg_kind, col), agg_kind
         if kind is ir.Interpolate:
             raise HostOnly("string interpolation")
         raise HostOnly(type(expr).__name__)

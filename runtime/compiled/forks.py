@@ -5,6 +5,9 @@ A machine with a ``Fork`` gets, per instance, a fixed run of rows: the instance 
 thread) and one row per other thread that can be alive at once (see ``kernel_threads.py``). The
 count is static: a thread's region (its code up to its ``EndBranch``, without the code of the
 branches it starts) needs itself plus, at its widest fork, the sum of what each branch needs.
+Threads made ready (branches, a parent at its join or catching its branch's error) wait in their
+instance's queue, or, for a machine that emits, in the kernel's run queue among every instance's
+runs (``ForkGen.shared``; docs/runtime.md, "Threads with emits, reactions and streams").
 
 A mixin of :class:`~coordlang.runtime.compiled.codegen.MachineGen`: it uses the generator's
 ``out``, ``plan``, ``k``, ``code``, ``facts``, ``layout`` and ``rows`` (this machine's
@@ -58,13 +61,19 @@ def thread_rows(machine: ir.Machine, facts: flow.Facts) -> int:
 
 
 class ForkGen:
+    @property
+    def shared(self) -> int:
+        """1 when the machine's threads wait in the kernel's run queue (it emits: the order of
+        its threads among other instances' runs shows), 0 for the instance's own queue."""
+        return 1 if self.k in self.plan.emitters else 0
+
     def gen_fork(self, pc: int, instr: ir.Fork) -> None:
         w = self.out
         if not instr.branches:
             w(3, f"pc = {instr.join}")
             return
         for entry in instr.branches:
-            w(3, f"th_new(st, i, int64({self.rows}), t, int64({entry}))")
+            w(3, f"th_new(st, i, int64({self.rows}), t, int64({entry}), int64({self.shared}))")
         w(3, f"C[t, NBR] = {len(instr.branches)}")
         w(3, "I[t, STATE] = T_JOIN")
         w(3, f"I[t, PC] = {pc}")
@@ -81,8 +90,7 @@ class ForkGen:
         w(3, f"if RACE_{k}[I[p, PC]] != 0:")
         w(4, "th_cancel_branches(st, i, p)")
         w(3, "if C[p, NBR] == 0:")
-        w(4, f"I[p, PC] = JOIN_{k}[I[p, PC]]")
-        w(4, "rq_push(st, i, p)")
+        w(4, f"th_wake(st, i, p, JOIN_{k}[I[p, PC]], int64({self.shared}))")
         w(3, "pc = PC_NEXT")
 
     def gen_fork_tables(self) -> None:

@@ -28,7 +28,7 @@ from coordlang.runtime.handlers import BoundHandler, HandlerLoop, place
 from coordlang.runtime.interpreter.expressions import Evaluator, ExpressionError
 from coordlang.runtime.interpreter.state import Instance
 from coordlang.runtime.interpreter.tables import Tables
-from coordlang.runtime.interpreter.values import ErrorValue, error, from_exception, retries_on, retry_delay
+from coordlang.runtime.interpreter.values import ErrorValue, coerce, error, from_exception, retries_on, retry_delay
 from coordlang.semantics.constants import format_seconds
 
 
@@ -61,7 +61,10 @@ class Host:
 
     def key(self, i: int) -> object:
         st = self.st
-        return key_value(self.codec.strings, self.key_kinds[st.I[i, K.MACH]], int(st.I[i, K.KEY]))
+        kind = self.key_kinds[st.I[i, K.MACH]]
+        if kind == "r":
+            return f"#{int(st.I[i, K.KEY])}"  # a reaction's run: the routed event's number
+        return key_value(self.codec.strings, kind, int(st.I[i, K.KEY]))
 
     def owner(self, i: int) -> int:
         """The instance row of row ``i`` (a thread row's instance, else ``i`` itself)."""
@@ -72,12 +75,18 @@ class Host:
         st = self.st
         layout = self.plan.machines[st.I[i, K.MACH]]
         machine = layout.machine
-        return Instance(i, "workflow", machine.id, machine.name, machine.version, self.key(i), machine.key,
+        kind = "workflow" if layout.index < self.plan.workflow_count else layout.unit.split("#")[0]
+        inst = Instance(i, kind, layout.unit, machine.name, machine.version, self.key(i), machine.key,
                         self.codec.slots(st, self.owner(i), layout))
+        if kind == "stream":
+            inst.stream_key = inst.key
+            inst.aggregates = tuple(self.codec.decode(agg, st.F[i, col] if agg == "f" else st.I[i, col])
+                                    for agg, col in layout.aggs)
+        return inst
 
     def evaluate(self, i: int, expr: ir.Expr, clock: float) -> object:
         inst = self.instance(i)
-        return self.evaluator.value(expr, inst, self.tables.units[self.plan.machines[self.st.I[i, K.MACH]].machine.id], clock)
+        return self.evaluator.value(expr, inst, self.tables.units[self.plan.machines[self.st.I[i, K.MACH]].unit], clock)
 
     def raise_(self, i: int, err: ErrorValue) -> None:
         st = self.st
@@ -105,7 +114,8 @@ class Host:
             kind = self.key_kinds[m]
             texts = self.codec.strings.texts
             raw = st.I[rows, K.KEY].tolist()
-            names = [texts[k] for k in raw] if kind == "s" else [bool(k) for k in raw] if kind == "b" else raw
+            names = ([texts[k] for k in raw] if kind == "s" else [bool(k) for k in raw] if kind == "b"
+                     else [f"#{k}" for k in raw] if kind == "r" else raw)
             owners = np.where(st.I[rows, K.STATUS] == K.ST_THREAD, st.C[rows, K.OWNER], rows)
             runs = st.I[owners, self.plan.machines[m].runs[site.instr.step]].tolist()
             attempts = st.C[rows, K.ATTEMPT].tolist()
@@ -133,6 +143,11 @@ class Host:
 
                 st = self.st = ensure(st, comp=len(ids))
                 st.C[i, K.ACTION] = K.A_SUCCESS
+            elif park == K.P_EMIT_ROOM:
+                from coordlang.runtime.compiled.state import ensure
+
+                st = self.st = ensure(st, emitted=len(st.em_next))
+                st.C[i, K.ACTION] = K.A_CONTINUE
             else:
                 raise AssertionError(f"instance {i} parked for {park}")
         batches: dict[str, list] = {}
@@ -308,10 +323,28 @@ class Host:
                 value = self.evaluate(i, instr.value, clock) if instr.value is not None else None
                 self.completed[self.owner(i)] = value
                 st.C[i, K.ACTION] = K.A_COMPLETE
+            elif isinstance(instr, ir.Emit):
+                self.emit_fields(i, layout, instr, clock)
+                st.C[i, K.ACTION] = K.A_SUCCESS
             else:
                 raise AssertionError(f"no host step for {instr!r}")
         except ExpressionError as exc:
             self.raise_(i, self.expression_error(exc, instr.sid))
+
+
+    def emit_fields(self, i: int, layout, instr: ir.Emit, clock: float) -> None:
+        """An emitted event's fields, coerced to their declared types as the interpreter does,
+        into the instance's argument columns (the kernel appends the event)."""
+        st = self.st
+        declared = self.tables.events[instr.event]
+        event = self.plan.events[instr.event]
+        for n, (name, expr) in enumerate(instr.fields):
+            value = coerce(self.evaluate(i, expr, clock), declared.field_type(name) or "any")
+            encoded = self.codec.encode(event.kinds[name], value, f"the field '{name}' of {instr.event}")
+            if event.columns[name][0] == "F":
+                st.F[i, layout.arg_f + n] = encoded
+            else:
+                st.I[i, layout.arg_i + n] = encoded
 
 
 def _attempt(handler: BoundHandler, args: tuple, key: str, loop: HandlerLoop | None = None) -> tuple[bool, object]:

@@ -19,6 +19,8 @@ from numba.experimental import structref
 
 from coordlang.runtime.compiled.state import State
 from coordlang.runtime.compiled.columns import *  # noqa: F401,F403 (generated kernels use them)
+from coordlang.runtime.compiled.columns import (FREE_ROW, MACH, NEXT, S_EM_FREE, S_EM_HEAD, S_EM_TAIL, S_EM_USED,
+                                               S_ROW_FREE, S_ROWS, S_RQ_HEAD, S_RQ_TAIL, S_SV_FREE, S_SV_USED)
 from coordlang.runtime.compiled.columns import (C_DROPPED, DEADLINE, DEFH, DEFT, ERR_T, ERRK, ERRM, ERRT, PARK,
                                                PARK_T, PC, S_CP_FREE, S_CP_USED, S_DF_FREE, S_DF_USED, S_HEAP,
                                                S_IB_FREE, S_IB_USED, S_INBOX, S_PK, S_TB_LIVE, S_TB_USED, S_TSEQ,
@@ -42,8 +44,8 @@ structref.define_proxy(StateRef, StateType, list(State._fields))
 
 
 @njit(cache=True)
-def _new_ref(I, F, C, FC, SI, SF, CT, ERR, hp_dl, hp_seq, hp_inst, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, gp_pending, gp_reached, pk):
-    return StateRef(I, F, C, FC, SI, SF, CT, ERR, hp_dl, hp_seq, hp_inst, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, gp_pending, gp_reached, pk)
+def _new_ref(I, F, C, FC, SI, SF, CT, ERR, hp_dl, hp_seq, hp_inst, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, df_ord, gp_pending, gp_reached, pk, em_I, em_F, em_type, em_next, em_ref, rq_i, rq_p, rq_key, sv_val, sv_next, fq_dl, fq_seq, fq_inst, fq_ht):
+    return StateRef(I, F, C, FC, SI, SF, CT, ERR, hp_dl, hp_seq, hp_inst, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, df_ord, gp_pending, gp_reached, pk, em_I, em_F, em_type, em_next, em_ref, rq_i, rq_p, rq_key, sv_val, sv_next, fq_dl, fq_seq, fq_inst, fq_ht)
 
 
 def state_ref(st: State) -> StateRef:
@@ -367,11 +369,16 @@ def cp_clear(st, i):
 # instance's lane, replayed in input order when it resumes.
 
 @njit(cache=True)
-def df_append(st, i, row, clock, grp, wf, key):
+def df_append(st, i, row, clock, grp, wf, key, ordinal):
+    """Defer an event for parked instance i's lane; ``row`` is an input row, or -(r + 1) for
+    row r of the emitted events (held until the replay)."""
     d = st.SI[S_DF_FREE]
     st.SI[S_DF_FREE] = st.df_next[d]
     st.SI[S_DF_USED] += 1
+    if row < 0:
+        st.em_ref[-row - 1] += 1
     st.df_row[d] = row
+    st.df_ord[d] = ordinal
     st.df_clock[d] = clock
     st.df_grp[d] = grp
     st.df_wf[d] = wf
@@ -427,3 +434,229 @@ def set_error(st, i, kind, msg, typ, now):
     st.C[i, ERRT] = typ
     st.FC[i, ERR_T] = now
 
+
+
+# ---------------------------------------------------------------- rows: reactions and stream
+# windows end often, so their rows go to a free list (MACH = FREE_ROW) and are used again.
+
+@njit(cache=True)
+def row_new(st):
+    i = st.SI[S_ROW_FREE]
+    if i >= 0:
+        st.SI[S_ROW_FREE] = st.C[i, NEXT]
+        return i
+    i = st.SI[S_ROWS]
+    st.SI[S_ROWS] = i + 1
+    return i
+
+
+@njit(cache=True)
+def row_free(st, i):
+    st.I[i, MACH] = FREE_ROW
+    st.I[i, TSEQ] = -1
+    st.C[i, NEXT] = st.SI[S_ROW_FREE]
+    st.SI[S_ROW_FREE] = i
+
+
+# ---------------------------------------------------------------- emitted events: rows of an
+# arena in the event column layout, queued first in first out; a row is freed when its routing
+# and every replay of it (deferred to a parked lane) are done.
+
+@njit(cache=True)
+def em_room(st):
+    return st.SI[S_EM_USED] < len(st.em_next)
+
+
+@njit(cache=True)
+def em_push(st, T):
+    r = st.SI[S_EM_FREE]
+    st.SI[S_EM_FREE] = st.em_next[r]
+    st.SI[S_EM_USED] += 1
+    st.em_next[r] = -1
+    st.em_type[r] = T
+    st.em_ref[r] = 1
+    tail = st.SI[S_EM_TAIL]
+    if tail < 0:
+        st.SI[S_EM_HEAD] = r
+    else:
+        st.em_next[tail] = r
+    st.SI[S_EM_TAIL] = r
+    return r
+
+
+@njit(cache=True)
+def em_pop(st):
+    r = st.SI[S_EM_HEAD]
+    nxt = st.em_next[r]
+    st.SI[S_EM_HEAD] = nxt
+    if nxt < 0:
+        st.SI[S_EM_TAIL] = -1
+    return r
+
+
+@njit(cache=True)
+def em_release(st, r):
+    st.em_ref[r] -= 1
+    if st.em_ref[r] == 0:
+        st.em_next[r] = st.SI[S_EM_FREE]
+        st.SI[S_EM_FREE] = r
+        st.SI[S_EM_USED] -= 1
+
+
+# ---------------------------------------------------------------- the run queue: the
+# instances one routing (or one timer) made ready, run in the interpreter's order.
+
+@njit(cache=True)
+def rq_push(st, i, pc, key):
+    t = st.SI[S_RQ_TAIL]
+    if t == len(st.rq_i):
+        # Threads made ready while the queue drains: the entries still waiting move to the front.
+        h = st.SI[S_RQ_HEAD]
+        if h == 0:
+            raise IndexError("the kernel's run queue is full")
+        for a in range(h, t):
+            st.rq_i[a - h] = st.rq_i[a]
+            st.rq_p[a - h] = st.rq_p[a]
+            st.rq_key[a - h] = st.rq_key[a]
+        t -= h
+        st.SI[S_RQ_HEAD] = 0
+    st.rq_i[t] = i
+    st.rq_p[t] = pc
+    st.rq_key[t] = key
+    st.SI[S_RQ_TAIL] = t + 1
+
+
+@njit(cache=True)
+def rq_sort(st, start):
+    """Order the entries pushed since ``start`` by key (stable: an insertion sort of a few)."""
+    end = st.SI[S_RQ_TAIL]
+    for a in range(start + 1, end):
+        i = st.rq_i[a]
+        p = st.rq_p[a]
+        key = st.rq_key[a]
+        b = a - 1
+        while b >= start and st.rq_key[b] > key:
+            st.rq_i[b + 1] = st.rq_i[b]
+            st.rq_p[b + 1] = st.rq_p[b]
+            st.rq_key[b + 1] = st.rq_key[b]
+            b -= 1
+        st.rq_i[b + 1] = i
+        st.rq_p[b + 1] = p
+        st.rq_key[b + 1] = key
+
+
+# ---------------------------------------------------------------- stream values (stddev)
+
+@njit(cache=True)
+def sv_room(st):
+    return st.SI[S_SV_USED] < len(st.sv_next)
+
+
+@njit(cache=True)
+def sv_push(st, head, tail, value):
+    """Append ``value`` to the list (head, tail); returns the new (head, tail)."""
+    r = st.SI[S_SV_FREE]
+    st.SI[S_SV_FREE] = st.sv_next[r]
+    st.SI[S_SV_USED] += 1
+    st.sv_next[r] = -1
+    st.sv_val[r] = value
+    if tail < 0:
+        return r, r
+    st.sv_next[tail] = r
+    return head, r
+
+
+@njit(cache=True)
+def sv_clear(st, head):
+    r = head
+    while r >= 0:
+        nxt = st.sv_next[r]
+        st.sv_next[r] = st.SI[S_SV_FREE]
+        st.SI[S_SV_FREE] = r
+        st.SI[S_SV_USED] -= 1
+        r = nxt
+
+
+@njit(cache=True)
+def tb_set(st, wf, key, inst):
+    """Point a lane known to be present at another instance (a stream key's newest window)."""
+    st.tb[_tb_slot(st, wf, key), 2] = inst
+
+
+# ---------------------------------------------------------------- window timers of tumbling and
+# session streams: their deadlines never decrease in the order they are set (the clock does not
+# go back and the window's length is fixed), so each stream's are a ring, first in first out,
+# beside the heap: pushing and popping cost nothing like a heap's sifting through every window
+# of a period (which share one deadline). Cancelled entries are skipped at the head, as in the
+# heap; the next timer is the least (deadline, sequence) of the heap's top and each ring's head.
+
+@njit(cache=True)
+def fq_push(st, f, i, deadline, kind):
+    seq = st.SI[S_TSEQ]
+    st.SI[S_TSEQ] = seq + 1
+    st.F[i, DEADLINE] = deadline
+    st.I[i, TSEQ] = seq
+    st.I[i, TKIND] = kind
+    t = st.fq_ht[f, 1]
+    slot = t & (st.fq_dl.shape[1] - 1)
+    st.fq_dl[f, slot] = deadline
+    st.fq_seq[f, slot] = seq
+    st.fq_inst[f, slot] = i
+    st.fq_ht[f, 1] = t + 1
+
+
+@njit(cache=True)
+def fq_top(st, f):
+    """The slot of ring f's first live entry, or -1 (cancelled ones are dropped)."""
+    mask = st.fq_dl.shape[1] - 1
+    h = st.fq_ht[f, 0]
+    t = st.fq_ht[f, 1]
+    while h < t:
+        slot = h & mask
+        if st.I[st.fq_inst[f, slot], TSEQ] == st.fq_seq[f, slot]:
+            st.fq_ht[f, 0] = h
+            return slot
+        h += 1
+    st.fq_ht[f, 0] = h
+    return -1
+
+
+@njit(cache=True)
+def timer_top(st, fifos):
+    """(instance, deadline, source) of the next timer: source -1 is the heap, else a ring;
+    instance -1 when there is none."""
+    j = heap_top(st)
+    best_dl = 0.0
+    best_seq = 0
+    src = -1
+    if j >= 0:
+        best_dl = st.hp_dl[0]
+        best_seq = st.hp_seq[0]
+    for f in range(fifos):
+        slot = fq_top(st, f)
+        if slot < 0:
+            continue
+        dl = st.fq_dl[f, slot]
+        seq = st.fq_seq[f, slot]
+        if j < 0 or dl < best_dl or (dl == best_dl and seq < best_seq):
+            j = st.fq_inst[f, slot]
+            best_dl = dl
+            best_seq = seq
+            src = f
+    return j, best_dl, src
+
+
+@njit(cache=True)
+def timer_pop(st, src):
+    if src < 0:
+        heap_pop(st)
+    else:
+        st.fq_ht[src, 0] += 1
+
+
+@njit(cache=True)
+def fq_room(st, fifos, need):
+    for f in range(fifos):
+        if st.fq_ht[f, 1] - st.fq_ht[f, 0] + need > st.fq_dl.shape[1]:
+            return False
+    return True

@@ -5,9 +5,11 @@ everything the instance holds: slots, inboxes, compensations) and ``n - 1`` thre
 after it, ``n`` being the machine's most threads alive at once (static). A thread row holds
 what is a thread's own: pc, state, timer, the step in progress (attempts, arguments, result),
 the error being raised. Live threads form a list in creation order from the instance row
-(``TNEXT``), the order in which the interpreter offers an event to waiting threads; threads
+(``TNEXT``), the order in which the interpreter offers an event to waiting threads. Threads
 made ready wait in a per-instance FIFO (``RQH``/``RQT``/``RQN``), the interpreter's run queue
-seen from one instance (instances without children do not interact, so that is all of it).
+seen from one instance, when the machine never emits (nothing it does is seen by another
+instance, so that is all of it); a machine that emits *shares* the kernel's run queue
+(``rq_push``): its threads take their turns among every instance's runs, as the interpreter's.
 
 Generated kernels import this module with ``*``; its source hash is part of their address.
 """
@@ -17,13 +19,14 @@ from __future__ import annotations
 from numba import int64, njit
 
 from coordlang.runtime.compiled.columns import (ACTION, ATTEMPT, DEADLINE, ERR_T, ERRK, ERRM, ERRT, HELD, KEY,
-                                               MACH, NBR, OWNER, PARENT, PARK, PC, RQH, RQN, RQT, S_HEAP, ST_THREAD, STATE, STATUS,
-                                               T_DOOMED, T_FREE, T_JOIN, T_READY, T_RUN, TNEXT, TSEQ, WF)
-from coordlang.runtime.compiled.kernel_lib import _compact, _sift_up
+                                               MACH, NBR, OWNER, PARENT, PARK, PC, RQH, RQN, RQT, S_HEAP, S_RQ_HEAD,
+                                               S_RQ_TAIL, ST_THREAD, STATE, STATUS, T_DOOMED, T_FREE, T_JOIN, T_READY,
+                                               T_RUN, TNEXT, TSEQ, WF)
+from coordlang.runtime.compiled.kernel_lib import _compact, _sift_up, rq_push
 
 
 @njit(cache=True)
-def rq_push(st, i, t):
+def tq_push(st, i, t):
     """Thread ``t`` of instance ``i`` is ready: last in its queue."""
     st.I[t, STATE] = T_READY
     st.C[t, RQN] = -1
@@ -36,7 +39,7 @@ def rq_push(st, i, t):
 
 
 @njit(cache=True)
-def rq_pop(st, i):
+def tq_pop(st, i):
     """The next ready thread of instance ``i`` (now running), or -1."""
     t = st.C[i, RQH]
     if t < 0:
@@ -49,7 +52,7 @@ def rq_pop(st, i):
 
 
 @njit(cache=True)
-def _rq_remove(st, i, t):
+def _tq_remove(st, i, t):
     prev = int64(-1)
     j = st.C[i, RQH]
     while j >= 0:
@@ -64,6 +67,30 @@ def _rq_remove(st, i, t):
             return
         prev = j
         j = nxt
+
+
+@njit(cache=True)
+def th_wake(st, i, t, pc, shared):
+    """Thread ``t`` of instance ``i`` goes on at ``pc``, last in the run queue: the kernel's
+    (``shared``) or its instance's."""
+    st.I[t, PC] = pc
+    if shared:
+        st.I[t, STATE] = T_READY
+        rq_push(st, t, pc, int64(0))
+    else:
+        tq_push(st, i, t)
+
+
+@njit(cache=True)
+def _unqueue(st, i, t):
+    """A ready thread leaves the run queue it waits in (cancelled, or its instance ended): the
+    kernel's queue keeps the entry, marked -1 (skipped when its turn comes)."""
+    if st.I[t, STATE] != T_READY:
+        return
+    _tq_remove(st, i, t)
+    for h in range(st.SI[S_RQ_HEAD], st.SI[S_RQ_TAIL]):
+        if st.rq_i[h] == t:
+            st.rq_i[h] = -1
 
 
 @njit(cache=True)
@@ -87,8 +114,9 @@ def th_init(st, i, n, mach, key, wf):
 
 
 @njit(cache=True)
-def th_new(st, i, n, parent, pc):
-    """A new branch of ``parent`` starting at ``pc``: last in creation order and ready."""
+def th_new(st, i, n, parent, pc, shared):
+    """A new branch of ``parent`` starting at ``pc``: last in creation order and ready (in the
+    kernel's run queue when ``shared``)."""
     t = int64(-1)
     for r in range(i + 1, i + n):
         if st.I[r, STATE] == T_FREE:
@@ -107,7 +135,7 @@ def th_new(st, i, n, parent, pc):
     while st.C[last, TNEXT] >= 0:
         last = st.C[last, TNEXT]
     st.C[last, TNEXT] = t
-    rq_push(st, i, t)
+    th_wake(st, i, t, pc, shared)
     return t
 
 
@@ -118,8 +146,7 @@ def th_free(st, i, t):
     while st.C[prev, TNEXT] != t:
         prev = st.C[prev, TNEXT]
     st.C[prev, TNEXT] = st.C[t, TNEXT]
-    if st.I[t, STATE] == T_READY:
-        _rq_remove(st, i, t)
+    _unqueue(st, i, t)
     st.I[t, STATE] = T_FREE
     st.I[t, TSEQ] = -1
     st.C[t, HELD] = 0
@@ -133,8 +160,7 @@ def th_cancel_branches(st, i, p):
     while j >= 0:
         q = st.C[j, PARENT]
         if q == p or (q >= 0 and st.I[q, STATE] == T_DOOMED):
-            if st.I[j, STATE] == T_READY:
-                _rq_remove(st, i, j)
+            _unqueue(st, i, j)
             st.I[j, STATE] = T_DOOMED
         j = st.C[j, TNEXT]
     prev = i
@@ -156,6 +182,7 @@ def th_cancel_branches(st, i, p):
 def th_clear(st, i, n):
     """The instance ended: every thread row free, the queue empty."""
     for t in range(i + 1, i + n):
+        _unqueue(st, i, t)
         st.I[t, STATE] = T_FREE
         st.I[t, TSEQ] = -1
         st.C[t, HELD] = 0

@@ -114,6 +114,17 @@ class MachineLayout:
     slots: list[SlotLayout] = field(default_factory=list)
     width_i: int = 0
     width_f: int = 0
+    unit: str = ""
+    """The interpreter's name for the code (``W@1``, ``reaction#0``, ``stream#0``): the host
+    evaluates in it."""
+    aggs: list[tuple[str, int]] = field(default_factory=list)
+    """A stream's close code: each aggregate's value (kind, column) when its window closes."""
+    key_kind: str | None = None
+    """A stream's close code: the kind of ``key`` (in the KEY column)."""
+
+    def __post_init__(self) -> None:
+        if not self.unit:
+            self.unit = self.machine.id
 
 
 def expressions(instr: ir.Instr):
@@ -239,7 +250,8 @@ def machine_layout(index: int, machine: ir.Machine, wf: int, program: ir.Program
         if isinstance(instr, ir.Do) and instr.step not in layout.runs:
             layout.runs[instr.step] = ci
             ci += 1
-    most = max([len(instr.args) for instr in machine.code if isinstance(instr, ir.Do)], default=0)
+    most = max([len(instr.args) for instr in machine.code if isinstance(instr, ir.Do)]
+               + [len(instr.fields) for instr in machine.code if isinstance(instr, ir.Emit)], default=0)
     layout.arg_i, layout.arg_f = ci, cf
     ci += most
     cf += most

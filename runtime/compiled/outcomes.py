@@ -38,7 +38,8 @@ def outcomes(st, plan: Plan, codec: Codec, host) -> list[Outcome]:
     errm_col = C[:, K.ERRM]
     values: list = [None] * rows
     messages: list = [None] * rows
-    completed = np.flatnonzero(status_col == K.ST_COMPLETED)
+    workflow = machine_col < plan.workflow_count
+    completed = np.flatnonzero((status_col == K.ST_COMPLETED) & workflow)
     for (m, pc), group in _groups(machine_col, endpc_col, completed):
         kind = plan.complete_kinds.get((m, pc))
         if kind == "f":
@@ -59,7 +60,7 @@ def outcomes(st, plan: Plan, codec: Codec, host) -> list[Outcome]:
             values[i] = value
     for i, value in host.completed.items():
         values[i] = json_value(value)
-    ended = np.flatnonzero((status_col == K.ST_FAILED) | (status_col == K.ST_COMPENSATED))
+    ended = np.flatnonzero(((status_col == K.ST_FAILED) | (status_col == K.ST_COMPENSATED)) & workflow)
     interned = ended[errm_col[ended] >= 0]
     for i, code in zip(interned.tolist(), errm_col[interned].tolist()):
         messages[i] = texts[code]
@@ -75,10 +76,13 @@ def outcomes(st, plan: Plan, codec: Codec, host) -> list[Outcome]:
     keys = I[:, K.KEY].tolist()
     machines = machine_col.tolist()
     status_list = status_col.tolist()
+    workflows = plan.workflow_count
     for i in np.argsort(C[:, K.START], kind="stable").tolist():
         if status_list[i] == K.ST_THREAD:
             continue  # a thread row of an instance
         m = machines[i]
+        if m >= workflows:
+            continue  # a reaction's run, or a free row
         workflow, version = names[m]
         out.append(Outcome(workflow, version, key_of[m](keys[i]), _STATUS[status_list[i]], values[i], messages[i]))
     return out

@@ -63,6 +63,16 @@ class Plan:
     """Event type → the machines it starts, in the interpreter's order."""
     lanes: dict[str, list[int]] = field(default_factory=dict)
     """Event type → the machines it starts or is delivered to."""
+    workflow_count: int = 0
+    """The first ``workflow_count`` machines are workflows (with outcomes); reactions follow."""
+    reactions: dict[str, list[int]] = field(default_factory=dict)
+    """Event type → the machines of its reactions, in the interpreter's order."""
+    emitters: set[int] = field(default_factory=set)
+    """Machines whose code emits: a parked instance of one is a barrier."""
+    windows: list = field(default_factory=list)
+    """The streams' :class:`~coordlang.runtime.compiled.streams.WindowLayout`, in order."""
+    streams_on: dict[str, list] = field(default_factory=dict)
+    """Event type → the window layouts of its streams, in the interpreter's order."""
     source: str = ""
 
     def handler(self, name: str) -> ir.HandlerDef:
@@ -80,6 +90,13 @@ def running_machines(program: ir.Program) -> list[ir.Machine]:
     return [m for m in latest.values() if m.trigger is not None]
 
 
+def reaction_machine(index: int, reaction: ir.Reaction) -> ir.Machine:
+    """A reaction as a machine the code generator compiles like a workflow's: its code, then a
+    ``complete`` where it runs off its end (as the interpreter ends it)."""
+    return ir.Machine(f"reaction#{index}", 0, reaction.event, reaction.slot, (), "", "int", "none",
+                      reaction.slots, reaction.code + (ir.Complete(None, reaction.sid),), (), reaction.sid)
+
+
 def new_plan(program: ir.Program) -> Plan:
     from coordlang.runtime.compiled.layout import machine_layout
 
@@ -87,7 +104,28 @@ def new_plan(program: ir.Program) -> Plan:
     machines = running_machines(program)
     workflows = {m.name: n for n, m in enumerate(machines)}
     layouts = [machine_layout(n, m, workflows[m.name], program, events) for n, m in enumerate(machines)]
-    plan = Plan(program, Strings(), events, (ewi, ewf), layouts, workflows)
+    count = len(layouts)
+    for number, reaction in enumerate(program.reactions):
+        lay = machine_layout(len(layouts), reaction_machine(number, reaction), -1, program, events)
+        lay.unit = f"reaction#{number}"
+        layouts.append(lay)
+    strings = Strings()
+    windows = []
+    for number, stream in enumerate(program.streams):
+        windows.append(_window(program, number, stream, layouts, events, strings))
+    plan = Plan(program, strings, events, (ewi, ewf), layouts, workflows)
+    plan.workflow_count = count
+    plan.windows = windows
+    for win in windows:
+        if win.stream.window in ("tumbling", "session"):
+            win.fifo = sum(1 for other in windows if other.fifo >= 0)
+    for win in windows:
+        plan.streams_on.setdefault(win.stream.event, []).append(win)
+    for lay in layouts[count:count + len(program.reactions)]:
+        plan.reactions.setdefault(lay.machine.trigger or "", []).append(lay.index)
+    for lay in layouts:
+        if any(isinstance(instr, ir.Emit) for instr in lay.machine.code):
+            plan.emitters.add(lay.index)
     plan.width = (max([lay.width_i for lay in layouts], default=0), max([lay.width_f for lay in layouts], default=0))
     most = 0
     for lay in layouts:
@@ -95,12 +133,12 @@ def new_plan(program: ir.Program) -> Plan:
             if isinstance(instr, ir.Do) and instr.compensation is not None:
                 most = max(most, len(instr.compensation.args))
     plan.comp_width = (3 + most, max(most, 1))
-    for lay in layouts:
+    for lay in layouts[:count]:
         machine = lay.machine
         plan.starters.setdefault(machine.trigger or "", []).append(lay.index)
     for name, event in events.items():
         lanes = list(plan.starters.get(name, ()))
-        for lay in layouts:
+        for lay in layouts[:count]:
             if lay.index not in lanes and name in lay.awaits and lay.machine.key in event.columns:
                 lanes.append(lay.index)
         if lanes:
@@ -109,6 +147,26 @@ def new_plan(program: ir.Program) -> Plan:
         if handler.mode == "jit":
             plan.jit_handlers[handler.name] = f"h_{len(plan.jit_handlers)}_{_ident(handler.name)}"
     return plan
+
+
+def _window(program: ir.Program, number: int, stream: ir.Stream, layouts: list, events, strings):
+    """A stream's machine (its code) and its window's columns, appended to ``layouts``."""
+    from coordlang.runtime.compiled.exprgen import Unsupported
+    from coordlang.runtime.compiled.layout import machine_layout
+    from coordlang.runtime.compiled.streams import stream_machine, window_layout
+    from coordlang.runtime.handlers import place
+
+    event = events.get(stream.event)
+    key_type = (event.definition.field_type(stream.by) if event else None) or "any"
+    lay = machine_layout(len(layouts), stream_machine(number, stream, key_type), -1, program, events)
+    lay.unit = f"stream#{number}"
+    layouts.append(lay)
+    try:
+        return window_layout(number, stream, lay, events, strings,
+                             lambda text: strings.intern(f"{text} at {place(program, stream.sid)}"))
+    except Unsupported as exc:
+        exc.sid = stream.sid  # type: ignore[attr-defined]
+        raise
 
 
 def _ident(name: str) -> str:

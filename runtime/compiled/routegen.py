@@ -1,22 +1,37 @@
-"""Numba source for the program: routing events to lanes, the timer loop, and resuming
-instances the host has answered, all in one entry point, ``kernel``.
+"""Numba source for the program: routing events to lanes and reactions, the agenda (run queue,
+timers, emitted events, input events), and resuming instances the host has answered, all in
+one entry point, ``kernel``.
 
-A *lane* is (workflow, key): at most one running instance each. An input event of type ``T``
-visits each lane it concerns (a workflow it starts, or one whose machine awaits ``T`` and whose
-key field ``T`` has), as the interpreter's router does: a start (or ``duplicate_start``), else
-a delivery to the lane's instance (an instance never receives the event that started it).
-When the lane's instance is parked (the host owes it an answer), the event is deferred to it
-and replayed, in input order and at its own clock, when it resumes; whether the event reached
-anyone (``unrouted``) is then settled per input event by a counter of its pending lanes.
+A *lane* is (workflow, key): at most one running instance each. An event of type ``T`` (input
+or emitted) visits each lane it concerns (a workflow it starts, or one whose machine awaits
+``T`` and whose key field ``T`` has), as the interpreter's router does: a start (or
+``duplicate_start``), else a delivery to the lane's instance (an instance never receives the
+event that started it); then each reaction on ``T`` whose guard holds gets a run. The
+recipients are queued and run in the interpreter's order (starts, then deliveries by key field
+and start order, then reactions). When the lane's instance is parked (the host owes it an
+answer), the event is deferred to it and replayed, in routing order and at its own clock, when
+it resumes; whether the event reached anyone (``unrouted``) is then settled per event by a
+counter of its pending lanes.
+
+The agenda is the interpreter's: queued runs first; then a timer due by the next event (the
+next emitted event, at the clock, else the next input event); then the next emitted event;
+then the next input event. An instance whose machine emits and that parks is a *barrier*: the
+kernel stops at once (``S_STOP``), the host answers it and it runs on before anything else, so
+what it emits is queued exactly where the interpreter queues it.
+
+A machine with ``parallel``/``race`` (see ``forks.py``) runs threads, each a row: a delivery
+returns the thread row that takes the event (``S_RUNT``), which is queued like an instance; a
+thread's timer that comes due while its instance is parked is held out of the heap until the
+instance resumes; each instance takes ``ROWS`` rows.
 
 Only ``kernel`` and the machines' run loops call ``run_k``: helpers (a lane, a delivery, a
 timer) return the instance and pc to run, and ``kernel`` runs it. numba compiles every function
 to machine code together with all it calls, so a run loop reachable from many functions was
 compiled many times over (a minute for a 50-instruction machine; now a few seconds).
 """
-
 from __future__ import annotations
 
+from coordlang.ir import nodes as ir
 from coordlang.runtime.compiled.forks import has_threads, thread_rows
 from coordlang.runtime.compiled.lines import NJIT, Lines
 from coordlang.runtime.compiled.plan import MAX_STARTERS, Plan
@@ -40,12 +55,12 @@ def generate(plan: Plan) -> str:
             lay = machines[k]
             _, col = event.columns[lay.machine.key]
             w(0, NJIT)
-            w(0, f"def lane_{k}_{event.index}(st, srcI, srcF, r, now, ordinal, grp):")
-            w(1, '"""(0 not reached / 1 reached / 2 deferred, instance to run or -1, its pc)."""')
+            w(0, f"def lane_{k}_{event.index}(st, srcI, srcF, r, tag, now, ordinal, grp):")
+            w(1, '"""(0 not reached / 1 delivered / 2 deferred / 3 started, instance to run or -1, its pc)."""')
             w(1, f"key = srcI[r, {col}]")
             w(1, f"occ = tb_get(st, int64({lay.wf}), key)")
             w(1, "if occ >= 0 and st.I[occ, STATE] == T_PARKED:")
-            w(2, f"df_append(st, occ, r, now, grp, int64({lay.wf}), key)")
+            w(2, f"df_append(st, occ, tag, now, grp, int64({lay.wf}), key, ordinal)")
             w(2, "return 2, -1, NO_RUN")
             reached = "0"
             if k in starters:
@@ -53,7 +68,7 @@ def generate(plan: Plan) -> str:
                 w(2, "st.CT[C_DUPLICATE] += 1")
                 w(1, "else:")
                 w(2, f"i = start_{k}(st, key, srcI, srcF, r, ordinal * {MAX_STARTERS} + {starters.index(k)})")
-                w(2, "return 1, i, 0")
+                w(2, "return 3, i, 0")
                 reached = "1"
             if name in lay.awaits:
                 w(1, "if occ >= 0:")
@@ -65,22 +80,120 @@ def generate(plan: Plan) -> str:
             w(1, f"return {reached}, -1, NO_RUN")
             w(0, "")
     w(0, NJIT)
-    w(0, "def lane(st, k, T, srcI, srcF, r, now, ordinal, grp):")
+    w(0, "def lane(st, k, T, srcI, srcF, r, tag, now, ordinal, grp):")
     for name, lanes in plan.lanes.items():
         index = events[name].index
         for k in lanes:
             w(1, f"if k == {machines[k].wf} and T == {index}:")
-            w(2, f"return lane_{k}_{index}(st, srcI, srcF, r, now, ordinal, grp)")
+            w(2, f"return lane_{k}_{index}(st, srcI, srcF, r, tag, now, ordinal, grp)")
     w(1, "return 0, -1, NO_RUN")
     w(0, "")
+    _route(w, plan, threaded)
     _small(w, plan, threaded)
     most_lanes = max([len(v) for v in plan.lanes.values()], default=0)
+    runs = [len(plan.lanes.get(name, ())) + len(plan.reactions.get(name, ()))
+            + sum(win.per_event for win in plan.streams_on.get(name, ())) + 1 for name in plan.events]
+    values = [sum(win.values for win in plan.streams_on.get(name, ())) for name in plan.events]
     w(0, f"MOST_LANES = {most_lanes}")
+    w(0, f"MOST_RUNS = {max(runs, default=1)}")
+    w(0, f"MOST_VALUES = {max(values, default=0)}")
+    w(0, f"N_FIFOS = {sum(1 for win in plan.windows if win.fifo >= 0)}")
     rows = max([thread_rows(lay.machine, lay.facts) for lay in machines if lay.index in threaded], default=1)
     w(0, f"ROWS = {rows}  # the most rows one instance takes (its threads)")
     w(0, "")
-    _kernel(w, plan, most_lanes)
+    _room(w)
+    _kernel(w, plan, threaded)
     return w.text()
+
+
+def _key_fields(plan: Plan) -> dict[str, list[str]]:
+    """Event type → the key fields of the machines awaiting it, as the interpreter orders its
+    deliveries (every machine of the program, in order)."""
+    out: dict[str, list[str]] = {}
+    for machine in plan.program.machines:
+        for instr in machine.code:
+            if isinstance(instr, ir.Wait):
+                for clause in instr.clauses:
+                    fields = out.setdefault(clause.event, [])
+                    if machine.key not in fields:
+                        fields.append(machine.key)
+    return out
+
+
+def _route(w: Lines, plan: Plan, threaded: list[int]) -> None:
+    """``route``: an event's recipients, chosen first and queued to run in the interpreter's
+    order: the instances it starts (in the order of their workflows), the instances it reaches
+    (by key field, then in start order), then its reactions."""
+    machines = plan.machines
+    key_fields = _key_fields(plan)
+    w(0, NJIT)
+    w(0, "def route(st, T, srcI, srcF, r, tag, now, ordinal, grp):")
+    w(1, '"""Queue the recipients of an event; returns (lanes deferred, whether it reached any)."""')
+    w(1, "deferred = 0")
+    w(1, "reached = 0")
+    w(1, "first = st.SI[S_RQ_TAIL]")
+    for name, event in plan.events.items():
+        lanes = plan.lanes.get(name, [])
+        reactions = plan.reactions.get(name, [])
+        windows = plan.streams_on.get(name, [])
+        if not lanes and not reactions and not windows:
+            continue
+        w(1, f"if T == {event.index}:")
+        if plan.starters.get(name):
+            w(2, "reached = 1")
+        starters = plan.starters.get(name, [])
+        fields = key_fields.get(name, [])
+        for k in lanes:
+            w(2, f"x, j, p = lane_{k}_{event.index}(st, srcI, srcF, r, tag, now, ordinal, grp)")
+            w(2, "if x == 2:")
+            w(3, "deferred += 1")
+            w(2, "elif x != 0:")
+            w(3, "reached = 1")
+            w(3, "if x == 3:")
+            w(4, f"rq_push(st, j, p, int64({starters.index(k) if k in starters else 0}))")
+            w(3, "elif p != NO_RUN:")
+            field = machines[k].machine.key
+            rank = fields.index(field) + 1 if field in fields else len(fields) + 1
+            # A thread row is ordered by its instance's start.
+            start = "st.C[st.C[j, OWNER], START]" if k in threaded else "st.C[j, START]"
+            w(4, f"rq_push(st, j, p, int64({rank << 56}) + {start})")
+        if len(lanes) > 1:
+            w(2, "rq_sort(st, first)")
+        for k in reactions:
+            w(2, "reached = 1")
+            w(2, f"j = react_{k}(st, srcI, srcF, r, ordinal)")
+            w(2, "if j >= 0:")
+            w(3, "rq_push(st, j, int64(0), int64(0))")
+        for win in windows:
+            w(2, "reached = 1")
+            w(2, f"j = acc_{win.machine}(st, srcI, srcF, r, now)")
+            w(2, "if j >= 0:")
+            w(3, "rq_push(st, j, int64(0), int64(0))")
+    w(1, "return deferred, reached")
+    w(0, "")
+
+
+def _room(w: Lines) -> None:
+    w(0, NJIT)
+    w(0, "def room(st):")
+    w(1, '"""How many more events the arrays have room to route (each takes at most MOST_RUNS rows,')
+    w(1, "inbox and deferred entries, routing-table slots, MOST_VALUES stddev values, a group and a")
+    w(1, "window timer per ring; nothing else takes them between two kernel calls): checked once per")
+    w(1, 'budget, not per event, since each read of the state\'s arrays costs reference counting."""')
+    w(1, "need = MOST_RUNS")
+    w(1, "n = (len(st.I) - st.SI[S_ROWS]) // (need * ROWS)")
+    w(1, "n = min(n, (len(st.ib_next) - st.SI[S_IB_USED]) // need)")
+    w(1, "n = min(n, (len(st.df_next) - st.SI[S_DF_USED]) // need)")
+    w(1, "n = min(n, len(st.gp_pending) - st.SI[S_GP])")
+    w(1, "n = min(n, (len(st.tb) * 6 // 10 - st.SI[S_TB_USED]) // need)")
+    w(1, "if MOST_VALUES > 0:")
+    w(2, "n = min(n, (len(st.sv_next) - st.SI[S_SV_USED]) // MOST_VALUES)")
+    w(1, "for f in range(N_FIFOS):")
+    w(2, "n = min(n, st.fq_dl.shape[1] - (st.fq_ht[f, 1] - st.fq_ht[f, 0]))")
+    w(1, "if len(st.rq_i) - st.SI[S_RQ_TAIL] < need:")
+    w(2, "n = 0")
+    w(1, "return n")
+    w(0, "")
 
 
 def _small(w: Lines, plan: Plan, threaded: list[int]) -> None:
@@ -128,74 +241,107 @@ def _run(w: Lines, depth: int, plan: Plan, i: str, now: str, act: str, pc: str) 
         w(depth + 2, f"run_{lay.index}(st, {i}, {now}, {act}, {pc})")
 
 
-def _fire_until(w: Lines, depth: int, plan: Plan, horizon: str) -> None:
-    w(depth, "while True:")
-    w(depth + 1, "j = heap_top(st)")
-    w(depth + 1, f"if j < 0 or st.hp_dl[0] > {horizon}:")
-    w(depth + 2, "break")
-    w(depth + 1, "dl = st.hp_dl[0]")
-    w(depth + 1, "heap_pop(st)")
-    if _threaded(plan):
-        # A thread's timer due while its instance is parked waits for the instance's resumption.
-        w(depth + 1, "if st.I[j, STATUS] == ST_THREAD and st.I[st.C[j, OWNER], STATE] == T_PARKED:")
-        w(depth + 2, "st.C[j, HELD] = 1")
-        w(depth + 2, "continue")
-    w(depth + 1, "heap_remove(st, j)")
-    w(depth + 1, "p = fire_any(st, j)")
-    _run(w, depth + 1, plan, "j", "dl", "int64(0)", "p")
-
-
-def _kernel(w: Lines, plan: Plan, most_lanes: int) -> None:
-    events = plan.events
+def _kernel(w: Lines, plan: Plan, threaded: list[int]) -> None:
     w(0, NJIT)
     w(0, "def kernel(st, op, ev_type, ev_time, ev_I, ev_F, base, start, ids, horizon):")
-    w(1, '"""OP_PROCESS: route input events from ``start`` (returns where it stopped: short of the')
-    w(1, "end when the arrays need room first); OP_RESUME: resume the answered instances ``ids``")
-    w(1, 'and replay their deferred events; then (and for OP_FIRE) fire timers due by ``horizon``."""')
-    w(1, "if op == OP_PROCESS:")
-    w(2, "n = len(ev_type)")
-    w(2, "room = MOST_LANES + 1")
-    w(2, "for e in range(start, n):")
-    w(3, "if (len(st.I) - st.SI[S_ROWS] < room * ROWS or len(st.ib_next) - st.SI[S_IB_USED] < room")
-    w(5, "or len(st.df_next) - st.SI[S_DF_USED] < room or len(st.gp_pending) - st.SI[S_GP] < 1")
-    w(5, "or (st.SI[S_TB_USED] + room) * 10 > len(st.tb) * 6):")
-    w(4, "return e")
-    w(3, "t = ev_time[e]")
-    w(3, "if t > st.SF[SF_CLOCK]:")
-    w(4, "st.SF[SF_CLOCK] = t")
-    w(3, "now = st.SF[SF_CLOCK]")
-    _fire_until(w, 3, plan, "now")
-    w(3, "T = ev_type[e]")
-    w(3, "ordinal = base + e")
-    w(3, "grp = st.SI[S_GP]")
-    w(3, "deferred = 0")
-    w(3, "reached = 0")
-    for name, lanes in plan.lanes.items():
-        index = events[name].index
-        w(3, f"if T == {index}:")
-        if plan.starters.get(name):
-            w(4, "reached = 1")
-        for k in lanes:
-            w(4, f"x, j, p = lane_{k}_{index}(st, ev_I, ev_F, e, now, ordinal, grp)")
-            w(4, "if x == 2:")
-            w(5, "deferred += 1")
-            w(4, "elif x == 1:")
-            w(5, "reached = 1")
-            _run(w, 4, plan, "j", "now", "int64(0)", "p")
-    w(3, "if deferred > 0:")
-    w(4, "st.gp_pending[grp] = deferred")
-    w(4, "st.gp_reached[grp] = reached")
-    w(4, "st.SI[S_GP] = grp + 1")
-    w(3, "elif reached == 0:")
-    w(4, "st.CT[C_UNROUTED] += 1")
-    w(2, "return n")
+    w(1, '"""The interpreter\'s agenda: run the queued instances; else fire the next timer due by the')
+    w(1, "next event (an emitted one, or the next input event; OP_FIRE: by ``horizon``); else route")
+    w(1, "the next emitted event; else (OP_PROCESS) the next input event from ``start``. Returns the")
+    w(1, "next input event's position; S_STOP says why it stopped short (a barrier parked, or the")
+    w(1, 'arrays need room). OP_RESUME: resume the answered instances ``ids``, replay their events."""')
     w(1, "if op == OP_RESUME:")
     w(2, "for jj in range(len(ids)):")
     w(3, "i = ids[jj]")
     _resume(w, 3, plan)
     _replay(w, 3, plan)
-    _fire_until(w, 1, plan, "horizon")
-    w(1, "return 0")
+    w(2, "return 0")
+    # The state's arrays the loop reads at every event, as locals: each read of a StructRef's
+    # field costs a reference count (they do not change within a call: arrays grow between calls).
+    w(1, "SI = st.SI")
+    w(1, "SF = st.SF")
+    w(1, "CT = st.CT")
+    w(1, "rq_i = st.rq_i")
+    w(1, "rq_p = st.rq_p")
+    w(1, "gp_pending = st.gp_pending")
+    w(1, "gp_reached = st.gp_reached")
+    w(1, "n = len(ev_type) if op == OP_PROCESS else 0")
+    w(1, "e = start")
+    w(1, "budget = 0")
+    w(1, "while True:")
+    w(2, "h = SI[S_RQ_HEAD]")
+    w(2, "if h < SI[S_RQ_TAIL]:")
+    w(3, "j = rq_i[h]")
+    w(3, "p = rq_p[h]")
+    w(3, "if h + 1 == SI[S_RQ_TAIL]:")
+    w(4, "SI[S_RQ_HEAD] = 0")
+    w(4, "SI[S_RQ_TAIL] = 0")
+    w(3, "else:")
+    w(4, "SI[S_RQ_HEAD] = h + 1")
+    w(3, "now = SF[SF_RUN_T]")
+    if set(threaded) & plan.emitters:
+        # Threads of machines that emit wait here too (forks.py): a cancelled one leaves -1.
+        w(3, "if j < 0:")
+        w(4, "continue")
+        w(3, "if st.I[j, STATE] == T_READY:")
+        w(4, "st.I[j, STATE] = T_RUN")
+    _run(w, 3, plan, "j", "now", "int64(0)", "p")
+    w(3, "if SI[S_STOP] != STOP_NONE:")
+    w(4, "return e")
+    w(3, "continue")
+    w(2, "clock = SF[SF_CLOCK]")
+    w(2, "emitted = SI[S_EM_HEAD] >= 0")
+    w(2, "if emitted:")
+    w(3, "due = clock")
+    w(2, "elif e < n:")
+    w(3, "due = max(clock, ev_time[e])")
+    w(2, "elif op == OP_PROCESS:")
+    w(3, "due = clock")
+    w(2, "else:")
+    w(3, "due = horizon")
+    w(2, "j, dl, src = timer_top(st, N_FIFOS)")
+    w(2, "if j >= 0 and dl <= due:")
+    w(3, "timer_pop(st, src)")
+    if threaded:
+        # A thread's timer due while its instance is parked waits for the instance's resumption.
+        w(3, "if st.I[j, STATUS] == ST_THREAD and st.I[st.C[j, OWNER], STATE] == T_PARKED:")
+        w(4, "st.C[j, HELD] = 1")
+        w(4, "continue")
+    w(3, "heap_remove(st, j)")
+    w(3, "if dl > clock:")
+    w(4, "SF[SF_CLOCK] = dl")
+    w(3, "SF[SF_RUN_T] = dl")
+    w(3, "p = fire_any(st, j)")
+    w(3, "if p != NO_RUN:")
+    w(4, "rq_push(st, j, p, int64(0))")
+    w(3, "continue")
+    w(2, "if not emitted and e >= n:")
+    w(3, "return e")
+    w(2, "if budget <= 0:")
+    w(3, "budget = room(st)")
+    w(3, "if budget <= 0:")
+    w(4, "SI[S_STOP] = STOP_ROOM")
+    w(4, "return e")
+    w(2, "budget -= 1")
+    w(2, "ordinal = SI[S_ROUTED] + 1")
+    w(2, "SI[S_ROUTED] = ordinal")
+    w(2, "grp = SI[S_GP]")
+    w(2, "if emitted:")
+    w(3, "SF[SF_RUN_T] = clock")
+    w(3, "r = em_pop(st)")
+    w(3, "deferred, reached = route(st, st.em_type[r], st.em_I, st.em_F, r, -r - 1, clock, ordinal, grp)")
+    w(3, "em_release(st, r)")
+    w(2, "else:")
+    w(3, "clock = max(clock, ev_time[e])")
+    w(3, "SF[SF_CLOCK] = clock")
+    w(3, "SF[SF_RUN_T] = clock")
+    w(3, "deferred, reached = route(st, ev_type[e], ev_I, ev_F, e, e, clock, ordinal, grp)")
+    w(3, "e += 1")
+    w(2, "if deferred > 0:")
+    w(3, "gp_pending[grp] = deferred")
+    w(3, "gp_reached[grp] = reached")
+    w(3, "SI[S_GP] = grp + 1")
+    w(2, "elif reached == 0:")
+    w(3, "CT[C_UNROUTED] += 1")
     w(0, "")
 
 
@@ -231,7 +377,8 @@ def _resume(w: Lines, depth: int, plan: Plan) -> None:
 
 
 def _replay(w: Lines, depth: int, plan: Plan) -> None:
-    """The events deferred while ``i`` was parked, in input order, each at its own clock."""
+    """The events deferred while ``i`` was parked, in routing order, each at its own clock (an
+    emitted event's row is released once replayed)."""
     w(depth, "d = st.C[i, DEFH]")
     w(depth, "st.C[i, DEFH] = -1")
     w(depth, "st.C[i, DEFT] = -1")
@@ -267,10 +414,14 @@ def _replay(w: Lines, depth: int, plan: Plan) -> None:
     w(b + 1, "df_link(st, occ, d)")
     w(b + 1, "d = nxt")
     w(b + 1, "continue")
-    w(b, "x, j, p = lane(st, k, ev_type[r], ev_I, ev_F, r, c, base + r, g)")
+    w(b, "if r >= 0:")
+    w(b + 1, "x, j, p = lane(st, k, ev_type[r], ev_I, ev_F, r, r, c, st.df_ord[d], g)")
+    w(b, "else:")
+    w(b + 1, "x, j, p = lane(st, k, st.em_type[-r - 1], st.em_I, st.em_F, -r - 1, r, c, st.df_ord[d], g)")
+    w(b + 1, "em_release(st, -r - 1)")
     _run(w, b, plan, "j", "c", "int64(0)", "p")
     w(b, "if g >= 0 and x != 2:")
-    w(b + 1, "if x == 1:")
+    w(b + 1, "if x == 1 or x == 3:")
     w(b + 2, "st.gp_reached[g] = 1")
     w(b + 1, "st.gp_pending[g] -= 1")
     w(b + 1, "if st.gp_pending[g] == 0 and st.gp_reached[g] == 0:")

@@ -22,8 +22,14 @@ State = namedtuple("State", [
     "ib_I", "ib_F", "ib_next",    # inbox arena (events, in the event column layout)
     "cp_I", "cp_F", "cp_next",    # compensation arena
     "df_row", "df_clock", "df_grp", "df_wf", "df_key", "df_next",  # deferred events
+    "df_ord",                  # ... and the sequence number of their routing
     "gp_pending", "gp_reached",   # per deferred input event: lanes pending, whether one took it
     "pk",                      # parked instances, in parking order
+    "em_I", "em_F", "em_type", "em_next", "em_ref",  # emitted events (the event column layout)
+    "rq_i", "rq_p", "rq_key",  # the run queue: instance, pc, order among one routing's recipients
+    "sv_val", "sv_next",       # stream values kept for stddev, a list per window
+    "fq_dl", "fq_seq", "fq_inst", "fq_ht",  # window timers of tumbling and session streams: a
+                               # ring per stream (deadline, sequence, window), its (head, tail)
 ])
 
 
@@ -34,7 +40,7 @@ def _free_list(size: int, start: int = 0) -> np.ndarray:
 
 
 def new_state(widths: tuple[int, int], event_widths: tuple[int, int], comp_widths: tuple[int, int],
-              inbox: int, rows: int = 1024) -> State:
+              inbox: int, rows: int = 1024, rq: int = 64, fifos: int = 0) -> State:
     wi, wf = widths
     ewi, ewf = event_widths
     cwi, cwf = comp_widths
@@ -44,6 +50,11 @@ def new_state(widths: tuple[int, int], event_widths: tuple[int, int], comp_width
     si[K.S_IB_FREE] = 0
     si[K.S_CP_FREE] = 0
     si[K.S_DF_FREE] = 0
+    si[K.S_EM_FREE] = 0
+    si[K.S_EM_HEAD] = -1
+    si[K.S_EM_TAIL] = -1
+    si[K.S_ROW_FREE] = -1
+    si[K.S_SV_FREE] = 0
     sf = np.zeros(K.N_SF, dtype=np.float64)
     sf[K.SF_CLOCK] = -np.inf
     table = 1024
@@ -60,9 +71,15 @@ def new_state(widths: tuple[int, int], event_widths: tuple[int, int], comp_width
         cp_next=_free_list(arena),
         df_row=np.zeros(arena, dtype=np.int64), df_clock=np.zeros(arena, dtype=np.float64),
         df_grp=np.zeros(arena, dtype=np.int64), df_wf=np.zeros(arena, dtype=np.int64),
-        df_key=np.zeros(arena, dtype=np.int64), df_next=_free_list(arena),
+        df_key=np.zeros(arena, dtype=np.int64), df_next=_free_list(arena), df_ord=np.zeros(arena, dtype=np.int64),
         gp_pending=np.zeros(arena, dtype=np.int64), gp_reached=np.zeros(arena, dtype=np.int64),
         pk=np.zeros(rows, dtype=np.int64),
+        em_I=np.zeros((arena, max(ewi, 1)), dtype=np.int64), em_F=np.zeros((arena, max(ewf, 1)), dtype=np.float64),
+        em_type=np.zeros(arena, dtype=np.int64), em_next=_free_list(arena), em_ref=np.zeros(arena, dtype=np.int64),
+        rq_i=np.zeros(rq, dtype=np.int64), rq_p=np.zeros(rq, dtype=np.int64), rq_key=np.zeros(rq, dtype=np.int64),
+        sv_val=np.zeros(arena, dtype=np.float64), sv_next=_free_list(arena),
+        fq_dl=np.zeros((max(fifos, 1), arena), dtype=np.float64), fq_seq=np.zeros((max(fifos, 1), arena), dtype=np.int64),
+        fq_inst=np.zeros((max(fifos, 1), arena), dtype=np.int64), fq_ht=np.zeros((max(fifos, 1), 2), dtype=np.int64),
     )
 
 
@@ -77,7 +94,8 @@ def _grow_arena(st: State, names: tuple[str, ...], next_name: str, free_slot: in
     """Enlarge an arena so that ``need`` more rows are free; new rows join the free list."""
     nxt = getattr(st, next_name)
     size = len(nxt)
-    used_slot = {"ib_next": K.S_IB_USED, "cp_next": K.S_CP_USED, "df_next": K.S_DF_USED}[next_name]
+    used_slot = {"ib_next": K.S_IB_USED, "cp_next": K.S_CP_USED, "df_next": K.S_DF_USED, "em_next": K.S_EM_USED,
+                 "sv_next": K.S_SV_USED}[next_name]
     used = int(st.SI[used_slot])
     if size - used >= need:
         return {}
@@ -95,9 +113,10 @@ def _grow_arena(st: State, names: tuple[str, ...], next_name: str, free_slot: in
 
 
 def ensure(st: State, *, rows: int = 0, inbox: int = 0, deferred: int = 0, comp: int = 0,
-           groups: int = 0, lanes: int = 0) -> State:
+           groups: int = 0, lanes: int = 0, emitted: int = 0, values: int = 0, timers: int = 0) -> State:
     """A state with room for that many more of each (the same state when it has it)."""
     changes: dict = {}
+    changes.update(_grow_fifos(st, timers))
     used_rows = int(st.SI[K.S_ROWS])
     size = len(st.I)
     if size - used_rows < rows:
@@ -110,8 +129,10 @@ def ensure(st: State, *, rows: int = 0, inbox: int = 0, deferred: int = 0, comp:
                        hp_inst=_grow_rows(st.hp_inst, 2 * new))
     changes.update(_grow_arena(st, ("ib_I", "ib_F"), "ib_next", K.S_IB_FREE, inbox))
     changes.update(_grow_arena(st, ("cp_I", "cp_F"), "cp_next", K.S_CP_FREE, comp))
-    changes.update(_grow_arena(st, ("df_row", "df_clock", "df_grp", "df_wf", "df_key"), "df_next",
+    changes.update(_grow_arena(st, ("df_row", "df_clock", "df_grp", "df_wf", "df_key", "df_ord"), "df_next",
                                K.S_DF_FREE, deferred))
+    changes.update(_grow_arena(st, ("em_I", "em_F", "em_type", "em_ref"), "em_next", K.S_EM_FREE, emitted))
+    changes.update(_grow_arena(st, ("sv_val",), "sv_next", K.S_SV_FREE, values))
     if len(st.gp_pending) - int(st.SI[K.S_GP]) < groups:
         new = len(st.gp_pending)
         while new - int(st.SI[K.S_GP]) < groups:
@@ -122,6 +143,28 @@ def ensure(st: State, *, rows: int = 0, inbox: int = 0, deferred: int = 0, comp:
     if (int(st.SI[K.S_TB_USED]) + lanes) * 10 > len(st.tb) * 6:
         st = rebuild_table(st, lanes)
     return st
+
+
+def _grow_fifos(st: State, need: int) -> dict:
+    """Room for ``need`` more entries in every window-timer ring. An entry's slot is its
+    counter modulo the (power of two) capacity, so a larger ring keeps every counter."""
+    cap = st.fq_dl.shape[1]
+    used = int((st.fq_ht[:, 1] - st.fq_ht[:, 0]).max())
+    if cap - used >= need:
+        return {}
+    new = cap
+    while new - used < need:
+        new *= 2
+    out = {}
+    rows = st.fq_dl.shape[0]
+    for name in ("fq_dl", "fq_seq", "fq_inst"):
+        old = getattr(st, name)
+        grown = np.zeros((rows, new), dtype=old.dtype)
+        for f in range(rows):
+            counters = np.arange(st.fq_ht[f, 0], st.fq_ht[f, 1], dtype=np.int64)
+            grown[f, counters & (new - 1)] = old[f, counters & (cap - 1)]
+        out[name] = grown
+    return out
 
 
 def _empty_table(size: int) -> np.ndarray:

@@ -1,8 +1,8 @@
 """What the compiled backend runs, and the kernel source of a program.
 
 :func:`ensure_supported` refuses, before any event, a program the backend cannot run yet,
-naming the first construct (in source order) and its place: ``call``,
-``emit``, reactions and streams for now, and a few shapes of data the columns do not hold (an
+naming the first construct (in source order) and its place: ``call`` for now, and a few
+shapes of data the columns do not hold (an
 int stored in a float variable, a string built in a guard, a float key).
 """
 
@@ -23,7 +23,7 @@ from coordlang.runtime.handlers import place
 LIB = Path(__file__).resolve().parent / "kernel_lib.py"
 COLUMNS = Path(__file__).resolve().parent / "columns.py"
 THREADS = Path(__file__).resolve().parent / "kernel_threads.py"
-CODEGEN_VERSION = 1
+CODEGEN_VERSION = 3
 """Bumped when the generated code changes meaning without its text changing."""
 
 
@@ -46,14 +46,10 @@ def _position(program: ir.Program, sid: int) -> tuple[str, int]:
 def ensure_supported(program: ir.Program) -> Plan:
     """The program's plan, with its kernel source; raises :class:`UnsupportedProgram`."""
     found: list[tuple[tuple[str, int], str, int]] = []
-    for reaction in program.reactions:
-        found.append((_position(program, reaction.sid), f"reaction on {reaction.event}", reaction.sid))
-    for stream in program.streams:
-        found.append((_position(program, stream.sid), f"stream {stream.name}", stream.sid))
     machines = running_machines(program)
     for machine in machines:
         for instr in machine.code:
-            if isinstance(instr, (ir.CallChild, ir.Emit)):
+            if isinstance(instr, ir.CallChild):
                 found.append((_position(program, instr.sid), _construct(instr), instr.sid))
         event = next((e for e in program.events if e.name == machine.trigger), None)
         key_type = event.field_type(machine.key) if event else None
@@ -69,8 +65,10 @@ def ensure_supported(program: ir.Program) -> Plan:
     try:
         plan = new_plan(program)
     except FlowError as exc:
-        machine = next(m for m in machines)
-        raise _refuse(program, exc.message, machine.sid) from None
+        sid = machines[0].sid if machines else program.reactions[0].sid if program.reactions else -1
+        raise _refuse(program, exc.message, sid) from None
+    except Unsupported as exc:
+        raise _refuse(program, str(exc), getattr(exc, "sid", -1)) from None
     places: dict[int, str] = {}
 
     def cached_place(sid: int) -> str:

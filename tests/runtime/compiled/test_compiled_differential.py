@@ -67,6 +67,13 @@ PROGRAM_VOCABULARY = {
     "parks": {"ref": ["a", "b"], "n": [0, 1, 2, 4, 5, 7, 8]},
     "forks": {"id": ["a", "b"], "n": [0, 1, 2, 3, 4, 5, 8]},
     "nests": {"ref": ["a", "b"], "n": [0, 1, 2, 3, 4, 5, 7, 8]},
+    "emits": {"ref": ["a", "b", "a+"], "n": [-1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9], "x": [0.0, 1.5],
+              "text": ["", "ok"], "ok": [True, False]},
+    "windows": {"site": ["a", "b"], "n": [0, 1, 2, 5, 9], "x": [10.0, 45.5, 70.0, 99.0], "tag": ["p", "q"],
+                "kind": ["level"], "value": [70.0], "count": [2], "text": ["t"]},
+    "fanouts": {"ref": ["a", "b"], "n": [-1, 0, 1, 2, 3, 4, 5, 7, 8], "ok": [True, False]},
+    "scatter_gather": {"request_id": ["a", "b"], "id": ["a", "b"], "weight": [1.0, 2.5], "value": [1.0, 15.0],
+                       "expected": [3], "received": [2, 3], "partial": [True, False]},
 }
 
 
@@ -143,6 +150,16 @@ PARKS = program(PROGRAMS / "parks.coord")
 FORKS = program(PROGRAMS / "forks.coord")
 NESTS = program(PROGRAMS / "nests.coord")
 ETL = program(ROOT / "examples" / "etl_scatter_gather" / "etl_scatter_gather.coord")
+EMITS = program(PROGRAMS / "emits.coord")
+CHOREOGRAPHY = program(ROOT / "examples" / "service_choreography" / "service_choreography.coord")
+TRAVEL = program(ROOT / "examples" / "travel_booking" / "travel_booking.coord")
+WINDOWS = program(PROGRAMS / "windows.coord")
+SENSORS = program(ROOT / "examples" / "sensor_alarms" / "sensor_alarms.coord")
+FANOUTS = program(PROGRAMS / "fanouts.coord")
+SCATTER_GATHER = program(ROOT / "tests" / "std" / "programs" / "scatter_gather.coord")
+"""std.scatter_gather's patterns: a race of gathering and a timer, then an emit; replies from
+reactions that emit and from input events; best_of's three handler calls in parallel."""
+WINDOW_GAPS = (0.0, 0.5, 1.0, 2.0, 5.0, 5.0, 7.0, 10.0, 20.0, 60.0)
 
 
 @given(runs(APPROVAL, example_vocabulary("approval_flow", keys=2)))
@@ -184,3 +201,38 @@ def test_nests(run) -> None:
 @given(runs(ETL, example_vocabulary("etl_scatter_gather", keys=2)))
 def test_etl_scatter_gather(run) -> None:
     check(ETL, run)
+
+
+@given(runs(EMITS, PROGRAM_VOCABULARY["emits"], max_events=30, gaps=SHORT_GAPS))
+def test_emits_and_reactions(run) -> None:
+    check(EMITS, run)
+
+
+@given(runs(CHOREOGRAPHY, example_vocabulary("service_choreography")))
+def test_service_choreography(run) -> None:
+    check(CHOREOGRAPHY, run)
+
+
+@given(runs(TRAVEL, example_vocabulary("travel_booking", keys=2), gaps=SHORT_GAPS + (400.0, 1_000.0)))
+def test_travel_booking(run) -> None:
+    check(TRAVEL, run)
+
+
+@given(runs(WINDOWS, PROGRAM_VOCABULARY["windows"], max_events=40, gaps=WINDOW_GAPS))
+def test_windows(run) -> None:
+    check(WINDOWS, run)
+
+
+@given(runs(SENSORS, example_vocabulary("sensor_alarms", keys=2), max_events=40, gaps=WINDOW_GAPS + (600.0,)))
+def test_sensor_alarms(run) -> None:
+    check(SENSORS, run)
+
+
+@given(runs(FANOUTS, PROGRAM_VOCABULARY["fanouts"], max_events=30, gaps=SHORT_GAPS))
+def test_fanouts_threads_with_emits(run) -> None:
+    check(FANOUTS, run)
+
+
+@given(runs(SCATTER_GATHER, PROGRAM_VOCABULARY["scatter_gather"], gaps=SHORT_GAPS + (30.0,)))
+def test_std_scatter_gather(run) -> None:
+    check(SCATTER_GATHER, run)

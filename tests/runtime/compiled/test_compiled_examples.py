@@ -16,9 +16,9 @@ from coordlang.runtime.compiled import CompiledExecutor, UnsupportedProgram, ens
 from coordlang.runtime.events import read_events
 
 EXAMPLES = sorted(p.parent for p in (ROOT / "examples").glob("*/*.coord") if p.stem == p.parent.name)
-SUPPORTED = {"approval_flow", "etl_scatter_gather", "payment_retries"}
-"""Examples the backend runs today (the others use call, emit, reactions or streams: steps 3
-and 4 of docs/runtime.md)."""
+SUPPORTED = {"approval_flow", "etl_scatter_gather", "payment_retries", "sensor_alarms", "service_choreography",
+             "travel_booking"}
+"""Examples the backend runs today (the others use call: step 3 of docs/runtime.md)."""
 
 
 def example(folder: Path):
@@ -72,4 +72,23 @@ def test_orders_workload_matches_the_interpreter_and_the_generator() -> None:
     columnar = CompiledExecutor(prog)
     for start in range(0, len(orders.table), 4000):
         columnar.feed_columns(orders.table.slice(start, min(start + 4000, len(orders.table))))
+    assert_same(expected, columnar.finish())
+
+
+def test_sensors_workload_matches_the_interpreter_and_the_generator() -> None:
+    """Fed as the benchmark feeds it (the table's own columns, in slices) and as Event objects."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import benchmarks.workloads.sensors.generate as generate
+    data = generate.generate(300, 20_000, seed=5)
+    prog = program(generate.PROGRAM)
+    events = [e for batch in data.table.events(5000) for e in batch]
+    expected = interpret(prog, events)
+    alarms = generate.expected_alarms(data)
+    assert len(alarms) > 10
+    assert [(o.key, o.value) for o in expected.outcomes] == [(s, m) for s, m, _ in alarms]
+    assert_same(expected, compiled(prog, events, cuts=[5000, 12_345]))
+    columnar = CompiledExecutor(prog)
+    for start in range(0, len(data.table), 3000):
+        columnar.feed_columns(data.table.slice(start, min(start + 3000, len(data.table))))
     assert_same(expected, columnar.finish())
