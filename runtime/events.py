@@ -68,6 +68,15 @@ _set_fields = Event.fields.__set__  # type: ignore[attr-defined]
 _set_source = Event.source.__set__  # type: ignore[attr-defined]
 
 
+def _event(etype: str, stamp: float, fields: dict, source: str) -> Event:
+    event = _new(Event)
+    _set_type(event, etype)
+    _set_time(event, stamp)
+    _set_fields(event, fields)
+    _set_source(event, source)
+    return event
+
+
 class EventError(CoordError):
     """An events file that cannot be read, or a bad input event: ``file:line: what is wrong``."""
 
@@ -219,12 +228,7 @@ class EventReader:
             fields = schema.check(record)
         if schema.time_field:
             fields["time"] = stamp
-        event = _new(Event)
-        _set_type(event, etype)
-        _set_time(event, stamp)
-        _set_fields(event, fields)
-        _set_source(event, f"{self._prefix}{place}")
-        return event
+        return _event(etype, stamp, fields, f"{self._prefix}{place}")
 
     def _type_problem(self, etype: object) -> str:
         if etype is None:
@@ -392,12 +396,7 @@ class EventReader:
                         fields = {name: column[row] for name, column in values}
                         if time_field:
                             fields["time"] = stamp
-                        event = _new(Event)
-                        _set_type(event, etype)
-                        _set_time(event, stamp)
-                        _set_fields(event, fields)
-                        _set_source(event, source)
-                        batch.append(event)
+                        batch.append(_event(etype, stamp, fields, source))
                     yield batch
 
     # ------------------------------------------------------------ CSV
@@ -640,12 +639,7 @@ class _CsvHeader:
                 raise BadEvent(schema.mistyped(name, cell)) from None
         if schema.time_field:
             fields["time"] = stamp
-        event = _new(Event)
-        _set_type(event, etype)
-        _set_time(event, stamp)
-        _set_fields(event, fields)
-        _set_source(event, f"{self.reader._prefix}{place}")
-        return event
+        return _event(etype, stamp, fields, f"{self.reader._prefix}{place}")
 
 
 def read_batches(program: Program, path: str | Path, **options) -> Iterator[list[Event]]:
