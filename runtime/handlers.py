@@ -115,8 +115,8 @@ class HandlerLoop:
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def run(self, awaitable) -> object:
-        return self._running().run_until_complete(_awaited(awaitable))
+    def run(self, coroutine) -> object:
+        return self._running().run_until_complete(coroutine)
 
     def _running(self) -> asyncio.AbstractEventLoop:
         if self._loop is None:
@@ -145,10 +145,6 @@ class HandlerLoop:
             return await asyncio.gather(*(attempt(*call) for call in calls))
 
         return self._running().run_until_complete(all_calls())
-
-
-async def _awaited(awaitable):
-    return await awaitable
 
 
 def _array(np, value: object, kind: str):
