@@ -7,18 +7,24 @@ from pathlib import Path
 from coordlang.errors import SourceError
 
 
+def unreadable(path: Path, exc: OSError, directory: str = "is a directory") -> str:
+    """Why opening or reading ``path`` failed, in one line: ``PATH: no such file`` and the like
+    (``directory`` says what a directory in its place is)."""
+    if isinstance(exc, FileNotFoundError):
+        return f"{path}: no such file"
+    if isinstance(exc, IsADirectoryError):
+        return f"{path}: {directory}"
+    if isinstance(exc, PermissionError):
+        return f"{path}: permission denied"
+    return f"{path}: cannot read: {exc.strerror or exc}"
+
+
 def read_source(path: Path) -> str:
     """The text of a .coord file; a SourceError naming the place and the fix otherwise."""
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise SourceError(f"{path}: is a directory") from None
-    except PermissionError:
-        raise SourceError(f"{path}: permission denied") from None
     except OSError as exc:
-        raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise SourceError(unreadable(path, exc)) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

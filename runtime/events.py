@@ -42,6 +42,7 @@ import orjson
 from coordlang.errors import CoordError
 from coordlang.gcpause import gc_paused
 from coordlang.ir.nodes import Program
+from coordlang.sources import unreadable
 from coordlang.runtime.executor import Event
 from coordlang.runtime.fields import (TEXT_CONVERTERS, BadEvent, EventSchema, _shown, kind_of, rfc3339_seconds, suggestion,
                                       time_from_text)
@@ -450,14 +451,8 @@ def _other_time(stamp: object) -> float:
 def _open_events(path: Path) -> BinaryIO:
     try:
         return open(path, "rb")
-    except FileNotFoundError:
-        raise EventError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise EventError(f"{path}: is a directory, not an events file") from None
-    except PermissionError:
-        raise EventError(f"{path}: permission denied") from None
     except OSError as exc:
-        raise EventError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise EventError(unreadable(path, exc, "is a directory, not an events file")) from None
 
 
 def _line_text(line: bytes) -> str:
