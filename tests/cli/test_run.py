@@ -41,7 +41,8 @@ def check_outputs(outcomes: Path, stats: Path) -> list[dict]:
         assert list(obj) == ["workflow", "version", "key", "status", "value", "message"]
         assert obj["status"] in STATUSES and isinstance(obj["version"], int)
     figures = json.loads(stats.read_text(encoding="utf-8"))
-    assert list(figures) == [*COUNTERS, "events", "seconds", "load_seconds", "compile_seconds"]
+    assert list(figures) == [*COUNTERS, "events", "seconds", "load_seconds", "compile_seconds", "backend"]
+    assert figures["backend"] in ("interpreter", "compiled")
     for status in STATUSES:
         assert figures[status] == sum(obj["status"] == status for obj in objects)
     assert stats.read_text(encoding="utf-8").count("\n") == 1
@@ -259,7 +260,8 @@ def test_no_progress_bar_without_a_terminal(project: Path, capsys: pytest.Captur
 def test_help_names_the_default_backend() -> None:
     result = coord("run", "--help")
     assert result.returncode == 0
-    assert "(default: interpreter; the compiled backend runs a growing subset" in " ".join(result.stdout.decode().split())
+    assert ("(default: auto, the compiled backend when it supports FILE and its kernel is cached or EVENTS is "
+            "columnar or at least 50 MB, else the interpreter;") in " ".join(result.stdout.decode().split())
 
 
 def test_cli_formats_match_the_reader() -> None:
@@ -300,6 +302,7 @@ def test_compiled_backend_writes_what_the_interpreter_writes(tmp_path: Path) -> 
         counters = json.loads(stats.read_text())
         for timing in ("seconds", "load_seconds", "compile_seconds"):
             counters.pop(timing)
+        assert counters.pop("backend") == backend
         written[backend] = (out.read_bytes(), counters)
     assert written["compiled"] == written["interpreter"]
 
@@ -313,3 +316,84 @@ def test_compiled_backend_refuses_what_it_cannot_run_yet(tmp_path: Path) -> None
     assert message.startswith("coord: not supported by the compiled backend yet: call Notify at ")
     assert "order_saga.coord:" in message and message.endswith("; use --backend interpreter")
     assert not (tmp_path / "o.jsonl").exists()
+
+
+# ---------------------------------------------------------------- --backend auto
+
+
+def run_example(capsys: pytest.CaptureFixture[str], folder: Path, out: Path, *args: str) -> tuple[str, dict, bytes]:
+    """``coord run`` of an example: (stderr, STATS.json, OUTCOMES.jsonl)."""
+    stats = out.with_suffix(".stats.json")
+    status, _, stderr = run(capsys, folder / f"{folder.name}.coord", "--events", folder / "events.jsonl",
+                            "--out", out, "--stats", stats, *args)
+    assert status == 0, stderr
+    return stderr, json.loads(stats.read_text(encoding="utf-8")), out.read_bytes()
+
+
+@pytest.fixture
+def cold_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("COORDLANG_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_auto_runs_an_unsupported_program_on_the_interpreter(tmp_path: Path, cold_cache: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    stderr, stats, outcomes = run_example(capsys, ORDERS, tmp_path / "auto.jsonl")
+    notice = stderr.splitlines()[0]
+    assert notice.startswith("coord run: running on the interpreter: not supported by the compiled backend yet: "
+                             "call Notify at ")
+    assert f"{ORDERS / 'order_saga.coord'}:" in notice
+    assert "order_saga.coord on " in stderr and "(interpreter)" in stderr
+    assert stats["backend"] == "interpreter"
+    _, explicit, expected = run_example(capsys, ORDERS, tmp_path / "interpreter.jsonl", "--backend", "interpreter")
+    assert outcomes == expected and explicit["backend"] == "interpreter"
+
+
+def test_auto_runs_a_small_input_on_the_interpreter_while_the_cache_is_cold(
+        tmp_path: Path, cold_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = EXAMPLES / "payment_retries"
+    stderr, stats, outcomes = run_example(capsys, folder, tmp_path / "auto.jsonl")
+    assert "coord run:" not in stderr and "(interpreter)" in stderr
+    assert stats["backend"] == "interpreter" and stats["completed"] == 3
+    assert outcomes == run_example(capsys, folder, tmp_path / "interpreter.jsonl", "--backend", "interpreter")[2]
+    assert not (cold_cache / "kernels").exists()
+
+
+def test_auto_runs_compiled_once_a_compiled_run_cached_the_kernel(tmp_path: Path, cold_cache: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    # A program with a jit handler, whose digest is part of the kernel's address: the one
+    # compile of these tests (about 12 s on two cores).
+    folder = EXAMPLES / "etl_scatter_gather"
+    _, compiled, written = run_example(capsys, folder, tmp_path / "compiled.jsonl", "--backend", "compiled")
+    stderr, auto, outcomes = run_example(capsys, folder, tmp_path / "auto.jsonl")
+    assert "coord run:" not in stderr and "(compiled)" in stderr
+    assert (compiled["backend"], auto["backend"]) == ("compiled", "compiled")
+    _, interpreted, expected = run_example(capsys, folder, tmp_path / "interpreter.jsonl", "--backend", "interpreter")
+    assert interpreted["backend"] == "interpreter"
+    assert outcomes == written == expected and auto["completed"] == interpreted["completed"] == 2
+
+
+def test_auto_compiles_for_a_columnar_or_large_input(tmp_path: Path, cold_cache: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from coordlang.cli import run as run_module
+
+    folder = EXAMPLES / "payment_retries"
+    program = run_module._compile(folder / "payment_retries.coord")
+    events = str(folder / "events.jsonl")
+    assert run_module._choose(program, events, "jsonl")[0] == "interpreter"
+    assert run_module._choose(program, events, "columns")[0] == "compiled"
+    monkeypatch.setattr(run_module, "AUTO_COMPILE_BYTES", (folder / "events.jsonl").stat().st_size)
+    assert run_module._choose(program, events, "jsonl")[0] == "compiled"
+    assert not (cold_cache / "kernels").exists(), "choosing compiles nothing"
+
+
+def test_auto_takes_standard_input_from_a_pipe_as_small(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from coordlang.cli.run import _input_bytes
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"{}\n")))
+    assert _input_bytes("-") is None
+    redirected = tmp_path / "ev.jsonl"
+    redirected.write_bytes(b"x" * 1000)
+    with open(redirected, encoding="utf-8") as stdin:
+        monkeypatch.setattr(sys, "stdin", stdin)
+        assert _input_bytes("-") == 1000

@@ -67,6 +67,7 @@ def coord(capsys: pytest.CaptureFixture[str], *args) -> tuple[int, str]:
 def outputs(folder: Path, tag: str) -> tuple[bytes, dict, bytes]:
     stats = json.loads((folder / f"{tag}.stats.json").read_text(encoding="utf-8"))
     assert all(stats.pop(t) >= 0 for t in TIMINGS)
+    assert stats.pop("backend") == tag.rpartition("-")[2]
     rejects = folder / f"{tag}.rejects.jsonl"
     return (folder / f"{tag}.out.jsonl").read_bytes(), stats, rejects.read_bytes() if rejects.exists() else b""
 
@@ -140,6 +141,7 @@ def test_the_orders_workload_from_every_input(tmp_path: Path, capsys: pytest.Cap
             assert status == 0, err
             figures = json.loads(stats.read_text(encoding="utf-8"))
             assert {k: figures[k] for k in data.expected} == data.expected
+            assert figures.pop("backend") == backend
             written.add((out.read_bytes(), json.dumps({k: v for k, v in figures.items() if k not in TIMINGS})))
     assert len(written) == 1
 
