@@ -286,9 +286,8 @@ def add_parser(sub) -> None:
     p.add_argument("--backend", choices=BACKENDS, default="auto",
                    help="the executor (default: auto, the compiled backend when it supports FILE and its kernel "
                         f"is cached or EVENTS is columnar or at least {AUTO_COMPILE_BYTES // 1_000_000} MB, else "
-                        "the interpreter; the "
-                        "compiled backend runs a growing subset of the language and refuses the rest before "
-                        "any event, docs/runtime.md)")
+                        "the interpreter; the compiled backend runs a growing subset of the language and refuses "
+                        "the rest before any event, docs/runtime.md)")
     p.add_argument("--until", metavar="TIME",
                    help="stop the clock here at the end of the input (RFC 3339 or seconds since the epoch)")
     p.add_argument("--format", choices=FORMATS,
