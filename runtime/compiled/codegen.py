@@ -32,7 +32,7 @@ from coordlang.runtime.compiled.forks import ForkGen, has_threads, thread_rows
 from coordlang.runtime.compiled.layout import MachineLayout
 from coordlang.runtime.compiled.lines import NJIT, Lines
 from coordlang.runtime.compiled.plan import Plan
-from coordlang.runtime.compiled.stepgen import StepGen
+from coordlang.runtime.compiled.stepgen import StepGen, _kind_name
 
 __all__ = ["NJIT", "Lines", "MachineGen"]
 
@@ -187,6 +187,12 @@ class MachineGen(StepGen, ForkGen):
             w(1, f"th_clear(st, i, int64({self.rows}))")
         if self.activation:
             w(1, "row_free(st, i)")
+        elif self.plan.calls:
+            # Its threads' children are cancelled (th_clear, drop_child); its caller learns of
+            # its end unless the caller is the one that cancelled it.
+            w(1, "drop_child(st, i)")
+            w(1, "lane_unlink(st, st.I[i, WF], st.I[i, KEY], i)")
+            w(1, "child_done(st, i, now)")
         else:
             w(1, "tb_del(st, st.I[i, WF], st.I[i, KEY])")
         w(0, "")
@@ -228,6 +234,12 @@ class MachineGen(StepGen, ForkGen):
         w(4, f"end_{k}(st, i, int64(ST_FAILED), now, int64(-1))")
         w(4, "return")
         w(3, "st.I[i, STATUS] = ST_COMPENSATING")
+        if self.plan.calls:
+            # The interpreter compensates in a thread of its own, queued last: what the queue
+            # holds runs first, and with calls that order shows (children start and end).
+            w(3, "st.I[i, STATE] = T_READY")
+            w(3, "rq_push(st, i, int64(PC_COMP), int64(0))")
+            w(3, "return")
         w(3, "pc = PC_COMP")
         self.gen_compensating()
         for pc, instr in enumerate(self.code):
@@ -258,8 +270,9 @@ class MachineGen(StepGen, ForkGen):
         if self.threads:
             self.out(depth, "if t != i:")
             self.out(depth + 1, "I[i, STATE] = T_PARKED")
-        if self.k in self.plan.emitters:
-            # What this instance does next may emit: nothing else may happen before it.
+        if self.k in self.plan.barriers:
+            # What this instance does next may emit, or end a child whose caller goes on: nothing
+            # else may happen before it.
             self.out(depth, "st.SI[S_STOP] = STOP_BARRIER")
         self.out(depth, "return")
 
@@ -534,7 +547,9 @@ class MachineGen(StepGen, ForkGen):
                 dst = "I" if where == "I" else "st.F"
                 w(1, f"{dst}[i, {col}] = {src}[r, {src_col}]")
             w(1, f"I[i, {entry.col}] = 1")
-        if not self.activation:
+        if self.plan.calls and not self.activation:
+            w(1, f"lane_link(st, int64({lay.wf}), key, i)")
+        elif not self.activation:
             w(1, f"tb_put(st, int64({lay.wf}), key, i)")
         w(1, "return i")
         w(0, "")
@@ -615,10 +630,6 @@ class MachineGen(StepGen, ForkGen):
         for n, (kind, where, col, _) in enumerate(targets):
             w(3, f"st.em_{where}[e{pc}, {col}] = f{n}_{pc}")
         w(3, f"pc = {pc + 1}")
-
-
-def _kind_name(kind: str) -> str:
-    return {"i": "int", "f": "float", "b": "bool", "s": "str"}.get(kind, kind)
 
 
 def _construct(instr: ir.Instr) -> str:

@@ -26,7 +26,7 @@ DEADLINE = 0      # the live timer's deadline
 NFIX_F = 1
 
 # C (int64), cold
-START = 0         # start order: input event ordinal * starters + starter index
+START = 0         # start order: input event ordinal * starters + starter index (with calls: a count)
 ATTEMPT = 1       # attempts made by the current do (or compensation)
 PARK = 2          # why the instance waits for the host (P_*)
 ACTION = 3        # what the host decided (A_*)
@@ -51,7 +51,12 @@ RQH = 19          # the instance's ready queue: head and tail
 RQT = 20
 HELD = 21         # a thread's timer came due while its instance was parked: out of the heap
 NEXT = 22         # a free row: the next free row; a stream window: its key's older window
-N_C = 23
+# Children (``call``): rows are stored plus one, so a zeroed row holds none.
+CHILD = 23        # a thread waiting at a call: its child's row + 1, 0 for none
+CALLER = 24       # a child instance: the row + 1 of the thread that called it, 0 for none
+LNEXT = 25        # the next instance (row + 1) of the same lane, in start order: children share keys
+CNEXT = 26        # an instance in the list of children to cancel: the next one (row + 1)
+N_C = 27
 
 # FC (float64), cold
 STEP_START = 0
@@ -65,7 +70,7 @@ N_FC = 7
 
 COLD_I = ("START", "ATTEMPT", "PARK", "ACTION", "ERRK", "ERRM", "ERRT", "UNDO", "UNDO_FAILED", "DEFH", "DEFT",
           "ENDPC", "RES", "VAL", "OWNER", "TNEXT", "PARENT", "NBR", "RQN", "RQH", "RQT", "HELD",
-          "NEXT")
+          "NEXT", "CHILD", "CALLER", "LNEXT", "CNEXT")
 COLD_F = ("STEP_START", "PARK_T", "END_T", "RES_F", "VAL_F", "RESUME_AT", "ERR_T")
 
 # ---------------------------------------------------------------- codes
@@ -78,12 +83,14 @@ T_FREE = 5        # a thread row not in use
 T_JOIN = 6        # at a fork, waiting for its branches
 T_READY = 7       # in its instance's ready queue
 T_DOOMED = 8      # being cancelled (for a moment)
+T_CHILD = 9       # at a call, waiting for its child to end
 
 ST_RUNNING = 0
 ST_COMPENSATING = 1
 ST_COMPLETED = 2
 ST_FAILED = 3
 ST_COMPENSATED = 4
+ST_CANCELLED = 5  # a child whose caller stopped waiting for it
 ST_THREAD = 6     # not an instance: a thread row of one
 
 TK_WAIT = 0
@@ -97,6 +104,8 @@ P_GROW = 4        # the compensation arena is full
 P_COMPCALL = 5    # a plain or batch compensation's attempt
 P_COMPJITERR = 6
 P_EMIT_ROOM = 7   # the emitted-event arena is full
+P_CHILD = 8       # a thread's child ended: the host decides (its value, or ChildFailed and a retry)
+P_ROOM = 9        # no room for a child's rows: the host grows the arrays
 
 A_NONE = 0
 A_SUCCESS = 1     # the result is in RES / RES_F
@@ -105,6 +114,7 @@ A_BACKOFF = 3     # wait until RESUME_AT, then attempt again
 A_CONTINUE = 4    # the host ran the instruction; go on at PC
 A_COMP_POP = 5    # the newest compensation is done (or gave up)
 A_COMPLETE = 6    # the host evaluated the complete value: end completed
+A_CHILD = 7       # the child completed: its value (for the call's variable) is in RES / RES_F
 
 PC_ESCAPE = -2    # pseudo-pcs of the run loop
 PC_COMP = -3
@@ -137,6 +147,8 @@ S_ROW_FREE = 22   # rows of ended reactions and closed windows, reused
 S_SV_FREE = 23    # stream values kept for stddev: the arena's free list and rows in use
 S_SV_USED = 24
 S_RUNT = 25       # deliver_k of a machine with threads: the thread row to run
+S_CANCEL = 26     # children whose caller stopped waiting: a list (row + 1) through CNEXT
+S_STARTS = 27     # instances started (programs with calls: the start order)
 N_SI = 28
 SF_CLOCK = 0
 SF_RUN_T = 1      # the clock of the runs in the run queue (a timer's deadline, or the clock)

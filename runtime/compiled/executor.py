@@ -30,7 +30,7 @@ from coordlang.runtime.compiled.codec import Codec, machine_key_kind
 from coordlang.runtime.compiled.host import DEFAULT_CONCURRENCY, Host
 from coordlang.runtime.compiled.outcomes import outcomes
 from coordlang.runtime.compiled.kernel_lib import state_ref
-from coordlang.runtime.compiled.state import State, ensure, new_state
+from coordlang.runtime.compiled.state import State, ensure, grow_queue, new_state
 from coordlang.runtime.compiled.support import UnsupportedProgram, ensure_supported, kernel_source
 from coordlang.runtime.executor import COUNTERS, Event, RunResult
 from coordlang.runtime.handlers import BoundHandler, bind_handlers, place
@@ -64,7 +64,7 @@ class CompiledExecutor:
                                          f"idempotency_key at {place(program, bound.definition.sid)}")
             definition = bound.definition
             bridge.register(definition.target, str(definition.directory or ""), bound.function)
-            digests[name] = _source_digest(bound.function)
+            digests[name] = source_digest(bound.function)
         _check_jit(plan, program)
         self.source = kernel_source(plan, digests)
         self.kernel = load_kernel(self.source, cache_dir)
@@ -74,6 +74,7 @@ class CompiledExecutor:
         self.host = Host(plan, self.handlers, self.codec, key_kinds, concurrency)
         self.st = new_state(plan.width, plan.event_width, plan.comp_width, inbox,
                             rq=(self.kernel.MOST_RUNS + 8) * self.kernel.ROWS, fifos=self.kernel.N_FIFOS)
+        self.st = self._queue_room(self.st)
         self.st.ERR[3] = plan.strings.intern("Failed")
         self._ref_of: State | None = None
         self._ref = None
@@ -135,8 +136,9 @@ class CompiledExecutor:
                 self._answer(columns, base)
             elif stop == K.STOP_ROOM or position < n:
                 room = 2 * self.kernel.MOST_RUNS + 64
-                self.st = ensure(self.st, rows=room * self.kernel.ROWS, inbox=room, deferred=room, groups=room,
-                                 lanes=room, values=2 * self.kernel.MOST_VALUES + 64, timers=room)
+                self.st = self._queue_room(ensure(
+                    self.st, rows=room * self.kernel.ROWS, inbox=room, deferred=room, groups=room, lanes=room,
+                    values=2 * self.kernel.MOST_VALUES + 64, timers=room))
             else:
                 return
 
@@ -149,9 +151,17 @@ class CompiledExecutor:
             st.SI[K.S_PK] = 0
             st = self.host.answer(st, ids)
             pending = int(st.SI[K.S_DF_USED]) + len(ids)
-            self.st = ensure(st, rows=pending * self.kernel.ROWS, inbox=pending, lanes=pending)
+            self.st = self._queue_room(ensure(st, rows=pending * self.kernel.ROWS, inbox=pending, lanes=pending))
             self._call(K.OP_RESUME, columns, base, 0, ids)
         self.st.SI[K.S_STOP] = K.STOP_NONE
+
+    def _queue_room(self, st: State) -> State:
+        """With calls, a routing reaches every instance of a lane (children share keys) and a
+        run may queue children: a queue with an entry per row (and a routing's more) never
+        fills. Without calls, a routing's recipients are bounded: the queue stays small."""
+        if not self.plan.calls:
+            return st
+        return grow_queue(st, len(st.I) + (self.kernel.MOST_RUNS + 8) * self.kernel.ROWS)
 
     def _settle(self, columns, base: int, horizon: float) -> None:
         """Fire timers due by ``horizon`` (and route what they emit), answering parked
@@ -221,8 +231,11 @@ def _check_jit(plan, program: ir.Program) -> None:
                                          f"does not compile with numba for ({shown}): {first}") from None
 
 
-def _source_digest(function) -> str:
-    """What a jit handler's compiled code depends on: its module's file (or its source)."""
+def source_digest(function) -> str:
+    """What a jit handler's compiled code depends on: its module's file (or its source). A
+    function numba already wraps (bound again in the same process) is read through its
+    ``py_func``, so the digest, and with it the kernel's address, stays the same."""
+    function = getattr(function, "py_func", function)
     try:
         path = inspect.getsourcefile(function)
         if path:

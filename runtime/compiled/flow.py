@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from coordlang.ir import nodes as ir
 
-RAISING = (ir.Assign, ir.Branch, ir.Do, ir.Wait, ir.FailWith, ir.Raise, ir.Complete, ir.Fork)
+RAISING = (ir.Assign, ir.Branch, ir.Do, ir.CallChild, ir.Wait, ir.FailWith, ir.Raise, ir.Complete, ir.Fork)
 """Instructions after which an error may go to a catch (a fork: its branches' errors)."""
 
 

@@ -65,7 +65,7 @@ class ForkGen:
     def shared(self) -> int:
         """1 when the machine's threads wait in the kernel's run queue (it emits: the order of
         its threads among other instances' runs shows), 0 for the instance's own queue."""
-        return 1 if self.k in self.plan.emitters else 0
+        return 1 if self.k in self.plan.barriers else 0
 
     def gen_fork(self, pc: int, instr: ir.Fork) -> None:
         w = self.out

@@ -143,6 +143,13 @@ class Host:
 
                 st = self.st = ensure(st, comp=len(ids))
                 st.C[i, K.ACTION] = K.A_SUCCESS
+            elif park == K.P_CHILD:
+                self.child_ended(i)
+            elif park == K.P_ROOM:
+                from coordlang.runtime.compiled.state import ensure
+
+                st = self.st = ensure(st, rows=64 * self.plan.rows, lanes=64)
+                st.C[i, K.ACTION] = K.A_CONTINUE
             elif park == K.P_EMIT_ROOM:
                 from coordlang.runtime.compiled.state import ensure
 
@@ -250,26 +257,34 @@ class Host:
         instr = site.instr
         if ok:
             self.host_args.pop(i, None)
-            kind = site.result
-            if kind is not None:
-                encoded = self.codec.encode(kind, value, f"the result of handler {instr.handler}")
-                if kind == "f":
-                    st.FC[i, K.RES_F] = encoded
-                else:
-                    st.C[i, K.RES] = encoded
+            if site.result is not None:
+                self.result(i, site.result, value, f"the result of handler {instr.handler}")
             st.C[i, K.ACTION] = K.A_SUCCESS
             return
-        err = value
-        assert isinstance(err, ErrorValue)
+        assert isinstance(value, ErrorValue)
+        self.retry_or_raise(i, value, instr.policy, instr.step, instr.timeout, f"do {instr.handler}")
+
+    def result(self, i: int, kind: str, value: object, what: str) -> None:
+        """A value for the kernel to store where row ``i`` parked (RES or RES_F, by kind)."""
+        encoded = self.codec.encode(kind, value, what)
+        if kind == "f":
+            self.st.FC[i, K.RES_F] = encoded
+        else:
+            self.st.C[i, K.RES] = encoded
+
+    def retry_or_raise(self, i: int, err: ErrorValue, policy_name: str | None, step: int,
+                       timeout: float | None, what: str) -> None:
+        """After a failed attempt (of a ``do``, or a ``call``'s child): back off until the
+        policy's next attempt, or raise, as the interpreter's ``retry_or_raise``."""
+        st = self.st
         attempt = int(st.C[i, K.ATTEMPT])
-        policy = self.policies.get(instr.policy) if instr.policy is not None else None
+        policy = self.policies.get(policy_name) if policy_name is not None else None
         if policy is not None and attempt < policy.attempts and retries_on(policy, err):
-            delay = retry_delay(policy, attempt - 1, (self.key(i), instr.step, attempt + 1))
+            delay = retry_delay(policy, attempt - 1, (self.key(i), step, attempt + 1))
             resume = st.FC[i, K.PARK_T] + delay
-            timeout = instr.timeout
             if timeout is not None and resume > st.FC[i, K.STEP_START] + timeout:
                 self.host_args.pop(i, None)
-                self.raise_(i, error("Timeout", f"do {instr.handler}: step timeout of {format_seconds(timeout)} "
+                self.raise_(i, error("Timeout", f"{what}: step timeout of {format_seconds(timeout)} "
                                      f"reached after {attempt} attempt(s); last error: {err.kind}: {err.message}"))
                 return
             st.FC[i, K.RESUME_AT] = resume
@@ -277,6 +292,28 @@ class Host:
             return
         self.host_args.pop(i, None)
         self.raise_(i, err)
+
+    def child_ended(self, t: int) -> None:
+        """Thread row ``t``'s child ended: its value into the call's variable (coerced to the
+        variable's type), or ``ChildFailed`` with the child's message, retried by the call's
+        policy (a new child after the backoff) or raised."""
+        from coordlang.runtime.compiled.outcomes import completed_value, end_message
+
+        st = self.st
+        c = int(st.C[t, K.CHILD]) - 1
+        st.C[t, K.CHILD] = 0
+        layout = self.plan.machines[st.I[t, K.MACH]]
+        instr = layout.machine.code[st.I[t, K.PC]]
+        assert isinstance(instr, ir.CallChild)
+        status = int(st.I[c, K.STATUS])
+        if status == K.ST_COMPLETED:
+            if instr.target is not None:
+                value = coerce(completed_value(self, c), layout.machine.slots[instr.target].type)
+                self.result(t, layout.slots[instr.target].kind, value, f"the value of {instr.workflow}")
+            st.C[t, K.ACTION] = K.A_CHILD
+            return
+        message = end_message(self, c) or ("failed" if status == K.ST_FAILED else "compensated")
+        self.retry_or_raise(t, error("ChildFailed", message), instr.policy, instr.step, None, f"call {instr.workflow}")
 
     def comp_outcome(self, i: int, m: int, ok: bool, value: object) -> None:
         st = self.st
@@ -326,11 +363,28 @@ class Host:
             elif isinstance(instr, ir.Emit):
                 self.emit_fields(i, layout, instr, clock)
                 st.C[i, K.ACTION] = K.A_SUCCESS
+            elif isinstance(instr, ir.CallChild):
+                self.call_args(i, layout, instr, clock)
+                st.C[i, K.ACTION] = K.A_SUCCESS
             else:
                 raise AssertionError(f"no host step for {instr!r}")
         except ExpressionError as exc:
             self.raise_(i, self.expression_error(exc, instr.sid))
 
+
+    def call_args(self, i: int, layout, instr: ir.CallChild, clock: float) -> None:
+        """A child's arguments, coerced to its parameters' types as the interpreter does, into
+        the calling thread's argument columns (the kernel starts the child from them)."""
+        st = self.st
+        callee = self.plan.machines[self.plan.workflows[instr.workflow]]
+        for n, (expr, slot) in enumerate(zip(instr.args, callee.machine.params)):
+            entry = callee.slots[slot]
+            value = coerce(self.evaluate(i, expr, clock), entry.slot.type)
+            encoded = self.codec.encode(entry.kind, value, f"the argument '{entry.slot.name}' of {instr.workflow}")
+            if entry.kind == "f":
+                st.F[i, layout.arg_f + n] = encoded
+            else:
+                st.I[i, layout.arg_i + n] = encoded
 
     def emit_fields(self, i: int, layout, instr: ir.Emit, clock: float) -> None:
         """An emitted event's fields, coerced to their declared types as the interpreter does,

@@ -19,6 +19,8 @@ from numba.experimental import structref
 
 from coordlang.runtime.compiled.state import State
 from coordlang.runtime.compiled.columns import *  # noqa: F401,F403 (generated kernels use them)
+from coordlang.runtime.compiled.columns import (CALLER, CHILD, CNEXT, LNEXT, OWNER, P_CHILD, S_CANCEL, S_STARTS,
+                                               S_STOP, ST_THREAD, STATUS, STOP_BARRIER, T_CHILD)
 from coordlang.runtime.compiled.columns import (FREE_ROW, MACH, NEXT, S_EM_FREE, S_EM_HEAD, S_EM_TAIL, S_EM_USED,
                                                S_ROW_FREE, S_ROWS, S_RQ_HEAD, S_RQ_TAIL, S_SV_FREE, S_SV_USED)
 from coordlang.runtime.compiled.columns import (C_DROPPED, DEADLINE, DEFH, DEFT, ERR_T, ERRK, ERRM, ERRT, PARK,
@@ -581,6 +583,80 @@ def sv_clear(st, head):
 def tb_set(st, wf, key, inst):
     """Point a lane known to be present at another instance (a stream key's newest window)."""
     st.tb[_tb_slot(st, wf, key), 2] = inst
+
+
+# ---------------------------------------------------------------- children (``call``): a lane
+# holds every running instance of its workflow and key, in start order (LNEXT), since children
+# are not deduplicated; the table points at the first.
+
+@njit(cache=True)
+def lane_link(st, wf, key, i):
+    """Instance ``i`` joins its lane, last."""
+    st.C[i, LNEXT] = 0
+    h = tb_get(st, wf, key)
+    if h < 0:
+        tb_put(st, wf, key, i)
+        return
+    while st.C[h, LNEXT] != 0:
+        h = st.C[h, LNEXT] - 1
+    st.C[h, LNEXT] = i + 1
+
+
+@njit(cache=True)
+def lane_unlink(st, wf, key, i):
+    """Instance ``i`` leaves its lane."""
+    h = tb_get(st, wf, key)
+    if h == i:
+        if st.C[i, LNEXT] != 0:
+            tb_set(st, wf, key, st.C[i, LNEXT] - 1)
+        else:
+            tb_del(st, wf, key)
+        return
+    while h >= 0:
+        n = st.C[h, LNEXT] - 1
+        if n == i:
+            st.C[h, LNEXT] = st.C[i, LNEXT]
+            return
+        h = n
+
+
+@njit(cache=True)
+def start_order(st):
+    """The next start's place in the outcomes, in a program with calls: the interpreter's start
+    order, since such a program runs in the interpreter's order (every park is a barrier)."""
+    st.SI[S_STARTS] += 1
+    return st.SI[S_STARTS]
+
+
+@njit(cache=True)
+def child_room(st, rows):
+    """Whether a child of ``rows`` rows fits without growing the arrays."""
+    return (st.SI[S_ROWS] + rows <= len(st.I) and (st.SI[S_TB_USED] + 1) * 10 < len(st.tb) * 6
+            and st.SI[S_RQ_TAIL] - st.SI[S_RQ_HEAD] < len(st.rq_i))
+
+
+@njit(cache=True)
+def drop_child(st, t):
+    """Thread row ``t`` stops waiting for its child (cancelled, or its instance ended): the
+    child goes to the list the kernel cancels before anything else runs."""
+    c = st.C[t, CHILD] - 1
+    if c >= 0:
+        st.C[t, CHILD] = 0
+        st.C[c, CNEXT] = st.SI[S_CANCEL]
+        st.SI[S_CANCEL] = c + 1
+
+
+@njit(cache=True)
+def child_done(st, c, now):
+    """Child ``c`` ended: the thread waiting for it parks for the host, which decides at once
+    (the child's value, or ``ChildFailed`` retried or raised), as the interpreter does at the
+    child's end. A caller that stopped waiting (it cancelled ``c``) is not told."""
+    t = st.C[c, CALLER] - 1
+    if t >= 0 and st.C[t, CHILD] == c + 1 and st.I[t, STATE] == T_CHILD:
+        park(st, t, P_CHILD, now, st.I[t, PC])
+        if st.I[t, STATUS] == ST_THREAD:
+            st.I[st.C[t, OWNER], STATE] = T_PARKED
+        st.SI[S_STOP] = STOP_BARRIER
 
 
 # ---------------------------------------------------------------- window timers of tumbling and

@@ -22,7 +22,7 @@ from coordlang.runtime.compiled.columns import (ACTION, ATTEMPT, DEADLINE, ERR_T
                                                MACH, NBR, OWNER, PARENT, PARK, PC, RQH, RQN, RQT, S_HEAP, S_RQ_HEAD,
                                                S_RQ_TAIL, ST_THREAD, STATE, STATUS, T_DOOMED, T_FREE, T_JOIN, T_READY,
                                                T_RUN, TNEXT, TSEQ, WF)
-from coordlang.runtime.compiled.kernel_lib import _compact, _sift_up, rq_push
+from coordlang.runtime.compiled.kernel_lib import _compact, _sift_up, drop_child, rq_push
 
 
 @njit(cache=True)
@@ -147,6 +147,7 @@ def th_free(st, i, t):
         prev = st.C[prev, TNEXT]
     st.C[prev, TNEXT] = st.C[t, TNEXT]
     _unqueue(st, i, t)
+    drop_child(st, t)
     st.I[t, STATE] = T_FREE
     st.I[t, TSEQ] = -1
     st.C[t, HELD] = 0
@@ -169,6 +170,7 @@ def th_cancel_branches(st, i, p):
         nxt = st.C[j, TNEXT]
         if st.I[j, STATE] == T_DOOMED:
             st.C[prev, TNEXT] = nxt
+            drop_child(st, j)
             st.I[j, STATE] = T_FREE
             st.I[j, TSEQ] = -1
             st.C[j, HELD] = 0
@@ -183,6 +185,7 @@ def th_clear(st, i, n):
     """The instance ended: every thread row free, the queue empty."""
     for t in range(i + 1, i + n):
         _unqueue(st, i, t)
+        drop_child(st, t)
         st.I[t, STATE] = T_FREE
         st.I[t, TSEQ] = -1
         st.C[t, HELD] = 0

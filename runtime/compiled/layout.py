@@ -250,7 +250,7 @@ def machine_layout(index: int, machine: ir.Machine, wf: int, program: ir.Program
         if isinstance(instr, ir.Do) and instr.step not in layout.runs:
             layout.runs[instr.step] = ci
             ci += 1
-    most = max([len(instr.args) for instr in machine.code if isinstance(instr, ir.Do)]
+    most = max([len(instr.args) for instr in machine.code if isinstance(instr, (ir.Do, ir.CallChild))]
                + [len(instr.fields) for instr in machine.code if isinstance(instr, ir.Emit)], default=0)
     layout.arg_i, layout.arg_f = ci, cf
     ci += most

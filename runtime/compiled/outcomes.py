@@ -21,7 +21,7 @@ from coordlang.runtime.executor import Outcome
 from coordlang.runtime.interpreter.values import format_value, json_value
 
 _STATUS = {K.ST_RUNNING: "running", K.ST_COMPENSATING: "running", K.ST_COMPLETED: "completed",
-           K.ST_FAILED: "failed", K.ST_COMPENSATED: "compensated"}
+           K.ST_FAILED: "failed", K.ST_COMPENSATED: "compensated", K.ST_CANCELLED: "cancelled"}
 
 
 def outcomes(st, plan: Plan, codec: Codec, host) -> list[Outcome]:
@@ -70,6 +70,8 @@ def outcomes(st, plan: Plan, codec: Codec, host) -> list[Outcome]:
         assert isinstance(instr, ir.FailWith)
         for i, text in zip(group.tolist(), render(host, m, instr.message, group, st.FC[group, K.ERR_T])):
             messages[i] = str(text)
+    for i in np.flatnonzero(status_col == K.ST_CANCELLED).tolist():
+        messages[i] = cancel_message(host, i)
     names = [(lay.machine.name, lay.machine.version) for lay in plan.machines]
     key_of = [_keys(host.key_kinds[m], texts) for m in range(len(plan.machines))]
     out = []
@@ -86,6 +88,50 @@ def outcomes(st, plan: Plan, codec: Codec, host) -> list[Outcome]:
         workflow, version = names[m]
         out.append(Outcome(workflow, version, key_of[m](keys[i]), _STATUS[status_list[i]], values[i], messages[i]))
     return out
+
+
+def completed_value(host, i: int) -> object:
+    """The value instance row ``i`` completed with (a child's, for its caller)."""
+    if i in host.completed:
+        return host.completed[i]
+    st = host.st
+    m = int(st.I[i, K.MACH])
+    pc = int(st.C[i, K.ENDPC])
+    kind = host.plan.complete_kinds.get((m, pc))
+    if kind == "f":
+        return float(st.FC[i, K.VAL_F])
+    if kind == "i":
+        return int(st.C[i, K.VAL])
+    if kind == "b":
+        return bool(st.C[i, K.VAL])
+    if kind == "s":
+        return host.codec.strings.texts[int(st.C[i, K.VAL])]
+    if kind == "render":
+        instr = host.plan.machines[m].machine.code[pc]
+        assert isinstance(instr, ir.Complete) and instr.value is not None
+        return render(host, m, instr.value, np.array([i]), st.FC[[i], K.END_T])[0]
+    return None
+
+
+def end_message(host, i: int) -> str | None:
+    """The message instance row ``i`` failed with (for ``ChildFailed``), as in its outcome."""
+    st = host.st
+    code = int(st.C[i, K.ERRM])
+    if code >= 0:
+        return host.codec.strings.texts[code]
+    if code == -1:
+        return None
+    m = int(st.I[i, K.MACH])
+    instr = host.plan.machines[m].machine.code[-code - 2]
+    assert isinstance(instr, ir.FailWith)
+    return str(render(host, m, instr.message, np.array([i]), st.FC[[i], K.ERR_T])[0])
+
+
+def cancel_message(host, i: int) -> str:
+    """A cancelled child's message: the interpreter's, naming its caller's instance."""
+    parent = host.owner(int(host.st.C[i, K.CALLER]) - 1)
+    name = host.plan.machines[int(host.st.I[parent, K.MACH])].machine.name
+    return f"cancelled: its parent {name} {host.key(parent)!r} stopped waiting for it"
 
 
 def _keys(kind: str, texts: list[str]):

@@ -1,9 +1,9 @@
 """The plan of a compiled program: which machines run, their layouts, what the host does at
 each step that leaves the kernel, and the kernel's source.
 
-Only the highest version of each workflow started by an event gets instances in a run (the
-interpreter starts nothing else without ``call``), so only those machines are compiled and
-checked; the rest of the program is never executed.
+Only the highest version of each workflow started by an event, or called by a running machine,
+gets instances in a run (the interpreter starts nothing else), so only those machines are
+compiled and checked; the rest of the program is never executed.
 """
 
 from __future__ import annotations
@@ -67,8 +67,14 @@ class Plan:
     """The first ``workflow_count`` machines are workflows (with outcomes); reactions follow."""
     reactions: dict[str, list[int]] = field(default_factory=dict)
     """Event type → the machines of its reactions, in the interpreter's order."""
-    emitters: set[int] = field(default_factory=set)
-    """Machines whose code emits: a parked instance of one is a barrier."""
+    barriers: set[int] = field(default_factory=set)
+    """Machines whose parked instance is a barrier and whose threads share the kernel's run
+    queue: those that emit, or, in a program with calls, all (a child's end acts on its caller
+    at once, so every instance's turn shows)."""
+    calls: bool = False
+    """Whether a running machine calls a child workflow."""
+    rows: int = 1
+    """The most rows one instance takes (its threads)."""
     windows: list = field(default_factory=list)
     """The streams' :class:`~coordlang.runtime.compiled.streams.WindowLayout`, in order."""
     streams_on: dict[str, list] = field(default_factory=dict)
@@ -81,13 +87,20 @@ class Plan:
 
 def running_machines(program: ir.Program) -> list[ir.Machine]:
     """The machines a run can instantiate: the highest version of each triggered workflow, in
-    the interpreter's order (first appearance of the workflow's name)."""
+    the interpreter's order (first appearance of the workflow's name), then those they call
+    (the highest version, as the interpreter's ``call``), in the order first called."""
     latest: dict[str, ir.Machine] = {}
     for machine in program.machines:
         current = latest.get(machine.name)
         if current is None or machine.version > current.version:
             latest[machine.name] = machine
-    return [m for m in latest.values() if m.trigger is not None]
+    running = [m for m in latest.values() if m.trigger is not None]
+    for machine in running:  # grows while it is read: the callees' callees
+        for instr in machine.code:
+            if isinstance(instr, ir.CallChild):
+                if all(m.name != instr.workflow for m in running):
+                    running.append(latest[instr.workflow])
+    return running
 
 
 def reaction_machine(index: int, reaction: ir.Reaction) -> ir.Machine:
@@ -123,9 +136,10 @@ def new_plan(program: ir.Program) -> Plan:
         plan.streams_on.setdefault(win.stream.event, []).append(win)
     for lay in layouts[count:count + len(program.reactions)]:
         plan.reactions.setdefault(lay.machine.trigger or "", []).append(lay.index)
+    plan.calls = any(isinstance(instr, ir.CallChild) for lay in layouts for instr in lay.machine.code)
     for lay in layouts:
-        if any(isinstance(instr, ir.Emit) for instr in lay.machine.code):
-            plan.emitters.add(lay.index)
+        if plan.calls or any(isinstance(instr, ir.Emit) for instr in lay.machine.code):
+            plan.barriers.add(lay.index)
     plan.width = (max([lay.width_i for lay in layouts], default=0), max([lay.width_f for lay in layouts], default=0))
     most = 0
     for lay in layouts:

@@ -67,7 +67,8 @@ def generate(plan: Plan) -> str:
                 w(1, "if occ >= 0:")
                 w(2, "st.CT[C_DUPLICATE] += 1")
                 w(1, "else:")
-                w(2, f"i = start_{k}(st, key, srcI, srcF, r, ordinal * {MAX_STARTERS} + {starters.index(k)})")
+                order = "start_order(st)" if plan.calls else f"ordinal * {MAX_STARTERS} + {starters.index(k)}"
+                w(2, f"i = start_{k}(st, key, srcI, srcF, r, {order})")
                 w(2, "return 3, i, 0")
                 reached = "1"
             if name in lay.awaits:
@@ -101,9 +102,32 @@ def generate(plan: Plan) -> str:
     rows = max([thread_rows(lay.machine, lay.facts) for lay in machines if lay.index in threaded], default=1)
     w(0, f"ROWS = {rows}  # the most rows one instance takes (its threads)")
     w(0, "")
+    plan.rows = rows
+    if plan.calls:
+        _cancel(w, plan)
     _room(w)
     _kernel(w, plan, threaded)
     return w.text()
+
+
+def _callees(plan: Plan) -> set[int]:
+    """The machines that ``call`` starts (several instances of one may share a key)."""
+    return {plan.workflows[instr.workflow] for lay in plan.machines for instr in lay.machine.code
+            if isinstance(instr, ir.CallChild)}
+
+
+def _cancel(w: Lines, plan: Plan) -> None:
+    """``cancel_children``: end the children whose callers stopped waiting (``drop_child``),
+    and theirs in turn, ``cancelled``, before anything else runs: the interpreter cancels them
+    at once."""
+    w(0, NJIT)
+    w(0, "def cancel_children(st, now):")
+    w(1, "while st.SI[S_CANCEL] != 0:")
+    w(2, "c = st.SI[S_CANCEL] - 1")
+    w(2, "st.SI[S_CANCEL] = st.C[c, CNEXT]")
+    w(2, "if st.I[c, STATE] != T_DONE:")
+    w(3, "end_any(st, c, int64(ST_CANCELLED), now, int64(-1))")
+    w(0, "")
 
 
 def _key_fields(plan: Plan) -> dict[str, list[str]]:
@@ -157,6 +181,21 @@ def _route(w: Lines, plan: Plan, threaded: list[int]) -> None:
             # A thread row is ordered by its instance's start.
             start = "st.C[st.C[j, OWNER], START]" if k in threaded else "st.C[j, START]"
             w(4, f"rq_push(st, j, p, int64({rank << 56}) + {start})")
+            if k in _callees(plan) and name in machines[k].awaits:
+                # The lane's other instances (children share keys), in start order.
+                _, col = event.columns[field]
+                w(2, "if x == 1:")
+                w(3, f"c = st.C[tb_get(st, int64({machines[k].wf}), srcI[r, {col}]), LNEXT] - 1")
+                w(3, "while c >= 0:")
+                w(4, "nxt = st.C[c, LNEXT] - 1")
+                w(4, f"p = deliver_{k}(st, c, int64({event.index}), srcI, srcF, r, now)")
+                w(4, "if p != NO_RUN:")
+                if k in threaded:
+                    w(5, "j = st.SI[S_RUNT]")
+                    w(5, f"rq_push(st, j, p, int64({rank << 56}) + st.C[c, START])")
+                else:
+                    w(5, f"rq_push(st, c, p, int64({rank << 56}) + st.C[c, START])")
+                w(4, "c = nxt")
         if len(lanes) > 1:
             w(2, "rq_sort(st, first)")
         for k in reactions:
@@ -253,6 +292,8 @@ def _kernel(w: Lines, plan: Plan, threaded: list[int]) -> None:
     w(2, "for jj in range(len(ids)):")
     w(3, "i = ids[jj]")
     _resume(w, 3, plan)
+    if plan.calls:
+        w(3, "cancel_children(st, now)")
     _replay(w, 3, plan)
     w(2, "return 0")
     # The state's arrays the loop reads at every event, as locals: each read of a StructRef's
@@ -268,6 +309,9 @@ def _kernel(w: Lines, plan: Plan, threaded: list[int]) -> None:
     w(1, "e = start")
     w(1, "budget = 0")
     w(1, "while True:")
+    if plan.calls:
+        w(2, "if SI[S_CANCEL] != 0:")
+        w(3, "cancel_children(st, SF[SF_RUN_T])")
     w(2, "h = SI[S_RQ_HEAD]")
     w(2, "if h < SI[S_RQ_TAIL]:")
     w(3, "j = rq_i[h]")
@@ -278,13 +322,21 @@ def _kernel(w: Lines, plan: Plan, threaded: list[int]) -> None:
     w(3, "else:")
     w(4, "SI[S_RQ_HEAD] = h + 1")
     w(3, "now = SF[SF_RUN_T]")
-    if set(threaded) & plan.emitters:
+    act = "int64(0)"
+    if set(threaded) & plan.barriers or plan.calls:
         # Threads of machines that emit wait here too (forks.py): a cancelled one leaves -1.
         w(3, "if j < 0:")
         w(4, "continue")
+        if plan.calls:
+            # A child cancelled before its first turn; a caller queued with its child's value.
+            w(3, "if st.I[j, STATE] == T_DONE:")
+            w(4, "continue")
+            w(3, "act = st.C[j, ACTION]")
+            w(3, "st.C[j, ACTION] = A_NONE")
+            act = "act"
         w(3, "if st.I[j, STATE] == T_READY:")
         w(4, "st.I[j, STATE] = T_RUN")
-    _run(w, 3, plan, "j", "now", "int64(0)", "p")
+    _run(w, 3, plan, "j", "now", act, "p")
     w(3, "if SI[S_STOP] != STOP_NONE:")
     w(4, "return e")
     w(3, "continue")
@@ -349,6 +401,7 @@ def _resume(w: Lines, depth: int, plan: Plan) -> None:
     """Apply the host's answer to parked instance ``i`` and run it on."""
     w(depth, "act = st.C[i, ACTION]")
     w(depth, "st.C[i, ACTION] = A_NONE")
+    w(depth, "parked = st.C[i, PARK]")
     w(depth, "st.C[i, PARK] = 0")
     w(depth, "st.I[i, STATE] = T_RUN")
     w(depth, "now = st.FC[i, PARK_T]")
@@ -362,6 +415,18 @@ def _resume(w: Lines, depth: int, plan: Plan) -> None:
     w(depth, "if act == A_RAISE:")
     w(depth + 1, "p = catch_any(st, o, i, p)" if threaded else "p = catch_any(st, i, p)")
     w(depth + 1, "act = 0")
+    if plan.calls:
+        # A child's end wakes its caller, last in the run queue, as the interpreter's does;
+        # an error its caller does not catch acts at once (raised on, or the instance fails).
+        w(depth + 1, "if parked == P_CHILD and p != PC_ESCAPE:")
+        w(depth + 2, "st.I[i, STATE] = T_READY")
+        w(depth + 2, "rq_push(st, i, p, int64(0))")
+        w(depth + 2, "p = NO_RUN")
+        w(depth, "elif act == A_CHILD:")
+        w(depth + 1, "st.C[i, ACTION] = A_CHILD")
+        w(depth + 1, "st.I[i, STATE] = T_READY")
+        w(depth + 1, "rq_push(st, i, p, int64(0))")
+        w(depth + 1, "p = NO_RUN")
     w(depth, "elif act == A_BACKOFF:")
     w(depth + 1, "st.I[i, STATE] = T_BACKOFF")
     w(depth + 1, "heap_push(st, i, st.FC[i, RESUME_AT], int64(TK_BACKOFF))")

@@ -145,6 +145,15 @@ def ensure(st: State, *, rows: int = 0, inbox: int = 0, deferred: int = 0, comp:
     return st
 
 
+def grow_queue(st: State, size: int) -> State:
+    """A run queue of at least ``size`` entries (its entries keep their places)."""
+    if len(st.rq_i) >= size:
+        return st
+    size = max(size, 2 * len(st.rq_i))
+    return st._replace(rq_i=_grow_rows(st.rq_i, size), rq_p=_grow_rows(st.rq_p, size),
+                       rq_key=_grow_rows(st.rq_key, size))
+
+
 def _grow_fifos(st: State, need: int) -> dict:
     """Room for ``need`` more entries in every window-timer ring. An entry's slot is its
     counter modulo the (power of two) capacity, so a larger ring keeps every counter."""

@@ -10,6 +10,7 @@ A mixin of :class:`~coordlang.runtime.compiled.codegen.MachineGen`: it uses the 
 from __future__ import annotations
 
 from coordlang.ir import nodes as ir
+from coordlang.runtime.compiled.forks import has_threads, thread_rows
 from coordlang.runtime.compiled.layout import kind_of
 from coordlang.runtime.compiled.plan import CompSite, DoSite
 
@@ -87,6 +88,87 @@ class StepGen:
             self.gen_register(pc, instr, site, result)
         w(3, f"st.C[{self.T}, ATTEMPT] = 0")
         w(3, f"pc = {pc + 1}")
+
+    def gen_callchild(self, pc: int, instr: ir.CallChild) -> None:
+        """Start a child (queued, as the interpreter wakes its first thread) and wait for it.
+        Its end parks this thread for the host (``child_done``), which answers with the value
+        (``A_CHILD``), a backoff before the next child, or ``ChildFailed`` raised here. The
+        arguments are evaluated once, into this thread's argument columns, each of its
+        parameter's kind: a retry starts the new child with the same ones."""
+        w = self.out
+        plan = self.plan
+        T = self.T
+        callee = plan.machines[plan.workflows[instr.workflow]]
+        machine = callee.machine
+        if machine.trigger_slot is not None:
+            raise self.unsupported(pc, f"call of {instr.workflow}, a workflow started by an event")
+        params = []
+        for n, slot in enumerate(machine.params):
+            entry = callee.slots[slot]
+            if entry.kind not in ("i", "f", "b", "s"):
+                raise self.unsupported(pc, f"the argument '{entry.slot.name}' of type {entry.slot.type} "
+                                           f"of {instr.workflow}")
+            where = "F" if entry.kind == "f" else "I"
+            params.append((entry, where, (self.layout.arg_f if where == "F" else self.layout.arg_i) + n))
+        codes: list[str] | None = []
+        for n, expr in enumerate(instr.args):
+            value = self.maybe(pc, expr)
+            if value is None:
+                codes = None
+                break
+            code, kind = value
+            target = params[n][0].kind
+            if target == "f" and kind in ("i", "b"):
+                code = f"float({code})"
+            elif target == "b" and kind == "b":
+                code = f"(1 if {code} else 0)"
+            elif target != kind:
+                raise self.unsupported(pc, f"a {_kind_name(kind)} for the {_kind_name(target)} argument "
+                                           f"'{params[n][0].slot.name}' of {instr.workflow}")
+            codes.append(code)
+        key_where, key_col = params[plan_key(machine)][1:]
+        if key_where != "I":
+            raise self.unsupported(pc, f"a key of type float ({instr.workflow})")
+        if codes is None:
+            plan.host_steps[(self.k, pc)] = "call"
+        if instr.target is not None:
+            result = self.layout.slots[instr.target].kind
+            if result not in ("i", "f", "b", "s"):
+                raise self.unsupported(pc, f"a child's value stored in '{self.layout.slots[instr.target].slot.name}'")
+        w(3, "if act == A_CHILD:")
+        w(4, "act = 0")
+        if instr.target is not None:
+            read = {"f": f"st.FC[{T}, RES_F]", "b": f"st.C[{T}, RES] != 0"}.get(result, f"st.C[{T}, RES]")
+            self.store(4, instr.target, read, result, pc)
+        w(4, f"st.C[{T}, ATTEMPT] = 0")
+        w(4, f"pc = {pc + 1}")
+        w(4, "continue")
+        w(3, f"if not child_room(st, int64({thread_rows(machine, callee.facts) if has_threads(machine) else 1})):")
+        self.park(4, "P_ROOM", pc)
+        w(3, f"if st.C[{T}, ATTEMPT] == 0:")
+        if codes is None:
+            w(4, "if act != A_SUCCESS:")
+            self.park(5, "P_EVAL", pc)
+            w(4, "act = 0")
+        else:
+            for n, code in enumerate(codes):
+                w(4, f"a{n}_{pc} = {code}")
+            w(4, "if err[0] != 0:")
+            self.raise_here(5, pc)
+            for n, code in enumerate(codes):
+                _, where, col = params[n]
+                w(4, f"st.{where}[{T}, {col}] = a{n}_{pc}")
+        w(3, f"st.C[{T}, ATTEMPT] += 1")
+        w(3, f"c{pc} = start_{callee.index}(st, st.I[{T}, {key_col}], st.em_I, st.em_F, int64(0), start_order(st))")
+        for entry, where, col in params:
+            w(3, f"st.{where}[c{pc}, {entry.col}] = st.{where}[{T}, {col}]")
+        w(3, f"st.C[c{pc}, CALLER] = {T} + 1")
+        w(3, f"st.C[{T}, CHILD] = c{pc} + 1")
+        w(3, f"st.I[c{pc}, STATE] = T_READY")
+        w(3, f"rq_push(st, c{pc}, int64(0), int64(0))")
+        w(3, f"st.I[{T}, STATE] = T_CHILD")
+        w(3, f"st.I[{T}, PC] = {pc}")
+        self.blocked(3)
 
     def gen_register(self, pc: int, instr: ir.Do, site: DoSite, result: str | None) -> None:
         """Push the compensation a completed step registers (its arguments evaluated now)."""
@@ -192,3 +274,12 @@ def _convert(kind: str | None, code: str) -> str:
     if kind == "b":
         return f"bool({code})"
     return code
+
+
+def plan_key(machine: ir.Machine) -> int:
+    """The position, among a called workflow's parameters, of its key."""
+    return next(n for n, slot in enumerate(machine.params) if machine.slots[slot].name == machine.key)
+
+
+def _kind_name(kind: str) -> str:
+    return {"i": "int", "f": "float", "b": "bool", "s": "str"}.get(kind, kind)

@@ -1,9 +1,8 @@
 """What the compiled backend runs, and the kernel source of a program.
 
 :func:`ensure_supported` refuses, before any event, a program the backend cannot run yet,
-naming the first construct (in source order) and its place: ``call`` for now, and a few
-shapes of data the columns do not hold (an
-int stored in a float variable, a string built in a guard, a float key).
+naming the first construct (in source order) and its place: a few shapes of data the columns
+do not hold (an int stored in a float variable, a string built in a guard, a float key).
 """
 
 from __future__ import annotations
@@ -14,7 +13,8 @@ from pathlib import Path
 from coordlang.errors import CoordError
 from coordlang.ir import nodes as ir
 from coordlang.runtime.compiled import routegen
-from coordlang.runtime.compiled.codegen import MachineGen, _construct
+from coordlang.runtime.compiled.codec import key_type
+from coordlang.runtime.compiled.codegen import MachineGen
 from coordlang.runtime.compiled.exprgen import Unsupported
 from coordlang.runtime.compiled.flow import FlowError
 from coordlang.runtime.compiled.plan import MAX_STARTERS, Plan, new_plan, running_machines
@@ -23,7 +23,7 @@ from coordlang.runtime.handlers import place
 LIB = Path(__file__).resolve().parent / "kernel_lib.py"
 COLUMNS = Path(__file__).resolve().parent / "columns.py"
 THREADS = Path(__file__).resolve().parent / "kernel_threads.py"
-CODEGEN_VERSION = 3
+CODEGEN_VERSION = 4
 """Bumped when the generated code changes meaning without its text changing."""
 
 
@@ -48,13 +48,9 @@ def ensure_supported(program: ir.Program) -> Plan:
     found: list[tuple[tuple[str, int], str, int]] = []
     machines = running_machines(program)
     for machine in machines:
-        for instr in machine.code:
-            if isinstance(instr, ir.CallChild):
-                found.append((_position(program, instr.sid), _construct(instr), instr.sid))
-        event = next((e for e in program.events if e.name == machine.trigger), None)
-        key_type = event.field_type(machine.key) if event else None
-        if key_type not in ("int", "str", "bool"):
-            found.append((_position(program, machine.sid), f"a key of type {key_type} ({machine.name})", machine.sid))
+        kind = key_type(program, machine)
+        if kind not in ("int", "str", "bool"):
+            found.append((_position(program, machine.sid), f"a key of type {kind} ({machine.name})", machine.sid))
     if found:
         found.sort(key=lambda item: item[0])
         _, what, sid = found[0]

@@ -72,6 +72,7 @@ PROGRAM_VOCABULARY = {
     "windows": {"site": ["a", "b"], "n": [0, 1, 2, 5, 9], "x": [10.0, 45.5, 70.0, 99.0], "tag": ["p", "q"],
                 "kind": ["level"], "value": [70.0], "count": [2], "text": ["t"]},
     "fanouts": {"ref": ["a", "b"], "n": [-1, 0, 1, 2, 3, 4, 5, 7, 8], "ok": [True, False]},
+    "calls": {"ref": ["a", "b"], "id": ["x", "y"], "n": [0, 1, 2, 3, 4, 5, 7, 8, 9]},
     "scatter_gather": {"request_id": ["a", "b"], "id": ["a", "b"], "weight": [1.0, 2.5], "value": [1.0, 15.0],
                        "expected": [3], "received": [2, 3], "partial": [True, False]},
 }
@@ -156,6 +157,9 @@ TRAVEL = program(ROOT / "examples" / "travel_booking" / "travel_booking.coord")
 WINDOWS = program(PROGRAMS / "windows.coord")
 SENSORS = program(ROOT / "examples" / "sensor_alarms" / "sensor_alarms.coord")
 FANOUTS = program(PROGRAMS / "fanouts.coord")
+CALLS = program(PROGRAMS / "calls.coord")
+ORDER_SAGA = program(ROOT / "examples" / "order_saga" / "order_saga.coord")
+SUBWORKFLOWS = program(ROOT / "examples" / "subworkflows" / "subworkflows.coord")
 SCATTER_GATHER = program(ROOT / "tests" / "std" / "programs" / "scatter_gather.coord")
 """std.scatter_gather's patterns: a race of gathering and a timer, then an emit; replies from
 reactions that emit and from input events; best_of's three handler calls in parallel."""
@@ -236,3 +240,18 @@ def test_fanouts_threads_with_emits(run) -> None:
 @given(runs(SCATTER_GATHER, PROGRAM_VOCABULARY["scatter_gather"], gaps=SHORT_GAPS + (30.0,)))
 def test_std_scatter_gather(run) -> None:
     check(SCATTER_GATHER, run)
+
+
+@given(runs(CALLS, PROGRAM_VOCABULARY["calls"], max_events=30, gaps=SHORT_GAPS))
+def test_calls(run) -> None:
+    check(CALLS, run)
+
+
+@given(runs(ORDER_SAGA, example_vocabulary("order_saga", keys=2), gaps=SHORT_GAPS + (3_600.0, 86_400.0)))
+def test_order_saga(run) -> None:
+    check(ORDER_SAGA, run)
+
+
+@given(runs(SUBWORKFLOWS, example_vocabulary("subworkflows", keys=2), gaps=GAPS))
+def test_subworkflows(run) -> None:
+    check(SUBWORKFLOWS, run)

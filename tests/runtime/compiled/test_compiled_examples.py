@@ -1,24 +1,19 @@
-"""Every example the compiled backend supports runs to the interpreter's outcomes and counters
-(fed whole and fed one event at a time); the others are refused before any event, naming the
-construct and its place. The orders benchmark workload, at a small size, too (fed Event objects
-and fed the event table's columns)."""
+"""Every example runs on the compiled backend to the interpreter's outcomes and counters (fed
+whole and fed one event at a time). The orders benchmark workload, at a small size, too (fed
+Event objects and fed the event table's columns)."""
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
 import pytest
 from dual import ROOT, assert_same, compiled, interpret, program
 
-from coordlang.runtime.compiled import CompiledExecutor, UnsupportedProgram, ensure_supported
+from coordlang.runtime.compiled import CompiledExecutor
 from coordlang.runtime.events import read_events
 
 EXAMPLES = sorted(p.parent for p in (ROOT / "examples").glob("*/*.coord") if p.stem == p.parent.name)
-SUPPORTED = {"approval_flow", "etl_scatter_gather", "payment_retries", "sensor_alarms", "service_choreography",
-             "travel_booking"}
-"""Examples the backend runs today (the others use call: step 3 of docs/runtime.md)."""
 
 
 def example(folder: Path):
@@ -26,32 +21,12 @@ def example(folder: Path):
     return prog, read_events(prog, folder / "events.jsonl")
 
 
-@pytest.mark.parametrize("folder", [f for f in EXAMPLES if f.name in SUPPORTED], ids=lambda p: p.name)
-def test_supported_example_matches_the_interpreter(folder: Path) -> None:
+@pytest.mark.parametrize("folder", EXAMPLES, ids=lambda p: p.name)
+def test_example_matches_the_interpreter(folder: Path) -> None:
     prog, events = example(folder)
     expected = interpret(prog, events)
     assert_same(expected, compiled(prog, events))
     assert_same(expected, compiled(prog, events, cuts=range(len(events))))
-
-
-@pytest.mark.parametrize("folder", [f for f in EXAMPLES if f.name not in SUPPORTED], ids=lambda p: p.name)
-def test_unsupported_example_is_refused_with_its_place(folder: Path) -> None:
-    prog, _ = example(folder)
-    with pytest.raises(UnsupportedProgram) as caught:
-        ensure_supported(prog)
-    message = str(caught.value)
-    assert re.fullmatch(r"not supported by the compiled backend yet: .+ at .+\.coord:\d+:\d+", message), message
-
-
-def test_the_supported_list_is_what_the_backend_accepts() -> None:
-    accepted = set()
-    for folder in EXAMPLES:
-        try:
-            ensure_supported(example(folder)[0])
-            accepted.add(folder.name)
-        except UnsupportedProgram:
-            pass
-    assert accepted == SUPPORTED
 
 
 def test_orders_workload_matches_the_interpreter_and_the_generator() -> None:

@@ -32,8 +32,8 @@ def refusal(tmp_path: Path, body: str) -> str:
     return str(caught.value)
 
 
-def test_call_is_refused_at_its_place(tmp_path: Path) -> None:
-    message = refusal(tmp_path, """
+def test_a_call_in_a_branch_is_supported_and_its_callee_compiled(tmp_path: Path) -> None:
+    plan = plan_of(compiled_program(tmp_path, """
 workflow W on Go as g key id {
     parallel {
         { await Ping as p }
@@ -43,8 +43,22 @@ workflow W on Go as g key id {
 workflow Child(id: str) key id -> int {
     complete 1
 }
+"""))
+    assert [lay.machine.name for lay in plan.machines] == ["W", "Child"]
+    assert plan.calls and plan.barriers == {0, 1}
+
+
+def test_a_float_key_of_a_called_workflow_is_refused(tmp_path: Path) -> None:
+    message = refusal(tmp_path, """
+workflow W on Go as g key id {
+    let n = call Child(x: g.x)
+}
+workflow Child(x: float) key x -> int {
+    complete 1
+}
 """)
-    assert re.fullmatch(r"not supported by the compiled backend yet: call Child at .*case\.coord:11:19", message)
+    assert re.fullmatch(r"not supported by the compiled backend yet: a key of type float \(Child\) at "
+                        r".*case\.coord:11:1", message), message
 
 
 def test_parallel_and_race_are_supported(tmp_path: Path) -> None:
@@ -68,15 +82,13 @@ workflow W on Go as g key id {
 def test_the_first_construct_in_the_source_is_named(tmp_path: Path) -> None:
     message = refusal(tmp_path, """
 workflow W on Go as g key id {
-    let x = call V(id: g.id)
-    race {
-        { await Ping as p }
-        { sleep 1s }
-    }
+    await Ping as p where "{p.n}" == "3"
 }
-workflow V(id: str) key id -> int { complete 1 }
+workflow V on Ping as p key x {
+    complete
+}
 """)
-    assert "call V at" in message and message.endswith("case.coord:9:13")
+    assert "string interpolation here" in message and message.endswith("case.coord:9:5"), message
 
 
 def test_the_least_of_strings_in_a_stream_is_refused(tmp_path: Path) -> None:
