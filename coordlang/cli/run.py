@@ -185,10 +185,10 @@ def _choose(program, events: str, fmt: str) -> tuple[str, dict | None]:
     digests: dict[str, str] = {}
     if plan.jit_handlers:
         # The kernel's source names each jit handler's digest, as CompiledExecutor computes it.
-        from coordlang.runtime.compiled.executor import _source_digest
+        from coordlang.runtime.compiled.executor import source_digest
 
         handlers = bind_handlers(program)
-        digests = {name: _source_digest(handlers[name].function) for name in plan.jit_handlers}
+        digests = {name: source_digest(handlers[name].function) for name in plan.jit_handlers}
     if is_cached(kernel_source(plan, digests)) or fmt == "columns":
         return "compiled", handlers
     size = _input_bytes(events)
