@@ -343,6 +343,13 @@ class Machine:
     def id(self) -> str:
         return f"{self.name}@{self.version}"
 
+    def key_param(self) -> int:
+        """The position, among a called workflow's parameters, of its key."""
+        for position, slot in enumerate(self.params):
+            if self.slots[slot].name == self.key:
+                return position
+        raise KeyError(f"{self.id} has no key parameter {self.key}")
+
 
 @dataclass(frozen=True, slots=True)
 class Reaction:

@@ -229,14 +229,5 @@ def key_value(strings: Strings, kind: str, raw: int) -> object:
     return int(raw)
 
 
-def key_type(program: ir.Program, machine: ir.Machine) -> str | None:
-    """The type of a workflow's key: its trigger event's field, or (a workflow started by
-    ``call``) its parameter's."""
-    if machine.trigger is None:
-        return next((slot.type for slot in machine.slots if slot.name == machine.key), None)
-    event = next((e for e in program.events if e.name == machine.trigger), None)
-    return event.field_type(machine.key) if event else None
-
-
-def machine_key_kind(program: ir.Program, machine: ir.Machine) -> str:
-    return {"str": "s", "bool": "b"}.get(key_type(program, machine) or "str", "i")
+def machine_key_kind(machine: ir.Machine) -> str:
+    return {"str": "s", "bool": "b"}.get(machine.key_type, "i")

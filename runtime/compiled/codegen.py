@@ -28,7 +28,7 @@ from coordlang.ir import nodes as ir
 from coordlang.runtime.compiled import flow
 from coordlang.runtime.compiled.columns import COLD_I
 from coordlang.runtime.compiled.exprgen import ExprGen, Guard, HostOnly, Unsupported, can_raise
-from coordlang.runtime.compiled.forks import ForkGen, has_threads, thread_rows
+from coordlang.runtime.compiled.forks import ForkGen, has_threads
 from coordlang.runtime.compiled.layout import MachineLayout
 from coordlang.runtime.compiled.lines import NJIT, Lines
 from coordlang.runtime.compiled.plan import Plan
@@ -49,7 +49,7 @@ class MachineGen(StepGen, ForkGen):
         self.out = Lines()
         self.sid = -1
         self.threads = has_threads(layout.machine)
-        self.rows = thread_rows(layout.machine, self.facts) if self.threads else 1
+        self.rows = layout.rows
         self.T = "t" if self.threads else "i"
         """The row of the running thread's own columns (pc, timer, step, error): the instance
         row itself in a machine without threads."""

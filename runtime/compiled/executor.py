@@ -69,7 +69,7 @@ class CompiledExecutor:
         self.source = kernel_source(plan, digests)
         self.kernel = load_kernel(self.source, cache_dir)
         self.codec = Codec(plan.strings, plan.events, plan.event_width)
-        key_kinds = [machine_key_kind(program, lay.machine) if lay.index < plan.workflow_count
+        key_kinds = [machine_key_kind(lay.machine) if lay.index < plan.workflow_count
                      else lay.key_kind or "r" for lay in plan.machines]
         self.host = Host(plan, self.handlers, self.codec, key_kinds, concurrency)
         self.st = new_state(plan.width, plan.event_width, plan.comp_width, inbox,

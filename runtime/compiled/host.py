@@ -23,6 +23,7 @@ from coordlang.runtime.compiled import columns as K
 from coordlang.runtime.compiled.batches import DTYPES, answer_batch
 from coordlang.runtime.compiled.batches import call as batch_call
 from coordlang.runtime.compiled.codec import Codec, CompiledRuntimeError, key_value
+from coordlang.runtime.compiled.outcomes import STATUS_NAMES, completed_value, end_message
 from coordlang.runtime.compiled.plan import Plan
 from coordlang.runtime.handlers import BoundHandler, HandlerLoop, place
 from coordlang.runtime.interpreter.expressions import Evaluator, ExpressionError
@@ -297,8 +298,6 @@ class Host:
         """Thread row ``t``'s child ended: its value into the call's variable (coerced to the
         variable's type), or ``ChildFailed`` with the child's message, retried by the call's
         policy (a new child after the backoff) or raised."""
-        from coordlang.runtime.compiled.outcomes import completed_value, end_message
-
         st = self.st
         c = int(st.C[t, K.CHILD]) - 1
         st.C[t, K.CHILD] = 0
@@ -312,7 +311,7 @@ class Host:
                 self.result(t, layout.slots[instr.target].kind, value, f"the value of {instr.workflow}")
             st.C[t, K.ACTION] = K.A_CHILD
             return
-        message = end_message(self, c) or ("failed" if status == K.ST_FAILED else "compensated")
+        message = end_message(self, c) or STATUS_NAMES[status]
         self.retry_or_raise(t, error("ChildFailed", message), instr.policy, instr.step, None, f"call {instr.workflow}")
 
     def comp_outcome(self, i: int, m: int, ok: bool, value: object) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from coordlang.ir import nodes as ir
 from coordlang.runtime.compiled import flow
 from coordlang.runtime.compiled.columns import NFIX_F, NFIX_I
+from coordlang.runtime.compiled.forks import thread_rows
 
 KINDS = {"int": "i", "bool": "b", "str": "s", "float": "f", "duration": "f", "time": "f"}
 """Value type → column kind: i (int64), b (bool as int64), s (string id), f (float64)."""
@@ -104,6 +105,9 @@ class MachineLayout:
     """The workflow name's id (routing lanes are per workflow name, over versions)."""
     facts: flow.Facts
     awaits: tuple[str, ...]
+    rows: int = 1
+    """The rows one instance takes: itself and its threads at most alive at once
+    (``forks.thread_rows``)."""
     inbox: dict[str, int] = field(default_factory=dict)
     """Awaited event type → first of its (head, tail, count) columns."""
     runs: dict[int, int] = field(default_factory=dict)
@@ -204,7 +208,7 @@ def machine_layout(index: int, machine: ir.Machine, wf: int, program: ir.Program
             for clause in instr.clauses:
                 if clause.event not in awaits:
                     awaits.append(clause.event)
-    layout = MachineLayout(index, machine, wf, facts, tuple(awaits))
+    layout = MachineLayout(index, machine, wf, facts, tuple(awaits), thread_rows(machine, facts))
     ci, cf = NFIX_I, NFIX_F
     read: dict[int, set[str]] = {}
     for instr in machine.code:

@@ -20,7 +20,7 @@ from coordlang.runtime.compiled.plan import Plan
 from coordlang.runtime.executor import Outcome
 from coordlang.runtime.interpreter.values import format_value, json_value
 
-_STATUS = {K.ST_RUNNING: "running", K.ST_COMPENSATING: "running", K.ST_COMPLETED: "completed",
+STATUS_NAMES = {K.ST_RUNNING: "running", K.ST_COMPENSATING: "running", K.ST_COMPLETED: "completed",
            K.ST_FAILED: "failed", K.ST_COMPENSATED: "compensated", K.ST_CANCELLED: "cancelled"}
 
 
@@ -86,7 +86,7 @@ def outcomes(st, plan: Plan, codec: Codec, host) -> list[Outcome]:
         if m >= workflows:
             continue  # a reaction's run, or a free row
         workflow, version = names[m]
-        out.append(Outcome(workflow, version, key_of[m](keys[i]), _STATUS[status_list[i]], values[i], messages[i]))
+        out.append(Outcome(workflow, version, key_of[m](keys[i]), STATUS_NAMES[status_list[i]], values[i], messages[i]))
     return out
 
 

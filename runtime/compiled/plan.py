@@ -74,7 +74,7 @@ class Plan:
     calls: bool = False
     """Whether a running machine calls a child workflow."""
     rows: int = 1
-    """The most rows one instance takes (its threads)."""
+    """The most rows one instance takes (its threads): the kernel's ``ROWS``."""
     windows: list = field(default_factory=list)
     """The streams' :class:`~coordlang.runtime.compiled.streams.WindowLayout`, in order."""
     streams_on: dict[str, list] = field(default_factory=dict)
@@ -140,6 +140,7 @@ def new_plan(program: ir.Program) -> Plan:
     for lay in layouts:
         if plan.calls or any(isinstance(instr, ir.Emit) for instr in lay.machine.code):
             plan.barriers.add(lay.index)
+    plan.rows = max(lay.rows for lay in layouts)
     plan.width = (max([lay.width_i for lay in layouts], default=0), max([lay.width_f for lay in layouts], default=0))
     most = 0
     for lay in layouts:

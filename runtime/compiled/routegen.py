@@ -32,7 +32,7 @@ compiled many times over (a minute for a 50-instruction machine; now a few secon
 from __future__ import annotations
 
 from coordlang.ir import nodes as ir
-from coordlang.runtime.compiled.forks import has_threads, thread_rows
+from coordlang.runtime.compiled.forks import has_threads
 from coordlang.runtime.compiled.lines import NJIT, Lines
 from coordlang.runtime.compiled.plan import MAX_STARTERS, Plan
 
@@ -99,12 +99,10 @@ def generate(plan: Plan) -> str:
     w(0, f"MOST_RUNS = {max(runs, default=1)}")
     w(0, f"MOST_VALUES = {max(values, default=0)}")
     w(0, f"N_FIFOS = {sum(1 for win in plan.windows if win.fifo >= 0)}")
-    rows = max([thread_rows(lay.machine, lay.facts) for lay in machines if lay.index in threaded], default=1)
-    w(0, f"ROWS = {rows}  # the most rows one instance takes (its threads)")
+    w(0, f"ROWS = {plan.rows}  # the most rows one instance takes (its threads)")
     w(0, "")
-    plan.rows = rows
     if plan.calls:
-        _cancel(w, plan)
+        _cancel(w)
     _room(w)
     _kernel(w, plan, threaded)
     return w.text()
@@ -116,7 +114,7 @@ def _callees(plan: Plan) -> set[int]:
             if isinstance(instr, ir.CallChild)}
 
 
-def _cancel(w: Lines, plan: Plan) -> None:
+def _cancel(w: Lines) -> None:
     """``cancel_children``: end the children whose callers stopped waiting (``drop_child``),
     and theirs in turn, ``cancelled``, before anything else runs: the interpreter cancels them
     at once."""
@@ -150,6 +148,7 @@ def _route(w: Lines, plan: Plan, threaded: list[int]) -> None:
     (by key field, then in start order), then its reactions."""
     machines = plan.machines
     key_fields = _key_fields(plan)
+    callees = _callees(plan)
     w(0, NJIT)
     w(0, "def route(st, T, srcI, srcF, r, tag, now, ordinal, grp):")
     w(1, '"""Queue the recipients of an event; returns (lanes deferred, whether it reached any)."""')
@@ -181,7 +180,7 @@ def _route(w: Lines, plan: Plan, threaded: list[int]) -> None:
             # A thread row is ordered by its instance's start.
             start = "st.C[st.C[j, OWNER], START]" if k in threaded else "st.C[j, START]"
             w(4, f"rq_push(st, j, p, int64({rank << 56}) + {start})")
-            if k in _callees(plan) and name in machines[k].awaits:
+            if k in callees and name in machines[k].awaits:
                 # The lane's other instances (children share keys), in start order.
                 _, col = event.columns[field]
                 w(2, "if x == 1:")
@@ -401,7 +400,8 @@ def _resume(w: Lines, depth: int, plan: Plan) -> None:
     """Apply the host's answer to parked instance ``i`` and run it on."""
     w(depth, "act = st.C[i, ACTION]")
     w(depth, "st.C[i, ACTION] = A_NONE")
-    w(depth, "parked = st.C[i, PARK]")
+    if plan.calls:
+        w(depth, "parked = st.C[i, PARK]")
     w(depth, "st.C[i, PARK] = 0")
     w(depth, "st.I[i, STATE] = T_RUN")
     w(depth, "now = st.FC[i, PARK_T]")

@@ -10,7 +10,6 @@ A mixin of :class:`~coordlang.runtime.compiled.codegen.MachineGen`: it uses the 
 from __future__ import annotations
 
 from coordlang.ir import nodes as ir
-from coordlang.runtime.compiled.forks import has_threads, thread_rows
 from coordlang.runtime.compiled.layout import kind_of
 from coordlang.runtime.compiled.plan import CompSite, DoSite
 
@@ -45,12 +44,8 @@ class StepGen:
         runs = self.layout.runs[instr.step]
         w(3, "if act == A_SUCCESS:")
         w(4, "act = 0")
-        if result == "f":
-            w(4, f"res{pc} = st.FC[{self.T}, RES_F]")
-        elif result == "b":
-            w(4, f"res{pc} = st.C[{self.T}, RES] != 0")
-        elif result is not None:
-            w(4, f"res{pc} = st.C[{self.T}, RES]")
+        if result is not None:
+            w(4, f"res{pc} = {_result(result, self.T)}")
         w(3, "else:")
         w(4, f"if st.C[{self.T}, ATTEMPT] == 0:")
         if args is not None:
@@ -99,9 +94,7 @@ class StepGen:
         plan = self.plan
         T = self.T
         callee = plan.machines[plan.workflows[instr.workflow]]
-        machine = callee.machine
-        if machine.trigger_slot is not None:
-            raise self.unsupported(pc, f"call of {instr.workflow}, a workflow started by an event")
+        machine = callee.machine  # started by call only (the checker's W425)
         params = []
         for n, slot in enumerate(machine.params):
             entry = callee.slots[slot]
@@ -126,9 +119,7 @@ class StepGen:
                 raise self.unsupported(pc, f"a {_kind_name(kind)} for the {_kind_name(target)} argument "
                                            f"'{params[n][0].slot.name}' of {instr.workflow}")
             codes.append(code)
-        key_where, key_col = params[plan_key(machine)][1:]
-        if key_where != "I":
-            raise self.unsupported(pc, f"a key of type float ({instr.workflow})")
+        key_col = params[machine.key_param()][2]  # an int, str or bool: ensure_supported refused the rest
         if codes is None:
             plan.host_steps[(self.k, pc)] = "call"
         if instr.target is not None:
@@ -138,12 +129,11 @@ class StepGen:
         w(3, "if act == A_CHILD:")
         w(4, "act = 0")
         if instr.target is not None:
-            read = {"f": f"st.FC[{T}, RES_F]", "b": f"st.C[{T}, RES] != 0"}.get(result, f"st.C[{T}, RES]")
-            self.store(4, instr.target, read, result, pc)
+            self.store(4, instr.target, _result(result, T), result, pc)
         w(4, f"st.C[{T}, ATTEMPT] = 0")
         w(4, f"pc = {pc + 1}")
         w(4, "continue")
-        w(3, f"if not child_room(st, int64({thread_rows(machine, callee.facts) if has_threads(machine) else 1})):")
+        w(3, f"if not child_room(st, int64({callee.rows})):")
         self.park(4, "P_ROOM", pc)
         w(3, f"if st.C[{T}, ATTEMPT] == 0:")
         if codes is None:
@@ -262,6 +252,11 @@ def _read(kind: str, where: str, col: int, row: str) -> str:
     return f"(st.I[{row}, {col}] != 0)" if kind == "b" else f"st.I[{row}, {col}]"
 
 
+def _result(kind: str, row: str) -> str:
+    """The host's answer (a handler's result, a child's value) where ``row`` parked."""
+    return {"f": f"st.FC[{row}, RES_F]", "b": f"st.C[{row}, RES] != 0"}.get(kind, f"st.C[{row}, RES]")
+
+
 def _zero(kind: str | None) -> str:
     return "0.0" if kind == "f" else "False" if kind == "b" else "0"
 
@@ -274,11 +269,6 @@ def _convert(kind: str | None, code: str) -> str:
     if kind == "b":
         return f"bool({code})"
     return code
-
-
-def plan_key(machine: ir.Machine) -> int:
-    """The position, among a called workflow's parameters, of its key."""
-    return next(n for n, slot in enumerate(machine.params) if machine.slots[slot].name == machine.key)
 
 
 def _kind_name(kind: str) -> str:

@@ -13,7 +13,6 @@ from pathlib import Path
 from coordlang.errors import CoordError
 from coordlang.ir import nodes as ir
 from coordlang.runtime.compiled import routegen
-from coordlang.runtime.compiled.codec import key_type
 from coordlang.runtime.compiled.codegen import MachineGen
 from coordlang.runtime.compiled.exprgen import Unsupported
 from coordlang.runtime.compiled.flow import FlowError
@@ -48,9 +47,9 @@ def ensure_supported(program: ir.Program) -> Plan:
     found: list[tuple[tuple[str, int], str, int]] = []
     machines = running_machines(program)
     for machine in machines:
-        kind = key_type(program, machine)
-        if kind not in ("int", "str", "bool"):
-            found.append((_position(program, machine.sid), f"a key of type {kind} ({machine.name})", machine.sid))
+        if machine.key_type not in ("int", "str", "bool"):
+            found.append((_position(program, machine.sid), f"a key of type {machine.key_type} ({machine.name})",
+                          machine.sid))
     if found:
         found.sort(key=lambda item: item[0])
         _, what, sid = found[0]

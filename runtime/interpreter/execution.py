@@ -150,7 +150,7 @@ class Execution(Lifecycle):
             attempts = thread.step = Attempts(thread.pc, args, self.state.clock, 0, self.step_label(inst, instr.step))
         attempts.attempt += 1
         machine = self.tables.latest[instr.workflow]
-        child = self.start_workflow(machine, attempts.args[self.tables.key_param(machine)], (inst.id, thread.id))
+        child = self.start_workflow(machine, attempts.args[machine.key_param()], (inst.id, thread.id))
         for slot, value in zip(machine.params, attempts.args):
             child.slots[slot] = coerce(value, machine.slots[slot].type)
         thread.child = child.id

@@ -65,9 +65,3 @@ class Tables:
                                                  key_type)
             self.streams.setdefault(stream.event, []).append(index)
 
-    def key_param(self, machine: ir.Machine) -> int:
-        """The position, among a called workflow's parameters, of its key."""
-        for position, slot in enumerate(machine.params):
-            if machine.slots[slot].name == machine.key:
-                return position
-        raise KeyError(f"{machine.id} has no key parameter {machine.key}")
