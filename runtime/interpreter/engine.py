@@ -25,6 +25,7 @@ from typing import Sequence
 from coordlang.ir import nodes as ir
 from coordlang.runtime.executor import COUNTERS, Event, Outcome, RunResult
 from coordlang.runtime.handlers import BoundHandler, HandlerLoop, bind_handlers
+from coordlang.runtime.interpreter.effects import Effects
 from coordlang.runtime.interpreter.execution import Execution
 from coordlang.runtime.interpreter.expressions import Evaluator
 from coordlang.runtime.interpreter.state import RunState, Work
@@ -40,15 +41,18 @@ class Interpreter(Execution, Streams):
 
     ``handlers`` defaults to binding every handler of the program now, so a missing module or
     function raises :class:`~coordlang.runtime.handlers.HandlerBindingError` before any event.
+    ``effects`` (default: call the handlers, record nothing) sees every handler attempt and the
+    trace of the run: the event log records and replays through it.
     """
 
     def __init__(self, program: ir.Program, *, inbox_capacity: int = DEFAULT_INBOX,
-                 handlers: dict[str, BoundHandler] | None = None) -> None:
+                 handlers: dict[str, BoundHandler] | None = None, effects: Effects | None = None) -> None:
         self.program = program
         self.tables = Tables(program)
         self.evaluator = Evaluator(self.tables)
         self.handlers = bind_handlers(program) if handlers is None else handlers
         self.handler_loop = HandlerLoop()
+        self.effects = Effects() if effects is None else effects
         self.inbox_capacity = inbox_capacity
         self.state = RunState()
         self.seconds = 0.0
@@ -63,6 +67,7 @@ class Interpreter(Execution, Streams):
 
     def finish(self, until: float | None = None) -> RunResult:
         started = time.perf_counter()
+        self.effects.finishing(until)
         self.state.finishing = True
         self.state.until = math.inf if until is None else until
         self.run()
@@ -120,11 +125,14 @@ class Interpreter(Execution, Streams):
             else:
                 s.ready.popleft()
         elif work.kind == "timer":
-            self.fire(s.timers.pop())
+            timer = s.timers.pop()
+            self.effects.fired(timer)
+            self.fire(timer)
         else:
             if work.emitted:
                 s.emitted.popleft()
             else:
+                self.effects.routed(work.event)
                 s.pending.popleft()
                 s.events += 1
             s.clock = max(s.clock, work.event.time)

@@ -13,7 +13,7 @@ from coordlang.runtime.executor import Event
 from coordlang.runtime.interpreter.expressions import ExpressionError
 from coordlang.runtime.interpreter.lifecycle import Lifecycle
 from coordlang.runtime.interpreter.state import Attempts, Instance, Join, Thread, Undo
-from coordlang.runtime.interpreter.values import coerce, error, from_exception
+from coordlang.runtime.interpreter.values import coerce, error
 
 
 class Execution(Lifecycle):
@@ -58,7 +58,9 @@ class Execution(Lifecycle):
         fields = {name: coerce(self.value(expr, inst), declared.field_type(name) or "any")
                   for name, expr in instr.fields}
         source = f"emit at {self.place(instr.sid)}"
-        self.state.emitted.append(Event(instr.event, self.state.clock, fields, source))
+        event = Event(instr.event, self.state.clock, fields, source)
+        self.effects.emitted(event)
+        self.state.emitted.append(event)
         thread.pc += 1
 
     def _complete(self, inst: Instance, thread: Thread, instr: ir.Complete) -> None:
@@ -122,16 +124,15 @@ class Execution(Lifecycle):
             args = self.arguments(instr.args, self.handlers[instr.handler].definition.params, inst)
             attempts = thread.step = Attempts(thread.pc, args, self.state.clock, 0, self.step_label(inst, instr.step))
         attempts.attempt += 1
-        try:
-            result = self.handlers[instr.handler].call(attempts.args, f"{inst.key}:{attempts.label}:{attempts.attempt}",
-                                                      self.handler_loop)
-        except Exception as exc:  # any exception of a handler is the program's HandlerError
-            self.retry_or_raise(inst, thread, from_exception(exc), instr.policy, instr.step, instr.timeout,
+        outcome = self.effects.attempt(self.handlers[instr.handler], attempts.args,
+                                       f"{inst.key}:{attempts.label}:{attempts.attempt}", self.handler_loop)
+        if outcome.error is not None:
+            self.retry_or_raise(inst, thread, outcome.error, instr.policy, instr.step, instr.timeout,
                                 f"do {instr.handler}")
             return
         thread.step = None
         if instr.target is not None:
-            inst.slots[instr.target] = coerce(result, self.unit_of(inst).slots[instr.target].type)
+            inst.slots[instr.target] = coerce(outcome.value, self.unit_of(inst).slots[instr.target].type)
         undo = instr.compensation
         if undo is not None:
             args = self.arguments(undo.args, self.handlers[undo.handler].definition.params, inst)

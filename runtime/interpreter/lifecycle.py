@@ -6,8 +6,7 @@ from __future__ import annotations
 from coordlang.ir import nodes as ir
 from coordlang.runtime.interpreter.core import Core
 from coordlang.runtime.interpreter.state import Attempts, Instance, Thread
-from coordlang.runtime.interpreter.values import (ErrorValue, coerce, error, from_exception, retries_on,
-                                                  retry_delay)
+from coordlang.runtime.interpreter.values import ErrorValue, coerce, error, retries_on, retry_delay
 from coordlang.semantics.constants import format_seconds
 
 
@@ -150,10 +149,10 @@ class Lifecycle(Core):
         if attempts is None:
             attempts = thread.step = Attempts(-1, undo.args, self.state.clock, 0, undo.label)
         attempts.attempt += 1
-        try:
-            self.handlers[undo.handler].call(undo.args, f"{inst.key}:{undo.label}:{attempts.attempt}", self.handler_loop)
-        except Exception as exc:  # the handler's failure is the program's, whatever its class
-            err = from_exception(exc)
+        outcome = self.effects.attempt(self.handlers[undo.handler], undo.args,
+                                       f"{inst.key}:{undo.label}:{attempts.attempt}", self.handler_loop)
+        if outcome.error is not None:  # the handler's failure is the program's, whatever its class
+            err = outcome.error
             policy = self.tables.policies.get(undo.policy) if undo.policy is not None else None
             if policy is not None and attempts.attempt < policy.attempts and retries_on(policy, err):
                 delay = retry_delay(policy, attempts.attempt - 1, (inst.key, undo.label, attempts.attempt + 1))

@@ -1,0 +1,49 @@
+"""Where the interpreter touches the world: each handler attempt, and the trace of what it did
+(input events routed, timers fired, events emitted, the input's end).
+
+:class:`Effects` calls handlers and records nothing. The event log's recorder writes the trace
+down; its replayer serves recorded handler results instead of calling handlers, so a replay or
+a debugger going back in time never runs a handler twice; a simulation injects faults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from coordlang.runtime.interpreter.values import ErrorValue, from_exception
+
+if TYPE_CHECKING:
+    from coordlang.runtime.executor import Event
+    from coordlang.runtime.handlers import BoundHandler, HandlerLoop
+    from coordlang.runtime.interpreter.state import ThreadTimer, WindowTimer
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """What one handler attempt gave: its value, or the error it raised."""
+
+    value: object = None
+    error: ErrorValue | None = None
+
+
+class Effects:
+    """Calls handlers; the trace hooks do nothing."""
+
+    def attempt(self, handler: BoundHandler, args: tuple, idempotency_key: str, loop: HandlerLoop) -> Attempt:
+        try:
+            return Attempt(handler.call(args, idempotency_key, loop))
+        except Exception as exc:  # any exception of a handler is the program's HandlerError
+            return Attempt(error=from_exception(exc))
+
+    def routed(self, event: Event) -> None:
+        """An input event is about to be routed (at ``max(clock, its time)``)."""
+
+    def fired(self, timer: ThreadTimer | WindowTimer) -> None:
+        """A timer is about to fire."""
+
+    def emitted(self, event: Event) -> None:
+        """The program emitted an event (queued, routed after the current one)."""
+
+    def finishing(self, until: float | None) -> None:
+        """The input has ended; virtual time runs on to ``until`` (None: until no timer is left)."""
