@@ -12,10 +12,12 @@ event runs, by :func:`_choose`; everything after sees the backend that actually 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from coordlang.errors import UsageError
@@ -70,7 +72,7 @@ def run(args) -> int:
     else:
         opened = EventReader(program, args.events, format=fmt, skip_bad=args.skip_bad)
         feed = executor.feed
-    with opened as reader:
+    with opened as reader, _closing_log(executor if args.log else None):
         progress = _Progress(reader)
         try:
             batches = iter(reader)
@@ -138,6 +140,8 @@ def _executor(program, args, fmt: str):
     from coordlang.runtime.interpreter import DEFAULT_INBOX, Interpreter
 
     inbox = args.inbox or DEFAULT_INBOX
+    if args.log is not None:
+        return "interpreter", _recorded_run(program, args, fmt, inbox)
     if args.backend == "compiled":
         from coordlang.runtime.compiled import CompiledExecutor, UnsupportedProgram, ensure_supported
 
@@ -168,6 +172,47 @@ def _executor(program, args, fmt: str):
                 _notice(f"running on the interpreter: {exc}")
         return "interpreter", Interpreter(program, inbox_capacity=inbox, handlers=handlers)
     return "interpreter", Interpreter(program, inbox_capacity=inbox)
+
+
+def _recorded_run(program, args, fmt: str, inbox: int):
+    """``--log DIR``: a recording on the interpreter, or the resumption of the one in DIR. The
+    compiled backend does not record yet (docs/eventlog.md)."""
+    if args.backend == "compiled":
+        raise UsageError("--log records on the interpreter (the compiled backend does not write event logs yet); "
+                         "drop --backend compiled")
+    from coordlang.runtime.eventlog import RecordedRun
+
+    with logged_warnings("coord run"):
+        recorded = RecordedRun(program, Path(args.log), file=str(args.file), fsync=args.fsync,
+                               snapshot_every=args.snapshot_every, inbox=inbox)
+    if recorded.finished:
+        _notice(f"{args.log} holds a finished run of {recorded.resumed_records:,} records: its outcomes are "
+                "replayed from the log, no handler is called")
+    elif recorded.resumed_records:
+        _notice(f"resuming the run recorded in {args.log} after record {recorded.resumed_records:,}")
+    return recorded
+
+
+@contextlib.contextmanager
+def _closing_log(recorded):
+    """Whatever stops the run (a bad event line, Ctrl-C), what was recorded reaches the log."""
+    try:
+        yield
+    except BaseException:
+        if recorded is not None:
+            recorded.close()
+        raise
+
+
+@contextlib.contextmanager
+def logged_warnings(command: str):
+    """Warnings of the event log (a torn tail dropped, a snapshot skipped) as one line each on
+    standard error."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for warning in caught:
+        print(f"{command}: warning: {warning.message}", file=sys.stderr)
 
 
 def _choose(program, events: str, fmt: str) -> tuple[str, dict | None]:
@@ -298,4 +343,12 @@ def add_parser(sub) -> None:
                    help="events kept per instance and event type before the oldest is dropped (default 16)")
     p.add_argument("--concurrency", type=int, metavar="N",
                    help="calls of async def handlers in flight at once, on the compiled backend (default 64)")
+    p.add_argument("--log", metavar="DIR",
+                   help="record the run in this event log folder; a folder holding an interrupted run resumes it "
+                        "(docs/eventlog.md)")
+    p.add_argument("--fsync", choices=("always", "batch", "never"), default="batch",
+                   help="with --log: when records are synced to disk (default batch: after each batch of input "
+                        "events; docs/eventlog.md says what each can lose on a power cut)")
+    p.add_argument("--snapshot-every", type=int, default=100_000, metavar="N",
+                   help="with --log: snapshot the state every N input events (default 100000)")
     p.set_defaults(run=run)

@@ -67,9 +67,7 @@ class Interpreter(Execution, Streams):
 
     def finish(self, until: float | None = None) -> RunResult:
         started = time.perf_counter()
-        self.effects.finishing(until)
-        self.state.finishing = True
-        self.state.until = math.inf if until is None else until
+        self.end_input(until)
         self.run()
         if until is not None:
             self.state.clock = max(self.state.clock, until)
@@ -77,6 +75,13 @@ class Interpreter(Execution, Streams):
         return self.result()
 
     # ---------------------------------------------------------------- stepping
+
+    def end_input(self, until: float | None = None) -> None:
+        """Mark the input ended without running (:meth:`finish` then runs; a debugger or a
+        replay steps instead)."""
+        self.effects.finishing(until)
+        self.state.finishing = True
+        self.state.until = math.inf if until is None else until
 
     def push(self, events: Sequence[Event]) -> None:
         """Queue input events without running them (a debugger then calls :meth:`step`)."""

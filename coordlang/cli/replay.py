@@ -1,0 +1,79 @@
+"""``coord replay LOGDIR``: rebuild a recorded run's state from its log, without calling a
+handler, and print its outcomes; ``--until`` stops at a record or a time, ``--verify`` runs the
+handlers again and checks they do what was recorded."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from coordlang.errors import UsageError
+
+
+def run(args) -> int:
+    from coordlang.cli.run import _compile, logged_warnings
+    from coordlang.runtime.eventlog import LogDiverged, read_log, replay
+    from coordlang.runtime.outcomes import write_outcomes, write_stats
+
+    directory = Path(args.log)
+    stop, until_time = until_point(args.until)
+    with logged_warnings("coord replay"):
+        header = read_log(directory, truncate=False).header
+    file = Path(args.program) if args.program else Path(header["file"])
+    if not file.exists():
+        raise UsageError(f"{directory} was recorded from {file}, which is not there; name the program with "
+                         "--program FILE")
+    program = _compile(file)
+    if program is None:
+        return 1
+    try:
+        with logged_warnings("coord replay"):
+            done = replay(program, directory, stop=stop, until_time=until_time, verify=args.verify)
+    except LogDiverged as exc:
+        print(f"coord replay: {directory}: {'verify failed' if args.verify else 'diverged'}: {exc}",
+              file=sys.stderr)
+        return 1
+    result = done.result
+    result.extra["records"] = done.restored.position
+    write_outcomes(args.out or "-", result.outcomes)
+    if args.stats:
+        write_stats(args.stats, result)
+    state = done.restored.interpreter.state
+    where = "the end" if done.restored.finished else f"record {done.restored.position:,} of {done.records:,}"
+    clock = "" if state.clock == float("-inf") else f", clock {state.clock}"
+    verified = "; every handler ran again and did as recorded" if args.verify else ""
+    print(f"coord replay: {directory}: replayed to {where}{clock} ({result.events:,} input events, "
+          f"{done.seconds:.3f} s){verified}", file=sys.stderr)
+    return 0
+
+
+def until_point(text: str | None) -> tuple[int | None, float | None]:
+    """``--until N`` (a whole number: a record) or ``--until TIME`` (RFC 3339 text, or seconds
+    since the epoch with a decimal point)."""
+    if text is None:
+        return None, None
+    if text.isdigit():
+        return int(text), None
+    from coordlang.runtime.fields import time_from_text
+
+    try:
+        return None, time_from_text(text)
+    except ValueError as exc:
+        raise UsageError(f"--until {text}: neither a record number nor a time ({exc})") from None
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("replay", help="rebuild a recorded run from its event log and print its outcomes",
+                       description="Rebuild the state of a run recorded with `coord run --log` from its snapshots "
+                                   "and records, calling no handler, and print its outcomes as JSON Lines.")
+    p.add_argument("log", metavar="LOGDIR", help="the folder `coord run --log` wrote")
+    p.add_argument("--program", metavar="FILE", help="the .coord file (default: the one the log names)")
+    p.add_argument("--until", metavar="N|TIME",
+                   help="stop after record N (a whole number), or before the first step later than TIME "
+                        "(RFC 3339, or seconds since the epoch with a decimal point)")
+    p.add_argument("--verify", action="store_true",
+                   help="run every handler again, from the first record, and check results and emitted events "
+                        "equal the recorded ones (exit 1 at the first difference)")
+    p.add_argument("--out", metavar="OUTCOMES.jsonl", help="write the outcomes here (default: standard output)")
+    p.add_argument("--stats", metavar="STATS.json", help="write the counters here ('-': stdout)")
+    p.set_defaults(run=run)

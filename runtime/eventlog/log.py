@@ -1,0 +1,301 @@
+"""A log directory: segment files of records, and snapshot files.
+
+:class:`LogWriter` appends records in batches; :func:`read_log` reads a directory back,
+truncating a torn tail (with a warning) and stopping at corruption; :func:`repair` copies what
+comes before corruption into a new directory. Snapshots (``snapshot-<records>.snap``: a meta
+frame and the pickled interpreter state, written to a temporary name and renamed, so one is
+either whole or absent) let a reader start near any record instead of at the first.
+
+``--fsync`` decides when appended records reach the disk:
+
+- ``always``: each record is written and synced before the run goes on; a power cut loses at
+  most the record being written. Slowest.
+- ``batch`` (the default): records are written and synced together, after each batch of input
+  events and at each snapshot; a power cut loses the records since the last sync.
+- ``never``: records are written at the same points but never synced; the operating system
+  writes them when it likes (Linux: within about 30 s), and a power cut can lose that much.
+
+A killed process (the machine still up) loses only what was not written yet, in every mode.
+Whatever is lost, resuming is still exact: lost input events are read again from the input, and
+handler attempts whose results were lost are made again (handlers run at least once).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coordlang.runtime.eventlog.frames import (LogCorrupt, LogError, frame, fsync_directory, good_frame_after, scan,
+                                               segment_first, segment_name, segments)
+from coordlang.runtime.eventlog.records import check_header, pack, unpack
+
+FSYNC_MODES = ("always", "batch", "never")
+SEGMENT_BYTES = 64 << 20
+FLUSH_BYTES = 1 << 20
+"""``batch``/``never`` write out their buffer at least this often."""
+SNAPSHOT_PREFIX = "snapshot-"
+SNAPSHOT_SUFFIX = ".snap"
+
+
+class TornTail(UserWarning):
+    """The last record of a log was cut short by a crash and is dropped."""
+
+
+class LogWriter:
+    """Appends records to a log directory, from record number ``next_record`` on."""
+
+    def __init__(self, directory: Path, header: dict, *, next_record: int = 1, fsync: str = "batch",
+                 segment_bytes: int = SEGMENT_BYTES) -> None:
+        if fsync not in FSYNC_MODES:
+            raise LogError(f"--fsync {fsync}: choose one of {', '.join(FSYNC_MODES)}")
+        self.directory = directory
+        self.header = header
+        self.fsync = fsync
+        self.segment_bytes = segment_bytes
+        self.records = next_record - 1
+        """Records appended so far (the number of the last one)."""
+        self._buffer: list[bytes] = []
+        self._buffered = 0
+        self._file = None
+        self._written = 0
+        directory.mkdir(parents=True, exist_ok=True)
+        existing = segments(directory)
+        if existing and existing[-1].stat().st_size == 0:
+            existing.pop().unlink()  # its header never reached the disk; the next record starts a new one
+        if existing:
+            self._file = open(existing[-1], "ab")
+            self._written = self._file.tell()
+
+    def append(self, record: list) -> int:
+        """Add a record; its number."""
+        return self.append_packed(pack(record))
+
+    def append_packed(self, payload: bytes) -> int:
+        """Add a record already packed (``coord log repair`` copies them byte for byte)."""
+        data = frame(payload)
+        self.records += 1
+        if self._file is None or self._written + self._buffered >= self.segment_bytes:
+            self._roll()
+        self._buffer.append(data)
+        self._buffered += len(data)
+        if self.fsync == "always" or self._buffered >= FLUSH_BYTES:
+            self.flush()
+        return self.records
+
+    def flush(self) -> None:
+        """Write what is buffered (and sync it, unless ``--fsync never``)."""
+        if self._buffer:
+            assert self._file is not None
+            self._file.write(b"".join(self._buffer))
+            self._written += self._buffered
+            self._buffer.clear()
+            self._buffered = 0
+            self._file.flush()
+            if self.fsync != "never":
+                os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        self.flush()
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def _roll(self) -> None:
+        """Start a new segment whose first record is the one being appended."""
+        self.flush()
+        if self._file is not None:
+            self._file.close()
+        path = self.directory / segment_name(self.records)
+        self._file = open(path, "wb")
+        head = frame(pack({**self.header, "first": self.records}))
+        self._file.write(head)
+        self._written = len(head)
+        self._file.flush()
+        if self.fsync != "never":
+            os.fsync(self._file.fileno())
+            fsync_directory(self.directory)
+
+
+@dataclass(slots=True)
+class LogContents:
+    """A log directory as read: its header and every record, in order (record ``n`` is
+    ``records[n - 1]``)."""
+
+    directory: Path
+    header: dict
+    records: list[list]
+    snapshots: list[tuple[int, Path]] = field(default_factory=list)
+    """(records before it, file), oldest first; only those within :attr:`records`."""
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.records) and self.records[-1][0] == "end"
+
+
+def read_log(directory: Path, digest: str | None = None, *, truncate: bool = True) -> LogContents:
+    """Read a log directory for the program of ``digest`` (None: any program).
+
+    A torn tail is cut off the file (``truncate``) with a :class:`TornTail` warning; a corrupt
+    frame elsewhere raises :class:`LogCorrupt`."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise LogError(f"{directory}: no such log folder")
+    files = segments(directory)
+    if not files:
+        raise LogError(f"{directory}: holds no log segments (segment-*.log); record one with `coord run FILE "
+                       f"--events EVENTS --log {directory}`")
+    header: dict | None = None
+    records: list[list] = []
+    for index, path in enumerate(files):
+        payloads = _frames(path, last=index == len(files) - 1, truncate=truncate)
+        if not payloads:
+            if index == len(files) - 1:
+                continue  # a new segment whose header never reached the disk
+            raise LogCorrupt(path, 0, "an empty segment before the last one")
+        found = check_header(_decode(payloads[0], path, 0), str(path), digest)
+        if header is None:
+            header = found
+            digest = found["program"]
+        first = segment_first(path)
+        if found.get("first") != first or first != len(records) + 1:
+            raise LogError(f"{path}: starts at record {found.get('first')}, but the segments before it hold "
+                           f"{len(records)}: a segment is missing or out of place; `coord log repair {directory}` "
+                           "keeps the records before the gap")
+        records.extend(_decode(p, path, i) for i, p in enumerate(payloads[1:], 1))
+    if header is None:
+        raise LogError(f"{directory}: its only segment is empty (the run stopped before recording anything); "
+                       "delete the folder and run again")
+    return LogContents(directory, header, records, [s for s in snapshot_files(directory) if s[0] <= len(records)])
+
+
+def _frames(path: Path, *, last: bool, truncate: bool) -> list[bytes]:
+    data = path.read_bytes()
+    found = scan(data)
+    if found.damage is None:
+        return found.payloads
+    if not last or good_frame_after(data, found.end + 1) is not None:
+        raise LogCorrupt(path, found.end, found.damage)
+    warnings.warn(TornTail(f"{path}: the last record was cut short by a crash ({found.damage}); dropped the "
+                           f"{found.size - found.end} bytes from byte {found.end}"), stacklevel=3)
+    if truncate:
+        with open(path, "r+b") as f:
+            f.truncate(found.end)
+    return found.payloads
+
+
+def _decode(payload: bytes, path: Path, index: int) -> object:
+    try:
+        return unpack(payload)
+    except Exception as exc:  # a frame whose checksum matched but does not decode: written by a bug
+        raise LogError(f"{path}: frame {index} does not decode as msgpack ({exc})") from None
+
+
+# ---------------------------------------------------------------- snapshots
+
+def snapshot_files(directory: Path) -> list[tuple[int, Path]]:
+    found = []
+    for p in directory.iterdir():
+        name = p.name
+        if name.startswith(SNAPSHOT_PREFIX) and name.endswith(SNAPSHOT_SUFFIX):
+            digits = name[len(SNAPSHOT_PREFIX):-len(SNAPSHOT_SUFFIX)]
+            if digits.isdigit():
+                found.append((int(digits), p))
+    return sorted(found)
+
+
+def write_snapshot(directory: Path, meta: dict, state: object, *, fsync: str = "batch") -> Path:
+    """Save ``state`` as it is after record ``meta["records"]``; the file appears whole or not
+    at all."""
+    path = directory / f"{SNAPSHOT_PREFIX}{meta['records']:012d}{SNAPSHOT_SUFFIX}"
+    partial = path.with_suffix(".partial")
+    with open(partial, "wb") as f:
+        f.write(frame(pack(meta)))
+        f.write(frame(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)))
+        f.flush()
+        if fsync != "never":
+            os.fsync(f.fileno())
+    os.replace(partial, path)
+    if fsync != "never":
+        fsync_directory(directory)
+    return path
+
+
+def load_snapshot(path: Path, digest: str) -> tuple[dict, object]:
+    """A snapshot's meta and state; :class:`LogError` for a damaged one or one of another
+    program."""
+    found = scan(path.read_bytes())
+    if found.damage is not None or len(found.payloads) != 2:
+        raise LogError(f"{path}: damaged snapshot ({found.damage or 'wrong number of frames'})")
+    meta = check_header(unpack(found.payloads[0]), str(path), digest)
+    try:
+        # The log's own file, written by this same coordlang version for this program (the
+        # header check above); a log is as trusted as the program it records.
+        state = pickle.loads(found.payloads[1])
+    except Exception as exc:
+        raise LogError(f"{path}: the snapshot's state does not load ({exc})") from None
+    return meta, state
+
+
+# ---------------------------------------------------------------- repair
+
+@dataclass(frozen=True, slots=True)
+class Repaired:
+    records: int
+    """Records salvaged."""
+    snapshots: int
+    damage: LogCorrupt | None
+    """Where the old log was damaged (None: it was whole)."""
+
+
+def repair(directory: Path, target: Path) -> Repaired:
+    """Copy every record before the first damage of ``directory`` into a new log at ``target``
+    (which must not exist), with the snapshots that lie within them. ``directory`` is left as
+    it was."""
+    directory = Path(directory)
+    target = Path(target)
+    if target.exists():
+        raise LogError(f"{target}: already exists; name a new folder for the repaired log with --out")
+    if not directory.is_dir():
+        raise LogError(f"{directory}: no such log folder")
+    header: dict | None = None
+    kept: list[bytes] = []
+    damage: LogCorrupt | None = None
+    for path in segments(directory):
+        data = path.read_bytes()
+        found = scan(data)
+        payloads = found.payloads
+        if payloads:
+            try:
+                segment_header = check_header(unpack(payloads[0]), str(path), None if header is None
+                                              else header["program"])
+            except LogError as exc:
+                damage = LogCorrupt(path, 0, str(exc))
+                break
+            if segment_header.get("first") != len(kept) + 1:
+                damage = LogCorrupt(path, 0, f"starts at record {segment_header.get('first')} after {len(kept)}")
+                break
+            header = header or segment_header
+            kept.extend(payloads[1:])
+        if found.damage is not None:
+            damage = LogCorrupt(path, found.end, found.damage)
+            break
+    if header is None:
+        raise LogError(f"{directory}: no readable log header; nothing can be salvaged")
+    writer = LogWriter(target, {k: v for k, v in header.items() if k != "first"})
+    for payload in kept:
+        writer.append_packed(payload)
+    writer.close()
+    copied = 0
+    for records, path in snapshot_files(directory):
+        if records <= len(kept):
+            try:
+                load_snapshot(path, header["program"])
+            except LogError:
+                continue
+            shutil.copyfile(path, target / path.name)
+            copied += 1
+    return Repaired(len(kept), copied, damage)
