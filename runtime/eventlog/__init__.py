@@ -8,7 +8,8 @@ from coordlang.runtime.eventlog.log import FSYNC_MODES, LogContents, LogWriter, 
 from coordlang.runtime.eventlog.recording import LogDiverged, Recorder, Replayer
 from coordlang.runtime.eventlog.records import program_digest
 from coordlang.runtime.eventlog.runs import RecordedRun, Replay, Restored, replay, restore
+from coordlang.runtime.eventlog.timeline import Change, InstanceView, Timeline
 
-__all__ = ["FSYNC_MODES", "LogContents", "LogCorrupt", "LogDiverged", "LogError", "LogWriter", "RecordedRun",
+__all__ = ["Change", "InstanceView", "Timeline", "FSYNC_MODES", "LogContents", "LogCorrupt", "LogDiverged", "LogError", "LogWriter", "RecordedRun",
            "Recorder", "Replay", "Replayer", "Restored", "TornTail", "program_digest", "read_log", "repair",
            "replay", "restore"]

@@ -18,7 +18,8 @@ from typing import Sequence
 
 from coordlang.ir.nodes import Program
 from coordlang.runtime.eventlog.frames import LogError, segments
-from coordlang.runtime.eventlog.log import LogContents, LogWriter, load_snapshot, read_log, write_snapshot
+from coordlang.runtime.eventlog.log import (LogContents, LogWriter, load_snapshot, read_log, snapshot_files,
+                                            write_snapshot)
 from coordlang.runtime.eventlog.recording import LogDiverged, Recorder, Replayer, input_digest
 from coordlang.runtime.eventlog.records import event_of, header, program_digest
 from coordlang.runtime.executor import Event, RunResult
@@ -106,6 +107,10 @@ def play(interpreter: Interpreter, replayer: Replayer, stop: int, until_time: fl
             kind = replayer.next_kind()
             if kind == "fin":
                 interpreter.end_input(replayer.records[replayer.position][1])
+            elif kind == "fire":
+                # The timer fired because the next input event's time passed its deadline; that
+                # event is not in the log (a crash, or a stop between them), so raise the clock.
+                interpreter.state.clock = max(interpreter.state.clock, replayer.records[replayer.position][1])
             elif kind == "end":
                 replayer.position += 1
                 until = interpreter.state.until
@@ -161,7 +166,11 @@ class RecordedRun:
             self._to_skip = 0
             self._expected_crc = 0
         else:
-            restored = restore(program, contents, after=self.recorder, handlers=handlers, inbox=inbox)
+            try:
+                restored = restore(program, contents, after=self.recorder, handlers=handlers, inbox=inbox)
+            except BaseException:
+                self.writer.close()
+                raise
             self.interpreter = restored.interpreter
             self.recorder.inputs = restored.replayer.inputs
             self.recorder.input_crc = restored.replayer.input_crc
@@ -180,7 +189,13 @@ class RecordedRun:
             if any(self.directory.iterdir()):
                 raise LogError(f"--log {self.directory}: holds other files and no log; name an empty or new folder")
             return None
-        return read_log(self.directory, self.digest)
+        contents = read_log(self.directory, self.digest)
+        for records, path in snapshot_files(self.directory):
+            if records > len(contents.records):
+                # Taken after records that never reached the disk: a history the resumed run may
+                # not repeat (handlers need not answer the same twice).
+                path.unlink()
+        return contents
 
     def feed(self, events: Sequence[Event]) -> None:
         if self._to_skip > self.skipped:
@@ -221,6 +236,9 @@ class RecordedRun:
             self.writer.append(["end", self.interpreter.state.events])
             self.snapshot()
         else:
+            # What a resumed run replayed may have left threads ready: they ran before the input
+            # ended the first time.
+            self.interpreter.run()
             result = self.interpreter.finish(until)
             self.writer.append(["end", self.interpreter.state.events])
             self.snapshot()
@@ -238,6 +256,12 @@ class RecordedRun:
     def close(self) -> None:
         """Write out what is buffered (an interrupted run keeps everything it recorded)."""
         self.writer.close()
+
+    def __enter__(self) -> RecordedRun:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
 # ---------------------------------------------------------------- coord replay

@@ -1,0 +1,56 @@
+"""What the event log's tests share: the checkout program, inputs for it, and runs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from coordlang.analysis.document import analyze_file
+from coordlang.ir.compile import compile_program
+from coordlang.runtime.interpreter import Interpreter
+from coordlang.sources import read_source
+
+HERE = Path(__file__).resolve().parent
+CHECKOUT = HERE / "programs" / "checkout.coord"
+ROOT = HERE.parents[1]
+EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if (p / f"{p.name}.coord").is_file())
+T0 = 1767607200.0  # 2026-01-05T10:00:00Z
+
+
+def compiled(path: Path):
+    analysis = analyze_file(path, read_source(path))
+    assert not [d for d in analysis.diagnostics if d.is_error]
+    return compile_program(analysis)
+
+
+def checkout_events(orders: int) -> list[dict]:
+    """``orders`` orders a second apart; most are paid 30 s later, every fifth never is (its
+    wait times out and the charge is refunded)."""
+    events = []
+    for i in range(1, orders + 1):
+        events.append({"event": "Order", "time": T0 + i, "id": f"o{i}", "amount": float(40 + (i * 37) % 150)})
+        if i % 5:
+            events.append({"event": "Paid", "time": T0 + i + 30.5, "id": f"o{i}"})
+    return sorted(events, key=lambda e: e["time"])
+
+
+def write_events(path: Path, events: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
+    return path
+
+
+def uninterrupted(program, events_path: Path) -> list:
+    """The outcomes of a plain interpreter run, no log."""
+    from coordlang.runtime.events import EventReader
+
+    interpreter = Interpreter(program)
+    with EventReader(program, events_path) as reader:
+        for batch in reader:
+            interpreter.feed(batch)
+    return interpreter.finish().outcomes
+
+
+def copy_log(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target)
+    return target
