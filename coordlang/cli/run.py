@@ -38,7 +38,7 @@ PROGRESS_SECONDS = 1.0
 
 
 def run(args) -> int:
-    from coordlang.runtime.events import EventReader, event_format
+    from coordlang.runtime.events import BATCH_SIZE, EventReader, event_format
 
     until = _until(args.until)
     if args.inbox is not None and args.inbox < 1:
@@ -70,7 +70,9 @@ def run(args) -> int:
         opened = KernelReader(program, executor.codec, args.events, format=fmt, skip_bad=args.skip_bad)
         feed = executor.feed_columns
     else:
-        opened = EventReader(program, args.events, format=fmt, skip_bad=args.skip_bad)
+        # Snapshots are taken between batches: with --log, batches no larger than their spacing.
+        size = min(BATCH_SIZE, args.snapshot_every) if args.log else BATCH_SIZE
+        opened = EventReader(program, args.events, format=fmt, skip_bad=args.skip_bad, batch_size=max(1, size))
         feed = executor.feed
     with opened as reader, _closing_log(executor if args.log else None):
         progress = _Progress(reader)

@@ -11,8 +11,9 @@ either whole or absent) let a reader start near any record instead of at the fir
 - ``always``: each record is written and synced before the run goes on; a power cut loses at
   most the record being written. Slowest.
 - ``batch`` (the default): records are written and synced together, after each batch of input
-  events and at each snapshot; a power cut loses the records since the last sync.
-- ``never``: records are written at the same points but never synced; the operating system
+  events, at each snapshot, and whenever 1 MiB or 50 ms of records have gathered; a power cut
+  loses the records since the last sync.
+- ``never``: records are written at the same points but never synced: the operating system
   writes them when it likes (Linux: within about 30 s), and a power cut can lose that much.
 
 A killed process (the machine still up) loses only what was not written yet, in every mode.
@@ -25,6 +26,7 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +38,10 @@ from coordlang.runtime.eventlog.records import check_header, pack, unpack
 FSYNC_MODES = ("always", "batch", "never")
 SEGMENT_BYTES = 64 << 20
 FLUSH_BYTES = 1 << 20
-"""``batch``/``never`` write out their buffer at least this often."""
+FLUSH_SECONDS = 0.05
+"""``batch``/``never`` write out their buffer when it holds FLUSH_BYTES, or when a record is
+appended FLUSH_SECONDS after the last write: a slow run (handlers that wait on the network)
+keeps its log as current as a fast one."""
 SNAPSHOT_PREFIX = "snapshot-"
 SNAPSHOT_SUFFIX = ".snap"
 
@@ -60,6 +65,7 @@ class LogWriter:
         """Records appended so far (the number of the last one)."""
         self._buffer: list[bytes] = []
         self._buffered = 0
+        self._flushed = time.monotonic()
         self._file = None
         self._written = 0
         directory.mkdir(parents=True, exist_ok=True)
@@ -82,12 +88,14 @@ class LogWriter:
             self._roll()
         self._buffer.append(data)
         self._buffered += len(data)
-        if self.fsync == "always" or self._buffered >= FLUSH_BYTES:
+        if (self.fsync == "always" or self._buffered >= FLUSH_BYTES
+                or time.monotonic() - self._flushed >= FLUSH_SECONDS):
             self.flush()
         return self.records
 
     def flush(self) -> None:
         """Write what is buffered (and sync it, unless ``--fsync never``)."""
+        self._flushed = time.monotonic()
         if self._buffer:
             assert self._file is not None
             self._file.write(b"".join(self._buffer))

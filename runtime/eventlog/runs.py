@@ -62,8 +62,13 @@ def restore(program: Program, contents: LogContents, *, stop: int | None = None,
     stop = len(records) if stop is None else max(0, min(stop, len(records)))
     replayer = Replayer(records, after=after, verify=verify)
     interpreter = Interpreter(program, inbox_capacity=inbox, handlers=handlers, effects=replayer)
-    start = _load_newest(contents, interpreter, replayer, stop if until_time is None else _records_before(
-        records, until_time))
+    if until_time is not None:
+        start = _load_newest(contents, interpreter, replayer, _records_before(records, until_time) - 1)
+    else:
+        # A snapshot is taken once the run has done all it could before its next record, a
+        # few steps past the one that wrote its last record: it stands for "after record r"
+        # only on the way to later records (or to the end).
+        start = _load_newest(contents, interpreter, replayer, stop if stop == len(records) else stop - 1)
     interpreter.push([event_of(r) for r in records[start:] if r[0] == "in"])
     play(interpreter, replayer, stop, until_time)
     return Restored(interpreter, replayer, start)

@@ -134,9 +134,9 @@ class Timeline:
 
     def _go_back(self, number: int) -> None:
         kept = max((k for k in self._checkpoints if k <= number), default=0)
-        on_disk = max((k for k, _ in self._contents.snapshots if k <= number), default=0)
+        on_disk = max((k for k, _ in self._contents.snapshots if k < number), default=0)
         if on_disk > kept:
-            self._restored = restore(self.program, self._contents, stop=on_disk)
+            self._restored = restore(self.program, self._contents, stop=number)
             self._keep()
             return
         checkpoint = self._checkpoints[kept]
