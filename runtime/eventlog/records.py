@@ -76,18 +76,15 @@ def check_header(found: object, where: str, digest: str | None) -> dict:
 
 def pack(record: object) -> bytes:
     try:
-        return msgpack.packb(record, use_bin_type=True, default=_plain)
+        return _packer.pack(record)
     except (TypeError, ValueError, OverflowError) as exc:
+        _packer.reset()  # a failed pack leaves its partial bytes behind
         raise LogError(f"cannot record {_short(record)}: {exc}") from None
 
 
 def _short(record: object) -> str:
     text = repr(record)
     return text if len(text) <= 120 else text[:117] + "..."
-
-
-def unpack(payload: bytes) -> object:
-    return msgpack.unpackb(payload, raw=False, strict_map_key=False, use_list=True)
 
 
 def _plain(value: object) -> object:
@@ -101,6 +98,14 @@ def _plain(value: object) -> object:
     if isinstance(value, (set, frozenset)):
         return sorted(value, key=repr)
     raise TypeError(f"a {type(value).__name__} value cannot be logged (handlers return plain values)")
+
+
+# One packer for every record: msgpack.packb would build a new one per call.
+_packer = msgpack.Packer(use_bin_type=True, default=_plain)
+
+
+def unpack(payload: bytes) -> object:
+    return msgpack.unpackb(payload, raw=False, strict_map_key=False, use_list=True)
 
 
 def event_record(kind: str, event: Event) -> list:

@@ -1,0 +1,204 @@
+"""BENCHMARKS' log workload: the orders run with ``--log``.
+
+    python -m benchmarks.eventlog [--orders N] [--json OUT]
+
+Figures, each the median of ``--runs`` runs:
+
+- **append**: records of a real orders recording appended again by ``LogWriter``, for each
+  ``--fsync`` mode (``always`` on a slice: it syncs every record), records/s and MB/s;
+- **recording**: the orders run on the interpreter with and without a ``RecordedRun``, events/s;
+- **read** (``read_log``: frames checked and decoded) and **replay** (``coord replay``: the
+  interpreter re-runs every record, no handler called), records/s;
+- **snapshot**: bytes of a snapshot per started instance and per running instance;
+- **resume**: a ``coord run --log`` process killed with SIGKILL two thirds through its input,
+  then the time to restore its state in a new run (snapshot loaded, records after it played
+  back), in process and as a whole ``coord run`` process up to its first new event.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.report import machine  # noqa: E402
+from benchmarks.workloads.columns import write_jsonl  # noqa: E402
+from benchmarks.workloads.orders.generate import PROGRAM, generate  # noqa: E402
+from coordlang.ir.compile import compile_file  # noqa: E402
+from coordlang.runtime.eventlog import RecordedRun, read_log, replay  # noqa: E402
+from coordlang.runtime.eventlog.frames import segments  # noqa: E402
+from coordlang.runtime.eventlog.log import LogWriter, snapshot_files  # noqa: E402
+from coordlang.runtime.eventlog.records import pack  # noqa: E402
+from coordlang.runtime.interpreter import Interpreter  # noqa: E402
+
+BATCH = 10_000
+ALWAYS_RECORDS = 5_000
+"""``--fsync always`` syncs each record: a few thousand tell its rate."""
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def record(program, table, directory: Path, fsync: str = "batch", snapshot_every: int = 100_000) -> float:
+    """Seconds to run the orders on the interpreter, recording into ``directory``."""
+    began = time.perf_counter()
+    with RecordedRun(program, directory, file=str(PROGRAM), fsync=fsync, snapshot_every=snapshot_every) as run:
+        for batch in table.events(min(BATCH, snapshot_every)):
+            run.feed(batch)
+        run.finish()
+    return time.perf_counter() - began
+
+
+def plain(program, table) -> float:
+    began = time.perf_counter()
+    interpreter = Interpreter(program)
+    for batch in table.events(BATCH):
+        interpreter.feed(batch)
+    interpreter.finish()
+    return time.perf_counter() - began
+
+
+def append_rate(payloads: list[bytes], fsync: str, folder: Path) -> float:
+    """Records/s appending ``payloads`` with ``fsync``."""
+    head = {"format": "coordlog", "version": 1, "coordlang": "bench", "program": "bench", "file": "bench"}
+    writer = LogWriter(folder, head, fsync=fsync)
+    began = time.perf_counter()
+    for payload in payloads:
+        writer.append_packed(payload)
+    writer.close()
+    return len(payloads) / (time.perf_counter() - began)
+
+
+def resume_seconds(program, events: Path, folder: Path, inputs: int) -> tuple[float, float, int]:
+    """Kill a ``coord run --log`` once it has recorded two thirds of its input; then (seconds
+    to restore in process, seconds for a new ``coord run`` process to restore and route its
+    first new event, running instances at the restore)."""
+    log = folder / "killed"
+    command = [sys.executable, "-m", "coordlang", "run", str(PROGRAM), "--events", str(events), "--log", str(log),
+               "--backend", "interpreter"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    target = inputs * 2 // 3
+    while process.poll() is None:
+        time.sleep(0.05)
+        if segments(log) if log.exists() else False:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    if sum(1 for r in read_log(log, truncate=False).records if r[0] == "in") >= target:
+                        break
+                except Exception:
+                    continue
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        began = time.perf_counter()
+        run = RecordedRun(program, log, file=str(PROGRAM))
+        in_process = time.perf_counter() - began
+    running = sum(1 for i in run.interpreter.state.started
+                  if run.interpreter.state.instances[i].status == "running")
+    run.close()
+    # A whole process: imports, checking the program, restoring, then the events up to the
+    # first new one read and skipped. Measured as the time to the first new record.
+    before = sum(1 for _ in read_log(log, truncate=False).records)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    began = time.perf_counter()
+    whole = float("nan")
+    while process.poll() is None:
+        if sum(p.stat().st_size for p in segments(log)) > 0 and _records(log) > before:
+            whole = time.perf_counter() - began
+            break
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    return in_process, whole, running
+
+
+def _records(log: Path) -> int:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return len(read_log(log, truncate=False).records)
+        except Exception:
+            return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orders", type=int, default=20_000, help="orders (about 10 events each)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", type=Path, metavar="OUT")
+    args = parser.parse_args(argv)
+    program = compile_file(PROGRAM)
+    orders = generate(args.orders)
+    table = orders.table
+    figures: dict[str, object] = {"orders": args.orders, "events": len(table)}
+    with tempfile.TemporaryDirectory(prefix="coord-log-bench-") as tmp:
+        tmp = Path(tmp)
+        plain_s = median([plain(program, table) for _ in range(args.runs)])
+        recorded_s = []
+        for run in range(args.runs):
+            recorded_s.append(record(program, table, tmp / f"rec{run}", snapshot_every=max(1, len(table) // 4)))
+        figures["interpreter events/s"] = len(table) / plain_s
+        figures["interpreter events/s, recording (--fsync batch)"] = len(table) / median(recorded_s)
+        contents = read_log(tmp / "rec0")
+        payloads = [pack(r) for r in contents.records]
+        figures["records"] = len(payloads)
+        figures["bytes per record"] = sum(len(p) + 8 for p in payloads) / len(payloads)
+        for fsync in ("never", "batch", "always"):
+            chosen = payloads if fsync != "always" else payloads[:ALWAYS_RECORDS]
+            rate = median([append_rate(chosen, fsync, tmp / f"append-{fsync}-{i}") for i in range(args.runs)])
+            figures[f"append records/s (--fsync {fsync})"] = rate
+            figures[f"append MB/s (--fsync {fsync})"] = rate * figures["bytes per record"] / 1e6
+        reads = []
+        for _ in range(args.runs):
+            began = time.perf_counter()
+            read_log(tmp / "rec0")
+            reads.append(time.perf_counter() - began)
+        figures["read records/s"] = len(payloads) / median(reads)
+        # From the first record: a log whose only snapshot is the one after its end.
+        record(program, table, tmp / "whole", snapshot_every=10 ** 12)
+        replays = [replay(program, tmp / "whole", stop=len(payloads) - 1).seconds for _ in range(args.runs)]
+        figures["replay records/s (interpreter, from the first record)"] = len(payloads) / median(replays)
+        snaps = snapshot_files(tmp / "rec0")
+        middle_records, middle = snaps[len(snaps) // 2 - 1] if len(snaps) > 1 else snaps[0]
+        timeline_state = replay(program, tmp / "rec0", stop=middle_records).restored.interpreter.state
+        started = len(timeline_state.started)
+        running = sum(1 for i in timeline_state.started if timeline_state.instances[i].status == "running")
+        size = middle.stat().st_size
+        figures["snapshot bytes"] = size
+        figures["snapshot bytes per started instance"] = size / max(1, started)
+        figures["snapshot bytes per running instance"] = size / max(1, running)
+        events = tmp / "orders.jsonl"
+        write_jsonl(table, events)
+        in_process, whole, live = resume_seconds(program, events, tmp, len(table))
+        figures["resume: running instances"] = live
+        figures["resume seconds, in process"] = in_process
+        figures["resume seconds, whole process to its first new record"] = whole
+    figures["date"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    figures["machine"] = machine()
+    for name, value in figures.items():
+        shown = f"{value:,.1f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else value
+        print(f"{name:60} {shown}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    sys.exit(main())
