@@ -62,17 +62,18 @@ def run(args) -> int:
 
     load_seconds = 0.0
     run_seconds = 0.0
+    # Snapshots are taken between batches: with --log, batches no larger than their spacing.
+    size = max(1, min(BATCH_SIZE, args.snapshot_every)) if args.log else BATCH_SIZE
     if args.backend == "compiled":
         # The compiled backend reads straight into its kernel's columns (same checks, same
         # messages): no Python object per event, and none per field on the common path.
         from coordlang.runtime.compiled.reader import KernelReader
 
-        opened = KernelReader(program, executor.codec, args.events, format=fmt, skip_bad=args.skip_bad)
+        opened = KernelReader(program, executor.codec, args.events, format=fmt, skip_bad=args.skip_bad,
+                              batch_size=size)
         feed = executor.feed_columns
     else:
-        # Snapshots are taken between batches: with --log, batches no larger than their spacing.
-        size = min(BATCH_SIZE, args.snapshot_every) if args.log else BATCH_SIZE
-        opened = EventReader(program, args.events, format=fmt, skip_bad=args.skip_bad, batch_size=max(1, size))
+        opened = EventReader(program, args.events, format=fmt, skip_bad=args.skip_bad, batch_size=size)
         feed = executor.feed
     with opened as reader, _closing_log(executor if args.log else None):
         progress = _Progress(reader)
@@ -143,7 +144,8 @@ def _executor(program, args, fmt: str):
 
     inbox = args.inbox or DEFAULT_INBOX
     if args.log is not None:
-        return "interpreter", _recorded_run(program, args, fmt, inbox)
+        recorded = _recorded_run(program, args, fmt, inbox)
+        return args.backend, recorded
     if args.backend == "compiled":
         from coordlang.runtime.compiled import CompiledExecutor, UnsupportedProgram, ensure_supported
 
@@ -177,16 +179,40 @@ def _executor(program, args, fmt: str):
 
 
 def _recorded_run(program, args, fmt: str, inbox: int):
-    """``--log DIR``: a recording on the interpreter, or the resumption of the one in DIR. The
-    compiled backend does not record yet (docs/eventlog.md)."""
-    if args.backend == "compiled":
-        raise UsageError("--log records on the interpreter (the compiled backend does not write event logs yet); "
-                         "drop --backend compiled")
-    from coordlang.runtime.eventlog import RecordedRun
+    """``--log DIR``: a new recording, or the resumption of the one in DIR on the backend that
+    recorded it (docs/eventlog.md)."""
+    from coordlang.runtime.eventlog import RecordedRun, log_backend
 
+    backend = log_backend(Path(args.log))
+    if backend is not None and args.backend not in ("auto", backend):
+        raise UsageError(f"--log {args.log}: recorded by the {backend} backend; resume it with --backend {backend} "
+                         "(or auto)")
+    if backend is None:
+        backend = args.backend
+        if backend == "auto":
+            from coordlang.runtime.compiled import UnsupportedProgram
+
+            try:
+                backend, _ = _choose(program, args.events, fmt)
+            except UnsupportedProgram as exc:
+                _notice(f"recording on the interpreter: {exc}")
+                backend = "interpreter"
     with logged_warnings("coord run"):
-        recorded = RecordedRun(program, Path(args.log), file=str(args.file), fsync=args.fsync,
-                               snapshot_every=args.snapshot_every, inbox=inbox)
+        if backend == "compiled":
+            from coordlang.runtime.compiled import UnsupportedProgram, ensure_supported
+            from coordlang.runtime.eventlog.compiled import CompiledRecording
+
+            try:
+                ensure_supported(program)
+            except UnsupportedProgram as exc:
+                raise UsageError(f"{exc}; use --backend interpreter") from None
+            recorded = CompiledRecording(program, Path(args.log), file=str(args.file), fsync=args.fsync,
+                                         snapshot_every=args.snapshot_every, inbox=inbox,
+                                         concurrency=args.concurrency)
+        else:
+            recorded = RecordedRun(program, Path(args.log), file=str(args.file), fsync=args.fsync,
+                                   snapshot_every=args.snapshot_every, inbox=inbox)
+    args.backend = backend
     if recorded.finished:
         _notice(f"{args.log} holds a finished run of {recorded.resumed_records:,} records: its outcomes are "
                 "replayed from the log, no handler is called")

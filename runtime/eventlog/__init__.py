@@ -4,12 +4,13 @@ periodic snapshots of the interpreter's state. Recovery after a crash, ``coord r
 travel and the debugger all play it back (docs/eventlog.md)."""
 
 from coordlang.runtime.eventlog.frames import LogCorrupt, LogError
-from coordlang.runtime.eventlog.log import FSYNC_MODES, LogContents, LogWriter, TornTail, read_log, repair
+from coordlang.runtime.eventlog.log import (FSYNC_MODES, LogContents, LogWriter, TornTail, log_backend, read_log,
+                                            repair)
 from coordlang.runtime.eventlog.recording import LogDiverged, Recorder, Replayer
 from coordlang.runtime.eventlog.records import program_digest
 from coordlang.runtime.eventlog.runs import RecordedRun, Replay, Restored, replay, restore
 from coordlang.runtime.eventlog.timeline import Change, InstanceView, Timeline
 
 __all__ = ["Change", "InstanceView", "Timeline", "FSYNC_MODES", "LogContents", "LogCorrupt", "LogDiverged", "LogError", "LogWriter", "RecordedRun",
-           "Recorder", "Replay", "Replayer", "Restored", "TornTail", "program_digest", "read_log", "repair",
+           "Recorder", "Replay", "Replayer", "Restored", "TornTail", "log_backend", "program_digest", "read_log", "repair",
            "replay", "restore"]

@@ -180,6 +180,29 @@ def read_log(directory: Path, digest: str | None = None, *, truncate: bool = Tru
     return LogContents(directory, header, records, [s for s in snapshot_files(directory) if s[0] <= len(records)])
 
 
+def log_backend(directory: Path) -> str | None:
+    """The backend that recorded the log in ``directory`` (None: no log there yet), from its
+    first segment's header."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return None
+    for path in segments(directory):
+        found = scan(path.read_bytes()[:1 << 16])
+        if found.payloads:
+            head = unpack(found.payloads[0])
+            if isinstance(head, dict):
+                return head.get("backend", "interpreter")
+    return None
+
+
+def check_backend(contents: LogContents, wanted: str) -> None:
+    """Refuse a log the other backend recorded (their records and snapshots differ)."""
+    found = contents.header.get("backend", "interpreter")
+    if found != wanted:
+        raise LogError(f"{contents.directory}: recorded by the {found} backend; resume or replay it with "
+                       f"--backend {found}")
+
+
 def _frames(path: Path, *, last: bool, truncate: bool) -> list[bytes]:
     data = path.read_bytes()
     found = scan(data)

@@ -54,7 +54,7 @@ def program_digest(program: Program) -> str:
 def header(program: Program, file: str, first: int) -> dict:
     """A segment's header record."""
     return {"format": FORMAT, "version": FORMAT_VERSION, "coordlang": __version__,
-            "program": program_digest(program), "file": file, "first": first}
+            "program": program_digest(program), "file": file, "first": first, "backend": "interpreter"}
 
 
 def check_header(found: object, where: str, digest: str | None) -> dict:

@@ -18,8 +18,8 @@ from typing import Sequence
 
 from coordlang.ir.nodes import Program
 from coordlang.runtime.eventlog.frames import LogError, segments
-from coordlang.runtime.eventlog.log import (LogContents, LogWriter, load_snapshot, read_log, snapshot_files,
-                                            write_snapshot)
+from coordlang.runtime.eventlog.log import (LogContents, LogWriter, check_backend, load_snapshot, read_log,
+                                            snapshot_files, write_snapshot)
 from coordlang.runtime.eventlog.recording import LogDiverged, Recorder, Replayer, input_digest
 from coordlang.runtime.eventlog.records import event_of, header, program_digest
 from coordlang.runtime.executor import Event, RunResult
@@ -195,6 +195,7 @@ class RecordedRun:
                 raise LogError(f"--log {self.directory}: holds other files and no log; name an empty or new folder")
             return None
         contents = read_log(self.directory, self.digest)
+        check_backend(contents, "interpreter")
         for records, path in snapshot_files(self.directory):
             if records > len(contents.records):
                 # Taken after records that never reached the disk: a history the resumed run may
@@ -290,6 +291,7 @@ def replay(program: Program, directory: Path, *, stop: int | None = None, until_
     """Rebuild the state of a log (up to ``stop`` records or ``until_time``); with ``verify``,
     run every handler again and check it does what was recorded."""
     contents = read_log(Path(directory), program_digest(program), truncate=False)
+    check_backend(contents, "interpreter")
     started = time.perf_counter()
     if verify:
         restored = restore(program, _without_snapshots(contents), stop=stop, until_time=until_time,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coordlang.ir.nodes import Program
-from coordlang.runtime.eventlog.log import read_log
+from coordlang.runtime.eventlog.log import check_backend, read_log
 from coordlang.runtime.eventlog.records import program_digest
 from coordlang.runtime.eventlog.runs import play, restore
 from coordlang.runtime.interpreter import Instance, Interpreter, RunState, ThreadTimer
@@ -89,6 +89,7 @@ class Timeline:
     @classmethod
     def open(cls, program: Program, directory: Path, *, checkpoint_every: int = CHECKPOINT_EVERY) -> Timeline:
         contents = read_log(Path(directory), program_digest(program), truncate=False)
+        check_backend(contents, "interpreter")  # a compiled run's log has no step-by-step trace
         timeline = cls(program, Path(directory), len(contents.records), checkpoint_every, contents)
         timeline._restored = restore(program, contents, stop=0)
         timeline._keep()

@@ -52,7 +52,11 @@ def error(kind: str, message: str) -> ErrorValue:
 def from_exception(exc: BaseException) -> ErrorValue:
     """A handler's exception: ``TimeoutError`` (and its subclasses) is a ``Timeout``, since a
     handler takes no virtual time and only its own clock can say an attempt ran too long;
-    every other exception is a ``HandlerError``."""
+    every other exception is a ``HandlerError``. An exception replayed from an event log
+    carries the error it was recorded as (``recorded_error``)."""
+    recorded = getattr(exc, "recorded_error", None)
+    if isinstance(recorded, ErrorValue):
+        return recorded
     lineage: list[str] = []
     for cls in type(exc).__mro__:
         if cls in (BaseException, object):

@@ -1,0 +1,466 @@
+"""Recording runs of the compiled backend, resuming them, and replaying them.
+
+The compiled backend has no step-by-step trace to write: it takes the input in column batches
+and calls handlers in batches. Its log holds what it cannot recompute:
+
+==========  =========================================================  ==========================
+kind        elements                                                   written when
+==========  =========================================================  ==========================
+``cols``    strings interned since the last ``cols``, then the event   a batch of input events is
+            type, time, integer and float columns, each as             fed
+            ``[dtype, shape, bytes]``
+``call``    handler, idempotency key (a list of keys for a ``batch``   a handler function returned
+            handler's call), outcome: ``["ok", value]`` or             or raised
+            ``["err", kind, message, class, lineage, extras]``
+``fin``     until                                                      the input ended
+``end``     input events                                               the run ended
+==========  =========================================================  ==========================
+
+Played back, the same batches through the same kernel make the same calls; each is answered
+from its ``call`` record (matched by handler and key, in order for one key), so no handler
+runs. ``jit`` handlers are compiled into the kernel: pure functions, they simply run again.
+Snapshots pickle the kernel's state arrays, the host's few dictionaries and the string table.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import time
+import warnings
+import zlib
+from collections import deque
+from pathlib import Path
+
+import numpy as np
+
+from coordlang.ir.nodes import Program
+from coordlang.runtime.eventlog.frames import LogError, segments
+from coordlang.runtime.eventlog.log import (LogContents, LogWriter, check_backend, load_snapshot, read_log,
+                                           snapshot_files, write_snapshot)
+from coordlang.runtime.eventlog.recording import LogDiverged
+from coordlang.runtime.eventlog.records import header, program_digest
+from coordlang.runtime.executor import RunResult
+from coordlang.runtime.handlers import BoundHandler, bind_handlers
+from coordlang.runtime.interpreter.values import ErrorValue, from_exception
+
+BACKEND = "compiled"
+
+
+# ---------------------------------------------------------------- handler calls
+
+class ReplayedError(Exception):
+    """A handler's exception as recorded: the error it was (``recorded_error``) and, for a
+    ``batch`` handler, the rows that failed (``failed``, ``results``, ``errors``)."""
+
+    def __init__(self, recorded_error: ErrorValue) -> None:
+        super().__init__(recorded_error.message)
+        self.recorded_error = recorded_error
+
+
+class ReplayedTimeout(ReplayedError, TimeoutError):
+    """A recorded ``TimeoutError``: the step's error kind is ``Timeout``."""
+
+
+class HandlerTape:
+    """Wraps a program's handlers (:meth:`wrap`): each call is answered from the recorded
+    ``call`` records queued by :meth:`load` when one matches its handler and key, else made,
+    and written to ``writer`` (when there is one). With ``verify``, every call is made and
+    compared to the recorded one; :attr:`differences` lists what differed."""
+
+    def __init__(self, writer: LogWriter | None = None, *, verify: bool = False) -> None:
+        self.writer = writer
+        self.verify = verify
+        self.queued: dict[tuple, deque] = {}
+        self.differences: list[str] = []
+        self.served = 0
+        self.made = 0
+
+    def load(self, records: list[list]) -> None:
+        for record in records:
+            if record[0] == "call":
+                self.queued.setdefault((record[1], _hashable(record[2])), deque()).append(record[3])
+
+    def wrap(self, bound: BoundHandler) -> BoundHandler:
+        if bound.definition.mode == "jit":
+            return bound  # compiled into the kernel: a pure function, run again on replay
+        name = bound.definition.name
+        batch = bound.definition.mode == "batch"
+        function = bound.function
+        passes_key = bound.accepts_key
+
+        def answer(keys):
+            queue = self.queued.get((name, _hashable(keys)))
+            if queue:
+                self.served += 1
+                return queue.popleft()
+            return None
+
+        def made(keys, outcome, recorded) -> None:
+            self.made += 1
+            if recorded is not None:
+                if _comparable(outcome) != _comparable(recorded):
+                    self.differences.append(f"{name} ({_shown(keys)}) now {_outcome_text(outcome)}; when recorded "
+                                            f"it {_outcome_text(recorded)}")
+            elif self.writer is not None:
+                self.writer.append(["call", name, keys, outcome])
+
+        if inspect.iscoroutinefunction(function):
+            async def tape(*args, idempotency_key):
+                keys = _keys(idempotency_key, batch)
+                recorded = answer(keys)
+                if recorded is not None and not self.verify:
+                    return _reproduce(recorded)
+                try:
+                    value = await function(*args, **({"idempotency_key": idempotency_key} if passes_key else {}))
+                except Exception as exc:
+                    made(keys, _error_outcome(exc), recorded)
+                    raise
+                made(keys, _value_outcome(value, batch), recorded)
+                return value
+        else:
+            def tape(*args, idempotency_key):
+                keys = _keys(idempotency_key, batch)
+                recorded = answer(keys)
+                if recorded is not None and not self.verify:
+                    return _reproduce(recorded)
+                try:
+                    value = function(*args, **({"idempotency_key": idempotency_key} if passes_key else {}))
+                except Exception as exc:
+                    made(keys, _error_outcome(exc), recorded)
+                    raise
+                made(keys, _value_outcome(value, batch), recorded)
+                return value
+
+        functools.update_wrapper(tape, function)
+        return BoundHandler(bound.definition, tape, True)
+
+
+def _keys(idempotency_key, batch: bool):
+    if batch:
+        return [str(k) for k in np.asarray(idempotency_key, dtype=object).tolist()]
+    return idempotency_key
+
+
+def _hashable(keys) -> object:
+    return tuple(keys) if isinstance(keys, list) else keys
+
+
+def _value_outcome(value: object, batch: bool) -> list:
+    if batch:
+        array = np.asarray(value)
+        return ["ok", ["array", array.dtype.str if array.dtype != object else "O", array.tolist()]]
+    return ["ok", value]
+
+
+def _error_outcome(exc: BaseException) -> list:
+    err = from_exception(exc)
+    extras = {}
+    for name in ("failed", "results"):
+        found = getattr(exc, name, None)
+        if found is not None:
+            extras[name] = np.asarray(found).tolist()
+    errors = getattr(exc, "errors", None)
+    if errors is not None:
+        extras["errors"] = [_error_fields(from_exception(e)) if isinstance(e, BaseException) else None
+                            for e in errors]
+    return ["err", *_error_fields(err), extras]
+
+
+def _error_fields(err: ErrorValue) -> list:
+    return [err.kind, err.message, err.type, list(err.lineage)]
+
+
+def _error_of(fields: list) -> ErrorValue:
+    return ErrorValue(fields[0], fields[1], fields[2], tuple(fields[3]))
+
+
+def _replayed(err: ErrorValue) -> ReplayedError:
+    return (ReplayedTimeout if err.kind == "Timeout" else ReplayedError)(err)
+
+
+def _reproduce(outcome: list) -> object:
+    if outcome[0] == "ok":
+        value = outcome[1]
+        if isinstance(value, list) and len(value) == 3 and value[0] == "array":
+            return np.array(value[2], dtype=object if value[1] == "O" else np.dtype(value[1]))
+        return value
+    exc = _replayed(_error_of(outcome[1:5]))
+    extras = outcome[5]
+    if "failed" in extras:
+        exc.failed = np.asarray(extras["failed"], dtype=bool)
+    if "results" in extras:
+        exc.results = extras["results"]
+    if "errors" in extras:
+        exc.errors = [None if e is None else _replayed(_error_of(e)) for e in extras["errors"]]
+    raise exc
+
+
+def _comparable(outcome: list) -> object:
+    from coordlang.runtime.eventlog.records import pack, unpack
+
+    return unpack(pack(outcome))
+
+
+def _outcome_text(outcome: list) -> str:
+    if outcome[0] == "ok":
+        value = outcome[1]
+        if isinstance(value, list) and len(value) == 3 and value[0] == "array":
+            value = value[2]
+        return f"returned {value!r}"
+    return f"raised {outcome[3]}: {outcome[2]}"
+
+
+def _shown(keys) -> str:
+    return keys if isinstance(keys, str) else ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "")
+
+
+# ---------------------------------------------------------------- input batches and snapshots
+
+def _array(value) -> list:
+    array = np.ascontiguousarray(value)
+    return [array.dtype.str, list(array.shape), array.tobytes()]
+
+
+def _columns(record: list) -> tuple:
+    return tuple(np.frombuffer(data, dtype=np.dtype(dtype)).reshape(shape).copy() for dtype, shape, data in record[2:6])
+
+
+def _input_digest(crcs: list[int], columns) -> list[int]:
+    """Running checksums of the input's type, integer and float columns (not its times: an
+    event without ``time`` gets the moment it was read)."""
+    ev_type, _, ev_I, ev_F = columns
+    return [zlib.crc32(np.ascontiguousarray(a).tobytes(), c) for c, a in zip(crcs, (ev_type, ev_I, ev_F))]
+
+
+def _state_of(executor) -> dict:
+    host = executor.host
+    return {"st": executor.st, "host_args": host.host_args, "completed": host.completed, "faults": host.faults,
+            "strings": executor.plan.strings.texts, "events": executor.events}
+
+
+def _restore(executor, saved: dict) -> None:
+    strings = executor.plan.strings
+    texts = saved["strings"]
+    if texts[:len(strings)] != strings.texts:
+        raise LogError("a snapshot's string table does not start with this program's constants")
+    for text in texts[len(strings):]:
+        strings.intern(text)
+    executor.st = saved["st"]
+    executor._ref_of = None  # the kernels' view of the state is rebuilt at the next call
+    executor.events = saved["events"]
+    host = executor.host
+    host.host_args = saved["host_args"]
+    host.completed = saved["completed"]
+    host.faults = saved["faults"]
+
+
+class _Player:
+    """A compiled executor put at the newest snapshot of a log, then fed the batches after it."""
+
+    def __init__(self, program: Program, contents: LogContents, *, tape: HandlerTape, inbox: int,
+                 concurrency: int | None, use_snapshots: bool = True) -> None:
+        from coordlang.runtime.compiled import CompiledExecutor
+        from coordlang.runtime.compiled.host import DEFAULT_CONCURRENCY
+
+        check_backend(contents, BACKEND)
+        handlers = {name: tape.wrap(bound) for name, bound in bind_handlers(program).items()}
+        self.executor = CompiledExecutor(program, inbox=inbox, handlers=handlers,
+                                         concurrency=concurrency or DEFAULT_CONCURRENCY)
+        self.tape = tape
+        self.position = 0
+        self.crcs = [0, 0, 0]
+        self.finishing: float | None | bool = False
+        if use_snapshots:
+            digest = contents.header["program"]
+            for records, path in reversed(contents.snapshots):
+                try:
+                    meta, saved = load_snapshot(path, digest)
+                except LogError as exc:
+                    warnings.warn(f"{exc}; using an older one", stacklevel=2)
+                    continue
+                _restore(self.executor, saved)
+                self.position = records
+                self.crcs = list(meta["input_crc"])
+                break
+        rest = contents.records[self.position:]
+        tape.load(rest)
+        strings = self.executor.plan.strings
+        for record in rest:
+            kind = record[0]
+            if kind == "cols":
+                for text in record[1]:
+                    strings.intern(text)
+                columns = _columns(record)
+                self.crcs = _input_digest(self.crcs, columns)
+                self.executor.feed_columns(columns)
+            elif kind == "fin":
+                self.finishing = record[1]
+            self.position += 1
+        self.ended = contents.finished
+        self.records = len(contents.records)
+
+    def finish(self) -> RunResult:
+        """The result of the log's run: finished as it was when it ended."""
+        if self.finishing is not False:
+            return self.executor.finish(self.finishing)
+        return self.executor.result()
+
+
+# ---------------------------------------------------------------- coord run --log --backend compiled
+
+class CompiledRecording:
+    """``coord run --log DIR`` on the compiled backend: a new recording, or the resumption of
+    an interrupted one. Feed it the whole input from its first event (``feed_columns`` with
+    the kernel's columns, as ``reader.KernelReader`` reads them)."""
+
+    def __init__(self, program: Program, directory: Path, *, file: str, fsync: str = "batch",
+                 snapshot_every: int = 100_000, inbox: int | None = None, concurrency: int | None = None) -> None:
+        from coordlang.runtime.compiled import CompiledExecutor
+        from coordlang.runtime.compiled.host import DEFAULT_CONCURRENCY
+        from coordlang.runtime.interpreter import DEFAULT_INBOX
+
+        if snapshot_every < 1:
+            raise LogError(f"--snapshot-every {snapshot_every}: snapshots are taken every N input events, N >= 1")
+        self.directory = Path(directory)
+        self.fsync = fsync
+        self.snapshot_every = snapshot_every
+        digest = program_digest(program)
+        self._header = {**header(program, file, 0), "backend": BACKEND}
+        del self._header["first"]
+        contents = _existing(self.directory, digest)
+        self.resumed_records = len(contents.records) if contents is not None else 0
+        self.finished = contents is not None and contents.finished
+        self.writer = LogWriter(self.directory, self._header, next_record=self.resumed_records + 1, fsync=fsync)
+        tape = HandlerTape(self.writer)
+        inbox = inbox or DEFAULT_INBOX
+        try:
+            if contents is None:
+                handlers = {name: tape.wrap(bound) for name, bound in bind_handlers(program).items()}
+                self.executor = CompiledExecutor(program, inbox=inbox, handlers=handlers,
+                                                 concurrency=concurrency or DEFAULT_CONCURRENCY)
+                self._crcs = [0, 0, 0]
+                self._finishing: float | None | bool = False
+            else:
+                player = _Player(program, contents, tape=tape, inbox=inbox, concurrency=concurrency)
+                self.executor = player.executor
+                self._crcs = player.crcs
+                self._finishing = player.finishing
+        except BaseException:
+            self.writer.close()
+            raise
+        self.codec = self.executor.codec
+        self.build_seconds = self.executor.build_seconds
+        self._strings = self.executor.plan.strings
+        self._strings_logged = len(self._strings)
+        self._to_skip = self.executor.events
+        self._expected = list(self._crcs)
+        self.skipped = 0
+        self._skipped_crcs = [0, 0, 0]
+        self._snapshot_events = self.executor.events
+
+    def feed(self, events) -> None:
+        if events:
+            self.feed_columns(self.codec.columns(events))
+
+    def feed_columns(self, columns) -> None:
+        if self.skipped < self._to_skip:
+            columns = self._skip(columns)
+        if not len(columns[0]):
+            return
+        if self.finished or self._finishing is not False:
+            raise LogError(f"--log {self.directory}: holds a run whose input ended after {self.skipped} events, but "
+                           "the input has more; record this input in a new folder")
+        # Snapshots fall between batches: a batch is fed in pieces no longer than their spacing.
+        for lo in range(0, len(columns[0]), self.snapshot_every):
+            self._feed_piece(tuple(c[lo:lo + self.snapshot_every] for c in columns))
+
+    def _feed_piece(self, columns) -> None:
+        new = self._strings.texts[self._strings_logged:]
+        self._strings_logged = len(self._strings)
+        self.writer.append(["cols", new, *(_array(c) for c in columns)])
+        self._crcs = _input_digest(self._crcs, columns)
+        self.executor.feed_columns(columns)
+        self.writer.flush()
+        if self.executor.events - self._snapshot_events >= self.snapshot_every:
+            self.snapshot()
+
+    def _skip(self, columns):
+        take = min(len(columns[0]), self._to_skip - self.skipped)
+        self._skipped_crcs = _input_digest(self._skipped_crcs, tuple(c[:take] for c in columns))
+        self.skipped += take
+        if self.skipped == self._to_skip and self._skipped_crcs != self._expected:
+            raise LogError(f"--log {self.directory}: its first {self._to_skip} input events differ from the first "
+                           f"{self._to_skip} of this input; resume with the input it was recorded from, or record "
+                           "this one in a new folder")
+        return tuple(c[take:] for c in columns)
+
+    def finish(self, until: float | None = None) -> RunResult:
+        if self.skipped < self._to_skip:
+            raise LogError(f"--log {self.directory}: holds {self._to_skip} input events, but this input has only "
+                           f"{self.skipped}; resume with the input it was recorded from")
+        if self.finished:
+            result = self.executor.result()  # restored as the run ended: nothing is left to run
+        else:
+            if self._finishing is False:
+                self.writer.append(["fin", until])
+            else:
+                until = self._finishing
+            result = self.executor.finish(until)
+            self.writer.append(["end", self.executor.events])
+            self.snapshot()
+        self.writer.close()
+        return result
+
+    def snapshot(self) -> None:
+        self.writer.flush()
+        meta = {**self._header, "records": self.writer.records, "inputs": self.executor.events,
+                "input_crc": self._crcs}
+        write_snapshot(self.directory, meta, _state_of(self.executor), fsync=self.fsync)
+        self._snapshot_events = self.executor.events
+
+    def close(self) -> None:
+        self.writer.close()
+
+    def __enter__(self) -> CompiledRecording:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def _existing(directory: Path, digest: str) -> LogContents | None:
+    if not directory.exists():
+        return None
+    if not directory.is_dir():
+        raise LogError(f"--log {directory}: not a folder")
+    if not segments(directory):
+        if any(directory.iterdir()):
+            raise LogError(f"--log {directory}: holds other files and no log; name an empty or new folder")
+        return None
+    contents = read_log(directory, digest)
+    check_backend(contents, BACKEND)
+    for records, path in snapshot_files(directory):
+        if records > len(contents.records):
+            path.unlink()  # after records that never reached the disk: a history not to repeat
+    return contents
+
+
+# ---------------------------------------------------------------- coord replay
+
+def replay_compiled(program: Program, contents: LogContents, *, verify: bool = False,
+                    concurrency: int | None = None) -> tuple[RunResult, int, bool, float]:
+    """Rebuild a compiled-backend log's run: (result, records played back, finished, seconds).
+    With ``verify``, from the first record, every handler call is made again and compared."""
+    from coordlang.runtime.interpreter import DEFAULT_INBOX
+
+    began = time.perf_counter()
+    tape = HandlerTape(verify=verify)
+    player = _Player(program, contents, tape=tape, inbox=DEFAULT_INBOX, concurrency=concurrency,
+                     use_snapshots=not verify)
+    result = player.finish()
+    if tape.differences:
+        raise LogDiverged(f"{len(tape.differences)} handler call(s) differ from the log; the first: "
+                          f"{tape.differences[0]}")
+    seconds = time.perf_counter() - began
+    return result, player.position, player.ended, seconds
