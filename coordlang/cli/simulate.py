@@ -140,11 +140,11 @@ def _tables(args, spec, document: dict, seconds: float) -> None:
     console.print(table)
 
     table = Table(title="handlers", title_justify="left")
-    for column in ("handler", "attempts", "failed", "injected", "latency p50", "latency p99"):
+    for column in ("handler", "attempts", "failed", "injected", "timed out", "latency p50", "latency p99"):
         table.add_column(column, justify="left" if column in ("handler", "injected") else "right")
     for name, figures in document["handlers"].items():
         injected = ", ".join(f"{kind} {n:,}" for kind, n in figures["injected"].items()) or "-"
-        table.add_row(name, f"{figures['attempts']:,}", f"{figures['failed']:,}", injected,
+        table.add_row(name, f"{figures['attempts']:,}", f"{figures['failed']:,}", injected, f"{figures['timed_out']:,}",
                       _seconds(figures["latency"]["p50"]), _seconds(figures["latency"]["p99"]))
     console.print(table)
     if document["reaction_faults"]:

@@ -61,6 +61,8 @@ class HandlerTally:
     """Injected errors by exception class name."""
     latencies: list[float] = field(default_factory=list)
     """The latency drawn for each attempt (only for handlers with a latency distribution)."""
+    timed_out: int = 0
+    """Attempts whose latency exceeded the handler's ``timeout``: cut off there, a ``Timeout``."""
 
 
 @dataclass(slots=True)
@@ -106,6 +108,9 @@ class SimulatedEffects(Effects):
         if spec.latency is not None:
             latency = spec.latency.duration(self.rng)
             tally.latencies.append(latency)
+            limit = handler.definition.timeout
+            if limit is not None and latency > limit:
+                tally.timed_out += 1
         if errors:
             draw = self.rng.random()
             edge = 0.0

@@ -132,6 +132,7 @@ def _handlers(program: ir.Program, results: list[UniverseResult]) -> dict[str, o
             "attempts": sum(t.attempts for t in tallies),
             "failed": sum(t.failed for t in tallies),
             "injected": {name: injected[name] for name in sorted(injected)},
+            "timed_out": sum(t.timed_out for t in tallies),
             "latency": summary(latencies),
         }
     return out

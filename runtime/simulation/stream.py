@@ -8,6 +8,7 @@ sequence ids grow with time) and scheduling its follow-ups. Follow-ups may cause
 from __future__ import annotations
 
 import heapq
+import math
 
 from coordlang.errors import CoordError
 from coordlang.runtime.executor import Event
@@ -29,14 +30,13 @@ def arrival_times(arrival: Arrival, start: float, draws: Draws) -> list[float]:
     limit = arrival.count
     times: list[float] = []
     if arrival.process == "fixed":
-        gap = 1.0 / arrival.rate
-        while limit is None or len(times) < limit:
-            # Multiplying rather than adding gaps keeps the count exact: span * rate events.
-            moment = first + len(times) * gap
-            if end is not None and moment >= end:
-                break
-            times.append(moment)
-        return times
+        # Event i comes at first + i / rate while i < span * rate: ceil(span * rate) events,
+        # counted up front (rounded to 9 places, so 0.1 * 30 is 3 and not 3.0000000000000004)
+        # rather than by adding gaps, whose rounding errors would gain or lose one at the end.
+        number = math.ceil(round(arrival.span * arrival.rate, 9)) if arrival.span is not None else limit
+        if limit is not None:
+            number = min(number, limit)  # type: ignore[type-var]
+        return [first + i / arrival.rate for i in range(number or 0)]
     moment = first
     while limit is None or len(times) < limit:
         moment += draws.rng.expovariate(arrival.rate)
