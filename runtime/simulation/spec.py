@@ -104,7 +104,7 @@ def load_spec(path: str | Path, program: ir.Program) -> Spec:
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"{shown}: cannot read the spec: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{shown}: not valid TOML: {exc}") from None
+        raise SpecError(f"{shown}: not valid TOML: {exc}; mend it there (https://toml.io)") from None
     return _Reader(shown, program).spec(data)
 
 
