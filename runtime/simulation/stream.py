@@ -47,7 +47,7 @@ def arrival_times(arrival: Arrival, start: float, draws: Draws) -> list[float]:
 
 
 def generate(spec: Spec, draws: Draws) -> list[Event]:
-    """The universe's input events, in time order."""
+    """The universe's input events, in time order, up to the horizon (included)."""
     queue: list[tuple[float, int, str, object]] = []
     order = 0
     for arrival in spec.arrivals:
@@ -59,8 +59,11 @@ def generate(spec: Spec, draws: Draws) -> list[Event]:
     for rule in spec.followups:
         rules.setdefault(rule.after, []).append(rule)
     events: list[Event] = []
+    end = math.inf if spec.horizon is None else spec.start + spec.horizon
     while queue:
         moment, _, event_type, origin = heapq.heappop(queue)
+        if moment > end:
+            break  # the clock stops at the horizon: nothing later happens
         if len(events) >= spec.max_events:
             raise RunawayFollowUps(f"{spec.path}: simulation.max_events: a universe generated more than "
                                    f"{spec.max_events:,} events; lower the follow-up probabilities that keep "
