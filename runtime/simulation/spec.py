@@ -133,7 +133,7 @@ class _Table:
     def finish(self) -> None:
         for name in self.data:
             if name not in self.known:
-                raise self.reader.error(self.at(name), "is not a key here" + suggestion(name, self.known),
+                raise self.reader.error(self.at(name), "is not a key here" + _hint(name, self.known),
                                         f"the keys of [{self.key or 'the top level'}] are {', '.join(self.known)}")
 
 
@@ -217,7 +217,7 @@ class _Reader:
             for decl, role in ((source, "after"), (target, "event")):
                 if decl.field_type(name) is None:
                     raise self.error(table.at("copy"), f"{decl.name} (the {role} event) has no field {name!r}"
-                                     + suggestion(name, [f for f, _ in decl.fields]),
+                                     + _hint(name, [f for f, _ in decl.fields]),
                                      f"its fields are {_names(decl)}")
             if source.field_type(name) != target.field_type(name):
                 raise self.error(table.at("copy"), f"{name} is a {source.field_type(name)} in {source.name} but a "
@@ -243,7 +243,7 @@ class _Reader:
     def fault(self, handler: str, data: object) -> Fault:
         key = f"faults.{handler}"
         if handler not in self.handlers:
-            raise self.error(key, f"the program declares no handler {handler!r}" + suggestion(handler, self.handlers),
+            raise self.error(key, f"the program declares no handler {handler!r}" + _hint(handler, self.handlers),
                              f"its handlers are {', '.join(self.handlers) or '(none)'}")
         table = _Table(self, key, data)
         errors_table = _Table(self, table.at("errors"), table.take("errors", {}))
@@ -271,7 +271,7 @@ class _Reader:
         for name in given.data:
             if decl.field_type(name) is None:
                 raise self.error(given.at(name), f"{event} has no field {name!r}"
-                                 + suggestion(name, [f for f, _ in decl.fields]), f"its fields are {_names(decl)}")
+                                 + _hint(name, [f for f, _ in decl.fields]), f"its fields are {_names(decl)}")
             if name in copied:
                 raise self.error(given.at(name), "is copied from the earlier event and generated too",
                                  "drop it from `copy` or from the fields")
@@ -472,7 +472,7 @@ class _Reader:
     def event(self, key: str, name: object) -> None:
         if not isinstance(name, str) or name not in self.events:
             raise self.error(key, f"the program declares no event {_shown(name)}"
-                             + (suggestion(name, self.events) if isinstance(name, str) else ""),
+                             + (_hint(name, self.events) if isinstance(name, str) else ""),
                              f"its events are {', '.join(self.events) or '(none)'}")
 
 
@@ -498,3 +498,9 @@ def _shown(value: object) -> str:
     if isinstance(value, list):
         return "a list" if len(repr(value)) > 40 else repr(value)
     return repr(value)
+
+
+def _hint(name: str, choices) -> str:
+    """`` (did you mean 'x'?)`` for a near miss, else nothing."""
+    near = suggestion(name, choices)
+    return f" ({near[2:]})" if near else ""

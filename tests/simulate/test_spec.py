@@ -127,7 +127,7 @@ ARRIVAL = '[arrivals.RelayStart]\nrate = 1\ncount = 1\nfields = { id = "x", n = 
     ("[simulation\n", None, ["not valid TOML"]),
     ("", "arrivals", ["is missing", "add `arrivals = ...`"]),
     ("arrivals = {}\n", "arrivals", ["is empty", "[arrivals.EVENT]"]),
-    ("[simulation]\nuniverse = 3\n" + ARRIVAL, "simulation.universe", ["did you mean 'universes'?", "universes, seed"]),
+    ("[simulation]\nuniverse = 3\n" + ARRIVAL, "simulation.universe", ["(did you mean 'universes'?)", "universes, seed"]),
     ("[simulation]\nuniverses = 0\n" + ARRIVAL, "simulation.universes", ["at least 1"]),
     ("[simulation]\nseed = 1.5\n" + ARRIVAL, "simulation.seed", ["not a whole number"]),
     ("[simulation]\nstart = \"yesterday\"\n" + ARRIVAL, "simulation.start", ["not a time", "RFC 3339"]),
