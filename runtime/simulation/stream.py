@@ -22,13 +22,12 @@ class RunawayFollowUps(CoordError):
 
 
 def arrival_times(arrival: Arrival, start: float, draws: Draws) -> list[float]:
-    """When ``arrival``'s events come: from ``start + offset``, every ``1/rate`` seconds
-    (``fixed``) or after exponential gaps of mean ``1/rate`` (``poisson``), while before the
-    end of the span and fewer than ``count``."""
+    """When ``arrival``'s events come, from ``first = start + offset``: at ``first`` and every
+    ``1/rate`` seconds after (``fixed``), or after exponential gaps of mean ``1/rate`` from
+    ``first`` (``poisson``); while before ``first + span`` and fewer than ``count``."""
     first = start + arrival.offset
     end = first + arrival.span if arrival.span is not None else None
     limit = arrival.count
-    times: list[float] = []
     if arrival.process == "fixed":
         # Event i comes at first + i / rate while i < span * rate: ceil(span * rate) events,
         # counted up front (rounded to 9 places, so 0.1 * 30 is 3 and not 3.0000000000000004)
@@ -37,6 +36,7 @@ def arrival_times(arrival: Arrival, start: float, draws: Draws) -> list[float]:
         if limit is not None:
             number = min(number, limit)  # type: ignore[type-var]
         return [first + i / arrival.rate for i in range(number or 0)]
+    times: list[float] = []
     moment = first
     while limit is None or len(times) < limit:
         moment += draws.rng.expovariate(arrival.rate)

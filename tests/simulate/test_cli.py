@@ -126,3 +126,9 @@ def test_a_program_with_errors_does_not_run(tmp_path, capsys):
     (tmp_path / "simulate.toml").write_text("", encoding="utf-8")
     code, err = simulate(capsys, str(program))
     assert code == 1 and "not run" in err
+
+
+def test_the_json_to_standard_output(capsys):
+    assert main(["simulate", str(PAYMENTS), "--universes", "1", "--out", "-"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["universes"] == 1 and doc["per_universe"][0]["universe"] == 0

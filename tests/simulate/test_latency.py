@@ -81,6 +81,12 @@ def test_an_injected_error_is_an_instance_of_the_handler_modules_class(program):
     assert effects.handlers["echo"].attempts == 1
 
 
+def test_an_injected_timeout_is_the_languages_timeout(program):
+    result, _ = simulate(program, [start("LimitStart")], errors={"limited": {"Timeout": 1.0}})
+    [(_, _, status, message)] = rows(result)
+    assert status == "failed" and message.startswith("TimeoutError: injected by coord simulate into limited")
+
+
 def test_compensations_take_their_latency(program):
     result, effects = simulate(program, [start("UndoStart")], latency={"echo": 1.0, "undo": 4.0})
     assert rows(result) == [("Undo", "a", "compensated", "failed after echo a")]
