@@ -65,4 +65,5 @@ class Effects:
 
     def step_finished(self, inst: Instance, thread: Thread, clock: float, status: str) -> None:
         """The step ``thread`` began last finished: ``ok``, ``error`` (raised after its retries),
-        ``timeout`` (a wait's timer fired) or ``cancelled`` (stopped from outside)."""
+        ``timer`` (a wait's timer fired: ``within``, ``after``, ``sleep``) or ``cancelled``
+        (stopped from outside)."""
