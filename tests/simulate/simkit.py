@@ -3,6 +3,7 @@ latencies and error rates."""
 
 from __future__ import annotations
 
+import functools
 import random
 from pathlib import Path
 
@@ -19,7 +20,9 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 T0 = 1_000_000.0
 
 
+@functools.cache
 def latency_program() -> ir.Program:
+    """The program of ``programs/latency.coord`` (IR is immutable: one compile serves all)."""
     return compile_file(PROGRAMS / "latency.coord")
 
 

@@ -4,7 +4,11 @@ nothing changes."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from simkit import EXAMPLES, T0, latency_program, rows, simulate, start
 
 from coordlang.ir.compile import compile_file
@@ -30,6 +34,16 @@ def test_a_latency_longer_than_a_within_makes_the_wait_time_out(program, latency
     result, effects = simulate(program, [start("RelayStart")], latency={"echo": latency})
     assert rows(result) == [("Relay", "a", status, message)]
     assert ends(effects) == {"Relay": end}
+
+
+@given(st.floats(0.0, 10.0, allow_nan=False))
+def test_the_reply_comes_in_time_exactly_when_the_latency_is_shorter_than_the_within(latency):
+    # At a tie the wait's timer fires first: the reply is only emitted, not yet routed.
+    result, effects = simulate(latency_program(), [start("RelayStart")], latency={"echo": latency})
+    [(_, _, status, _)] = rows(result)
+    assert status == ("completed" if latency < 5.0 else "failed")
+    [end] = ends(effects).values()
+    assert math.isclose(end, min(latency, 5.0), abs_tol=1e-6)  # times are T0 + seconds
 
 
 def test_with_no_latency_the_reply_comes_at_once(program):
