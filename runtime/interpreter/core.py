@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from coordlang.ir import nodes as ir
 from coordlang.runtime.handlers import BoundHandler, HandlerLoop, place
+from coordlang.runtime.interpreter.effects import Effects
 from coordlang.runtime.interpreter.expressions import Evaluator, ExpressionError
 from coordlang.runtime.interpreter.state import Instance, RunState, Thread
 from coordlang.runtime.interpreter.tables import Tables, Unit
@@ -24,6 +25,7 @@ class Core:
     """Where coroutine handlers are awaited, one call at a time."""
     inbox_capacity: int
     state: RunState
+    effects: Effects
 
     def unit_of(self, inst: Instance) -> Unit:
         return self.tables.units[inst.unit]

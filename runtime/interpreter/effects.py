@@ -16,15 +16,19 @@ from coordlang.runtime.interpreter.values import ErrorValue, from_exception
 if TYPE_CHECKING:
     from coordlang.runtime.executor import Event
     from coordlang.runtime.handlers import BoundHandler, HandlerLoop
-    from coordlang.runtime.interpreter.state import ThreadTimer, WindowTimer
+    from coordlang.runtime.interpreter.state import Instance, Thread, ThreadTimer, WindowTimer
 
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
-    """What one handler attempt gave: its value, or the error it raised."""
+    """What one handler attempt gave: its value, or the error it raised, and the virtual time
+    it took."""
 
     value: object = None
     error: ErrorValue | None = None
+    latency: float = 0.0
+    """Seconds of virtual time the attempt takes (a simulation's draw); its value or error
+    reaches the workflow that much later. 0: at once, as every real call does."""
 
 
 class Effects:
@@ -47,3 +51,19 @@ class Effects:
 
     def finishing(self, until: float | None) -> None:
         """The input has ended; virtual time runs on to ``until`` (None: until no timer is left)."""
+
+    def instance_started(self, inst: Instance, clock: float) -> None:
+        """A workflow instance started (the outcomes list it in this order)."""
+
+    def instance_ended(self, inst: Instance, clock: float) -> None:
+        """A workflow instance ended (``inst.status`` says how)."""
+
+    def step_began(self, inst: Instance, thread: Thread, sid: int, kind: str, name: str, clock: float) -> None:
+        """``thread`` began a step: ``kind`` is ``do`` (``name`` its handler), ``call`` (the
+        workflow), ``wait`` (its label, or empty) or ``compensate`` (the handler; ``sid`` -1).
+        A thread runs one step at a time, so (instance, thread) names it until it finishes."""
+
+    def step_finished(self, inst: Instance, thread: Thread, clock: float, status: str) -> None:
+        """The step ``thread`` began last finished: ``ok``, ``error`` (raised after its retries),
+        ``timer`` (a wait's timer fired: ``within``, ``after``, ``sleep``) or ``cancelled``
+        (stopped from outside)."""

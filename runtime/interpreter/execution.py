@@ -89,9 +89,12 @@ class Execution(Lifecycle):
                 event = box.popleft()
                 target = self.match(inst, wait, event)
                 if target is not None:
+                    self.effects.step_began(inst, thread, wait.sid, "wait", wait.label or "", self.state.clock)
+                    self.effects.step_finished(inst, thread, self.state.clock, "ok")
                     thread.pc = target
                     return
                 self.count("rejected")
+        self.effects.step_began(inst, thread, wait.sid, "wait", wait.label or "", self.state.clock)
         if wait.timer is not None:
             delay = self.value(wait.timer.delay, inst)
             deadline = self.state.clock + max(float(delay or 0.0), 0.0)
@@ -123,13 +126,22 @@ class Execution(Lifecycle):
         if attempts is None or attempts.pc != thread.pc:
             args = self.arguments(instr.args, self.handlers[instr.handler].definition.params, inst)
             attempts = thread.step = Attempts(thread.pc, args, self.state.clock, 0, self.step_label(inst, instr.step))
-        attempts.attempt += 1
-        outcome = self.effects.attempt(self.handlers[instr.handler], attempts.args,
-                                       f"{inst.key}:{attempts.label}:{attempts.attempt}", self.handler_loop)
+            self.effects.step_began(inst, thread, instr.sid, "do", instr.handler, self.state.clock)
+        landed = attempts.landing is not None
+        outcome = self.answer(inst, thread, attempts, instr.handler, instr.timeout)
+        if outcome is None:
+            return
         if outcome.error is not None:
+            if landed and instr.timeout is not None and self.state.clock >= attempts.started + instr.timeout:
+                # The step's time ran out while the attempt was in flight: no retry follows.
+                self.effects.step_finished(inst, thread, self.state.clock, "error")
+                thread.step = None
+                self.raise_error(inst, thread, outcome.error)
+                return
             self.retry_or_raise(inst, thread, outcome.error, instr.policy, instr.step, instr.timeout,
                                 f"do {instr.handler}")
             return
+        self.effects.step_finished(inst, thread, self.state.clock, "ok")
         thread.step = None
         if instr.target is not None:
             inst.slots[instr.target] = coerce(outcome.value, self.unit_of(inst).slots[instr.target].type)
@@ -149,6 +161,7 @@ class Execution(Lifecycle):
         if attempts is None or attempts.pc != thread.pc:
             args = tuple(self.value(a, inst) for a in instr.args)
             attempts = thread.step = Attempts(thread.pc, args, self.state.clock, 0, self.step_label(inst, instr.step))
+            self.effects.step_began(inst, thread, instr.sid, "call", instr.workflow, self.state.clock)
         attempts.attempt += 1
         machine = self.tables.latest[instr.workflow]
         child = self.start_workflow(machine, attempts.args[machine.key_param()], (inst.id, thread.id))

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from coordlang.ir import nodes as ir
 from coordlang.runtime.interpreter.core import Core
+from coordlang.runtime.interpreter.effects import Attempt
 from coordlang.runtime.interpreter.state import Attempts, Instance, Thread
-from coordlang.runtime.interpreter.values import ErrorValue, coerce, error, retries_on, retry_delay
+from coordlang.runtime.interpreter.values import (ErrorValue, coerce, error, from_exception, retries_on,
+                                                  retry_delay)
 from coordlang.semantics.constants import format_seconds
 
 
@@ -23,6 +25,7 @@ class Lifecycle(Core):
         s.started.append(inst.id)
         s.index.setdefault((machine.key, key), []).append(inst.id)
         self.new_thread(inst, 0)
+        self.effects.instance_started(inst, s.clock)
         return inst
 
     def start_activation(self, kind: str, index: int, key: object, slots: list) -> Instance:
@@ -51,6 +54,41 @@ class Lifecycle(Core):
         runs = inst.runs[step] = inst.runs.get(step, 0) + 1
         return str(step) if runs == 1 else f"{step}.{runs}"
 
+    # ---------------------------------------------------------------- handler attempts
+
+    def answer(self, inst: Instance, thread: Thread, attempts: Attempts, handler: str,
+               step_timeout: float | None) -> Attempt | None:
+        """The answer the step takes now: the attempt whose latency timer just fired, or a new
+        attempt's when it takes no virtual time. A new attempt with latency parks the thread
+        (``calling``) on a ``latency`` timer and gives None; the answer then comes early, as a
+        ``Timeout``, when the handler's ``timeout`` or the step's runs out first."""
+        landed = attempts.landing
+        if landed is not None:
+            attempts.landing = None
+            return landed
+        attempts.attempt += 1
+        bound = self.handlers[handler]
+        outcome = self.effects.attempt(bound, attempts.args, f"{inst.key}:{attempts.label}:{attempts.attempt}",
+                                       self.handler_loop)
+        if outcome.latency <= 0.0:
+            return outcome
+        now = self.state.clock
+        due = now + outcome.latency
+        limit = bound.definition.timeout
+        if limit is not None and now + limit < due:
+            due = now + limit
+            # What cutting off a live async call raises, so policies see the same error.
+            outcome = Attempt(error=from_exception(TimeoutError(
+                f"handler {handler} did not answer within its timeout of {format_seconds(limit)}")))
+        if step_timeout is not None and attempts.started + step_timeout < due:
+            due = max(now, attempts.started + step_timeout)
+            outcome = Attempt(error=error("Timeout", f"do {handler}: step timeout of {format_seconds(step_timeout)} "
+                                          f"reached during attempt {attempts.attempt}"))
+        attempts.landing = outcome
+        thread.timer = self.state.timers.thread_timer(due, inst.id, thread.id, "latency")
+        thread.state = "calling"
+        return None
+
     # ---------------------------------------------------------------- errors
 
     def retry_or_raise(self, inst: Instance, thread: Thread, err: ErrorValue, policy_name: str | None,
@@ -65,6 +103,7 @@ class Lifecycle(Core):
             delay = retry_delay(policy, attempts.attempt - 1, (inst.key, step, attempts.attempt + 1))
             resume = self.state.clock + delay
             if timeout is not None and resume > attempts.started + timeout:
+                self.effects.step_finished(inst, thread, self.state.clock, "error")
                 thread.step = None
                 self.raise_error(inst, thread, error(
                     "Timeout", f"{what}: step timeout of {format_seconds(timeout)} reached after "
@@ -73,6 +112,7 @@ class Lifecycle(Core):
             thread.timer = self.state.timers.thread_timer(resume, inst.id, thread.id, "backoff")
             thread.state = "backoff"
             return
+        self.effects.step_finished(inst, thread, self.state.clock, "error")
         thread.step = None
         self.raise_error(inst, thread, err)
 
@@ -102,6 +142,8 @@ class Lifecycle(Core):
 
     def stop(self, inst: Instance, thread: Thread) -> None:
         """End whatever ``thread`` waits for: its timer, its step, its child, its branches."""
+        if thread.step is not None or thread.state == "waiting":
+            self.effects.step_finished(inst, thread, self.state.clock, "cancelled")
         self.state.timers.cancel(thread.timer)
         thread.timer = None
         thread.step = None
@@ -148,9 +190,10 @@ class Lifecycle(Core):
         attempts = thread.step
         if attempts is None:
             attempts = thread.step = Attempts(-1, undo.args, self.state.clock, 0, undo.label)
-        attempts.attempt += 1
-        outcome = self.effects.attempt(self.handlers[undo.handler], undo.args,
-                                       f"{inst.key}:{undo.label}:{attempts.attempt}", self.handler_loop)
+            self.effects.step_began(inst, thread, -1, "compensate", undo.handler, self.state.clock)
+        outcome = self.answer(inst, thread, attempts, undo.handler, None)
+        if outcome is None:
+            return
         if outcome.error is not None:  # the handler's failure is the program's, whatever its class
             err = outcome.error
             policy = self.tables.policies.get(undo.policy) if undo.policy is not None else None
@@ -162,6 +205,7 @@ class Lifecycle(Core):
             inst.undo_failed = True
             self.state.faults.append(f"{inst.workflow} {inst.key!r}: compensation {undo.handler} failed after "
                                      f"{attempts.attempt} attempt(s): {err.type}: {err.message}")
+        self.effects.step_finished(inst, thread, self.state.clock, "error" if outcome.error is not None else "ok")
         inst.undo.pop()
         thread.step = None
 
@@ -181,6 +225,7 @@ class Lifecycle(Core):
             if status != "completed":
                 s.faults.append(f"{inst.unit} ({inst.key}): {status}: {message}")
             return
+        self.effects.instance_ended(inst, s.clock)
         members = s.index.get((inst.key_field, inst.key))
         if members is not None:
             members.remove(inst.id)
@@ -201,6 +246,7 @@ class Lifecycle(Core):
         call = self.unit_of(parent).code[thread.pc]
         assert isinstance(call, ir.CallChild)
         if child.status == "completed":
+            self.effects.step_finished(parent, thread, self.state.clock, "ok")
             thread.step = None
             if call.target is not None:
                 parent.slots[call.target] = coerce(child.value, self.unit_of(parent).slots[call.target].type)

@@ -81,6 +81,7 @@ class Routing(Lifecycle):
             if target is not None:
                 self.state.timers.cancel(thread.timer)
                 thread.timer = None
+                self.effects.step_finished(inst, thread, self.state.clock, "ok")
                 thread.pc = target
                 self.wake(inst, thread)
                 return
@@ -129,7 +130,9 @@ class Routing(Lifecycle):
             wait = self.unit_of(inst).code[thread.pc]
             assert isinstance(wait, ir.Wait) and wait.timer is not None
             thread.pc = wait.timer.target
-        # A backoff resumes the same do/call (or compensation) for its next attempt.
+            self.effects.step_finished(inst, thread, s.clock, "timer")
+        # A backoff resumes the same do/call (or compensation) for its next attempt; a latency
+        # timer resumes it to take the attempt's answer.
         self.wake(inst, thread)
 
     # Implemented by the streams mixin.

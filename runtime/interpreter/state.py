@@ -12,13 +12,19 @@ import heapq
 import math
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from coordlang.runtime.executor import Event
 from coordlang.runtime.interpreter.values import ErrorValue
 
-THREAD_STATES = ("ready", "running", "waiting", "backoff", "child", "join", "blocked", "done", "cancelled")
+if TYPE_CHECKING:
+    from coordlang.runtime.interpreter.effects import Attempt
+
+THREAD_STATES = ("ready", "running", "waiting", "backoff", "calling", "child", "join", "blocked", "done",
+                 "cancelled")
 """``ready``: in the run queue; ``running``: executing now; ``waiting``: at a ``Wait`` (events
-or its timer); ``backoff``: a retry's delay; ``child``: a ``call``'s child instance; ``join``:
+or its timer); ``backoff``: a retry's delay; ``calling``: a handler attempt that takes virtual
+time (a simulation's latency) has not answered yet; ``child``: a ``call``'s child instance; ``join``:
 a ``Fork``'s branches; ``blocked``: for a moment, between being stopped and resumed; ``done``
 and ``cancelled``: gone from its instance."""
 
@@ -37,6 +43,9 @@ class Attempts:
     """Attempts made so far."""
     label: str = ""
     """The step in idempotency keys: its number, with ``.N`` on its N-th run in a loop."""
+    landing: Attempt | None = None
+    """An attempt with latency, made but not answered: applied when its ``latency`` timer
+    fires and the thread runs this step again."""
 
 
 @dataclass(slots=True)
@@ -125,7 +134,7 @@ class ThreadTimer:
     instance: int
     thread: int
     purpose: str
-    """``wait`` or ``backoff``."""
+    """``wait``, ``backoff`` or ``latency`` (a handler attempt answering)."""
 
 
 @dataclass(frozen=True, slots=True)

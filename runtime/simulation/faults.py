@@ -1,0 +1,153 @@
+"""Fault injection and measurement: the :class:`~coordlang.runtime.interpreter.effects.Effects`
+a simulated universe runs with.
+
+Each handler attempt draws, from the universe's fault generator, a latency (when the handler has
+a latency distribution) and then whether it fails (when it has error rates): a failing attempt
+raises nothing real, its error is an instance of the named exception class, and the handler
+itself is not called; any other attempt calls the handler. Either way the answer reaches the
+workflow after the drawn latency. The same hooks record when instances start and end and how
+long each step takes, in virtual time.
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import random
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from coordlang.runtime.interpreter.effects import Attempt, Effects
+from coordlang.runtime.interpreter.values import from_exception
+from coordlang.runtime.simulation.spec import Fault
+
+if TYPE_CHECKING:
+    from coordlang.runtime.handlers import BoundHandler, HandlerLoop
+    from coordlang.runtime.interpreter.state import Instance, Thread
+
+
+def exception_class(name: str, handler: BoundHandler) -> type[Exception]:
+    """The class an injected error is an instance of: ``Timeout`` is ``TimeoutError`` (the
+    language's ``Timeout``), then a builtin exception of that name (``ConnectionError``, so a
+    policy's ``on: ["OSError"]`` covers it as ``except`` would), then one of the handler's own
+    module (``CardDeclined``), else a new ``Exception`` subclass of that name."""
+    if name == "Timeout":
+        return TimeoutError
+    found = getattr(builtins, name, None)
+    if isinstance(found, type) and issubclass(found, Exception):
+        return found
+    module = sys.modules.get(getattr(handler.function, "__module__", "") or "")
+    found = getattr(module, name, None) if module is not None else None
+    if isinstance(found, type) and issubclass(found, Exception):
+        return found
+    return _made(name)
+
+
+@functools.cache
+def _made(name: str) -> type[Exception]:
+    return type(name, (Exception,), {"__module__": "coordlang.simulated",
+                                     "__doc__": "An error coord simulate injects; no module declares it."})
+
+
+@dataclass(slots=True)
+class HandlerTally:
+    """One handler's attempts in one universe."""
+
+    attempts: int = 0
+    failed: int = 0
+    """Attempts that answered with an error, injected or the handler's own."""
+    injected: dict[str, int] = field(default_factory=dict)
+    """Injected errors by exception class name."""
+    latencies: list[float] = field(default_factory=list)
+    """The latency drawn for each attempt (only for handlers with a latency distribution)."""
+    timed_out: int = 0
+    """Attempts whose latency exceeded the handler's ``timeout``: cut off there, a ``Timeout``."""
+
+
+@dataclass(slots=True)
+class InstanceTimes:
+    workflow: str
+    version: int
+    key: object
+    start: float
+    end: float | None = None
+    status: str = "running"
+
+
+StepKey = tuple[str, str, str, int]
+"""(workflow, kind, name, sid): ``("Order", "do", "charge", 41)``."""
+
+
+class SimulatedEffects(Effects):
+    """Injects a universe's faults and records its timings."""
+
+    def __init__(self, faults: tuple[Fault, ...], handlers: dict[str, BoundHandler], rng: random.Random) -> None:
+        self.rng = rng
+        self.faults = {f.handler: (f, tuple((exception_class(name, handlers[f.handler]), p) for name, p in f.errors))
+                       for f in faults}
+        self.handlers: dict[str, HandlerTally] = {}
+        self.instances: dict[int, InstanceTimes] = {}
+        self.steps: dict[StepKey, list[float]] = {}
+        self.statuses: dict[StepKey, dict[str, int]] = {}
+        self._open: dict[tuple[int, int], tuple[StepKey, float]] = {}
+
+    def attempt(self, handler: BoundHandler, args: tuple, idempotency_key: str, loop: HandlerLoop) -> Attempt:
+        name = handler.definition.name
+        tally = self.handlers.get(name)
+        if tally is None:
+            tally = self.handlers[name] = HandlerTally()
+        tally.attempts += 1
+        fault = self.faults.get(name)
+        if fault is None:
+            outcome = super().attempt(handler, args, idempotency_key, loop)
+            tally.failed += outcome.error is not None
+            return outcome
+        spec, errors = fault
+        latency = 0.0
+        if spec.latency is not None:
+            latency = spec.latency.duration(self.rng)
+            tally.latencies.append(latency)
+            limit = handler.definition.timeout
+            if limit is not None and latency > limit:
+                tally.timed_out += 1
+        if errors:
+            draw = self.rng.random()
+            edge = 0.0
+            for cls, probability in errors:
+                edge += probability
+                if draw < edge:
+                    tally.injected[cls.__name__] = tally.injected.get(cls.__name__, 0) + 1
+                    tally.failed += 1
+                    exc = cls(f"injected by coord simulate into {name} (attempt {idempotency_key})")
+                    return Attempt(error=from_exception(exc), latency=latency)
+        outcome = super().attempt(handler, args, idempotency_key, loop)
+        tally.failed += outcome.error is not None
+        return Attempt(outcome.value, outcome.error, latency)
+
+    # ---------------------------------------------------------------- timings
+
+    def instance_started(self, inst: Instance, clock: float) -> None:
+        self.instances[inst.id] = InstanceTimes(inst.workflow, inst.version, inst.key, clock)
+
+    def instance_ended(self, inst: Instance, clock: float) -> None:
+        times = self.instances.get(inst.id)
+        if times is not None:
+            times.end = clock
+            times.status = inst.status
+
+    def step_began(self, inst: Instance, thread: Thread, sid: int, kind: str, name: str, clock: float) -> None:
+        self._open[(inst.id, thread.id)] = ((inst.workflow, kind, name, sid), clock)
+
+    def step_finished(self, inst: Instance, thread: Thread, clock: float, status: str) -> None:
+        opened = self._open.pop((inst.id, thread.id), None)
+        if opened is None:
+            return
+        key, began = opened
+        durations = self.steps.get(key)
+        if durations is None:
+            durations = self.steps[key] = []
+            self.statuses[key] = {}
+        durations.append(clock - began)
+        counts = self.statuses[key]
+        counts[status] = counts.get(status, 0) + 1
