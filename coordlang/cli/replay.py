@@ -26,24 +26,36 @@ def run(args) -> int:
     program = _compile(file)
     if program is None:
         return 1
+    backend = header.get("backend", "interpreter")
+    if backend == "compiled" and args.until is not None:
+        raise UsageError(f"--until: {directory} was recorded by the compiled backend, whose log has no step-by-step "
+                         "trace to stop in; record with --backend interpreter to replay to a point")
     try:
         with logged_warnings("coord replay"):
-            done = replay(program, directory, stop=stop, until_time=until_time, verify=args.verify)
+            if backend == "compiled":
+                from coordlang.runtime.eventlog.compiled import replay_compiled
+
+                contents = read_log(directory, truncate=False)
+                result, position, finished, seconds = replay_compiled(program, contents, verify=args.verify)
+                records, clock = len(contents.records), None
+            else:
+                done = replay(program, directory, stop=stop, until_time=until_time, verify=args.verify)
+                result, position, finished, seconds = done.result, done.restored.position, done.restored.finished, \
+                    done.seconds
+                records, clock = done.records, done.restored.interpreter.state.clock
     except LogDiverged as exc:
         print(f"coord replay: {directory}: {'verify failed' if args.verify else 'diverged'}: {exc}",
               file=sys.stderr)
         return 1
-    result = done.result
-    result.extra["records"] = done.restored.position
+    result.extra["records"] = position
     write_outcomes(args.out or "-", result.outcomes)
     if args.stats:
         write_stats(args.stats, result)
-    state = done.restored.interpreter.state
-    where = "the end" if done.restored.finished else f"record {done.restored.position:,} of {done.records:,}"
-    clock = "" if state.clock == float("-inf") else f", clock {state.clock}"
+    where = "the end" if finished else f"record {position:,} of {records:,}"
+    shown = "" if clock is None or clock == float("-inf") else f", clock {clock}"
     verified = "; every handler ran again and did as recorded" if args.verify else ""
-    print(f"coord replay: {directory}: replayed to {where}{clock} ({result.events:,} input events, "
-          f"{done.seconds:.3f} s){verified}", file=sys.stderr)
+    print(f"coord replay: {directory}: replayed to {where}{shown} ({result.events:,} input events, "
+          f"{seconds:.3f} s, {backend}){verified}", file=sys.stderr)
     return 0
 
 
