@@ -35,9 +35,8 @@ from pathlib import Path
 import numpy as np
 
 from coordlang.ir.nodes import Program
-from coordlang.runtime.eventlog.frames import LogError, segments
-from coordlang.runtime.eventlog.log import (LogContents, LogWriter, check_backend, load_snapshot, read_log,
-                                           snapshot_files, write_snapshot)
+from coordlang.runtime.eventlog.frames import LogError
+from coordlang.runtime.eventlog.log import LogContents, LogWriter, check_backend, existing_log, load_snapshot, write_snapshot
 from coordlang.runtime.eventlog.recording import LogDiverged
 from coordlang.runtime.eventlog.records import header, program_digest
 from coordlang.runtime.executor import RunResult
@@ -328,7 +327,7 @@ class CompiledRecording:
         digest = program_digest(program)
         self._header = {**header(program, file, 0), "backend": BACKEND}
         del self._header["first"]
-        contents = _existing(self.directory, digest)
+        contents = existing_log(self.directory, digest, BACKEND)
         self.resumed_records = len(contents.records) if contents is not None else 0
         self.finished = contents is not None and contents.finished
         self.writer = LogWriter(self.directory, self._header, next_record=self.resumed_records + 1, fsync=fsync)
@@ -427,23 +426,6 @@ class CompiledRecording:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
-
-
-def _existing(directory: Path, digest: str) -> LogContents | None:
-    if not directory.exists():
-        return None
-    if not directory.is_dir():
-        raise LogError(f"--log {directory}: not a folder")
-    if not segments(directory):
-        if any(directory.iterdir()):
-            raise LogError(f"--log {directory}: holds other files and no log; name an empty or new folder")
-        return None
-    contents = read_log(directory, digest)
-    check_backend(contents, BACKEND)
-    for records, path in snapshot_files(directory):
-        if records > len(contents.records):
-            path.unlink()  # after records that never reached the disk: a history not to repeat
-    return contents
 
 
 # ---------------------------------------------------------------- coord replay

@@ -180,6 +180,27 @@ def read_log(directory: Path, digest: str | None = None, *, truncate: bool = Tru
     return LogContents(directory, header, records, [s for s in snapshot_files(directory) if s[0] <= len(records)])
 
 
+def existing_log(directory: Path, digest: str, backend: str) -> LogContents | None:
+    """The log ``coord run --log DIR`` resumes (None: DIR is new or empty), read for the program
+    of ``digest`` and recorded by ``backend``. Snapshots taken after records that never reached
+    the disk are deleted: the resumed run need not repeat that history (handlers need not answer
+    the same twice)."""
+    if not directory.exists():
+        return None
+    if not directory.is_dir():
+        raise LogError(f"--log {directory}: not a folder")
+    if not segments(directory):
+        if any(directory.iterdir()):
+            raise LogError(f"--log {directory}: holds other files and no log; name an empty or new folder")
+        return None
+    contents = read_log(directory, digest)
+    check_backend(contents, backend)
+    for records, path in snapshot_files(directory):
+        if records > len(contents.records):
+            path.unlink()
+    return contents
+
+
 def log_backend(directory: Path) -> str | None:
     """The backend that recorded the log in ``directory`` (None: no log there yet), from its
     first segment's header."""

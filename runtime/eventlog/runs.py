@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Sequence
 
 from coordlang.ir.nodes import Program
-from coordlang.runtime.eventlog.frames import LogError, segments
-from coordlang.runtime.eventlog.log import (LogContents, LogWriter, check_backend, load_snapshot, read_log,
-                                            snapshot_files, write_snapshot)
+from coordlang.runtime.eventlog.frames import LogError
+from coordlang.runtime.eventlog.log import (LogContents, LogWriter, check_backend, existing_log, load_snapshot,
+                                            read_log, write_snapshot)
 from coordlang.runtime.eventlog.recording import LogDiverged, Recorder, Replayer, input_digest
 from coordlang.runtime.eventlog.records import event_of, header, program_digest
 from coordlang.runtime.executor import Event, RunResult
@@ -161,7 +161,7 @@ class RecordedRun:
         self.digest = program_digest(program)
         self._header = header(program, file, 0)
         del self._header["first"]
-        contents = self._existing()
+        contents = existing_log(self.directory, self.digest, "interpreter")
         self.resumed_records = len(contents.records) if contents is not None else 0
         self.finished = contents is not None and contents.finished
         self.writer = LogWriter(self.directory, self._header, next_record=self.resumed_records + 1, fsync=fsync)
@@ -184,24 +184,6 @@ class RecordedRun:
         self.skipped = 0
         self._skipped_crc = 0
         self._snapshot_inputs = self.recorder.inputs
-
-    def _existing(self) -> LogContents | None:
-        if not self.directory.exists():
-            return None
-        if not self.directory.is_dir():
-            raise LogError(f"--log {self.directory}: not a folder")
-        if not segments(self.directory):
-            if any(self.directory.iterdir()):
-                raise LogError(f"--log {self.directory}: holds other files and no log; name an empty or new folder")
-            return None
-        contents = read_log(self.directory, self.digest)
-        check_backend(contents, "interpreter")
-        for records, path in snapshot_files(self.directory):
-            if records > len(contents.records):
-                # Taken after records that never reached the disk: a history the resumed run may
-                # not repeat (handlers need not answer the same twice).
-                path.unlink()
-        return contents
 
     def feed(self, events: Sequence[Event]) -> None:
         if self._to_skip > self.skipped:

@@ -24,6 +24,15 @@ def compiled(path: Path):
     return compile_program(analysis)
 
 
+def programs() -> list:
+    """(program file, events file) of the checkout (events: None, generated) and every example,
+    as pytest parameters."""
+    import pytest
+
+    return [pytest.param((CHECKOUT, None), id="checkout")] + [
+        pytest.param((e / f"{e.name}.coord", e / "events.jsonl"), id=e.name) for e in EXAMPLES]
+
+
 def checkout_events(orders: int) -> list[dict]:
     """``orders`` orders a second apart; most are paid 30 s later, every fifth never is (its
     wait times out and the charge is refunded)."""

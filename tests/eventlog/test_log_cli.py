@@ -25,7 +25,8 @@ def logged(tmp_path, capsys):
     """order_saga recorded with --log: (log folder, outcomes of the run)."""
     log = tmp_path / "log"
     status, _, err = coord(capsys, "run", ORDERS / "order_saga.coord", "--events", ORDERS / "events.jsonl",
-                           "--log", log, "--out", tmp_path / "out.jsonl", "--snapshot-every", "5")
+                           "--log", log, "--out", tmp_path / "out.jsonl", "--snapshot-every", "5",
+                           "--backend", "interpreter")
     assert status == 0, err
     return log, (tmp_path / "out.jsonl").read_text(encoding="utf-8")
 
@@ -123,12 +124,27 @@ def test_a_torn_tail_is_a_warning_and_the_run_resumes(tmp_path, capsys, logged):
     assert (tmp_path / "resumed.jsonl").read_text(encoding="utf-8") == recorded
 
 
+def test_a_compiled_recording_resumes_and_replays_on_its_backend(tmp_path, capsys, logged):
+    _, recorded = logged
+    log = tmp_path / "compiled"
+    args = ("run", ORDERS / "order_saga.coord", "--events", ORDERS / "events.jsonl", "--log", log)
+    status, _, err = coord(capsys, *args, "--backend", "compiled", "--out", tmp_path / "out.jsonl")
+    assert status == 0, err
+    assert (tmp_path / "out.jsonl").read_text(encoding="utf-8") == recorded
+    status, _, err = coord(capsys, *args, "--out", tmp_path / "again.jsonl")  # auto follows the log
+    assert status == 0 and "holds a finished run" in err and "(compiled)" in err
+    status, out, err = coord(capsys, "replay", log, "--verify")
+    assert status == 0 and out == recorded and "compiled" in err
+    status, _, err = coord(capsys, "replay", log, "--until", "3")
+    assert status == 2 and "recorded by the compiled backend" in err
+
+
 def test_mistakes_are_one_line_and_exit_2(tmp_path, capsys, logged):
     log, _ = logged
     events = ORDERS / "events.jsonl"
     status, _, err = coord(capsys, "run", ORDERS / "order_saga.coord", "--events", events, "--log", log,
                            "--backend", "compiled")
-    assert status == 2 and "--log records on the interpreter" in err
+    assert status == 2 and "recorded by the interpreter backend; resume it with --backend interpreter" in err
     status, _, err = coord(capsys, "run", CHECKOUT, "--events", events, "--log", log)
     assert status == 2 and "recorded for another program" in err
     status, _, err = coord(capsys, "replay", tmp_path / "nowhere")

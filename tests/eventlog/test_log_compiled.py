@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from logkit import CHECKOUT, EXAMPLES, checkout_events, compiled, copy_log, uninterrupted, write_events
+from logkit import CHECKOUT, checkout_events, compiled, copy_log, programs, uninterrupted, write_events
 
 from coordlang.runtime.eventlog import LogError, RecordedRun, read_log
 from coordlang.runtime.eventlog.compiled import CompiledRecording, replay_compiled
@@ -22,13 +22,7 @@ def record(program, file, directory, events, *, snapshot_every=7, batch_size=10_
         return run.finish()
 
 
-def cases():
-    yield pytest.param((CHECKOUT, None), id="checkout")
-    for example in EXAMPLES:
-        yield pytest.param((example / f"{example.name}.coord", example / "events.jsonl"), id=example.name)
-
-
-@pytest.fixture(scope="module", params=list(cases()))
+@pytest.fixture(scope="module", params=programs())
 def recorded(request, tmp_path_factory):
     file, events = request.param
     tmp = tmp_path_factory.mktemp("compiled")

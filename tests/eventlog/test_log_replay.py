@@ -7,7 +7,7 @@ import copy
 import random
 
 import pytest
-from logkit import CHECKOUT, EXAMPLES, checkout_events, compiled, uninterrupted, write_events
+from logkit import CHECKOUT, checkout_events, compiled, programs, uninterrupted, write_events
 
 from coordlang.runtime.eventlog import Change, RecordedRun, Timeline, read_log, replay
 from coordlang.runtime.events import EventReader
@@ -23,13 +23,7 @@ def record(program, file, directory, events, *, snapshot_every=3, batch_size=5):
         return run.finish()
 
 
-def cases():
-    yield pytest.param((CHECKOUT, None), id="checkout")
-    for example in EXAMPLES:
-        yield pytest.param((example / f"{example.name}.coord", example / "events.jsonl"), id=example.name)
-
-
-@pytest.fixture(scope="module", params=list(cases()))
+@pytest.fixture(scope="module", params=programs())
 def recorded(request, tmp_path_factory):
     """(program, events file, log folder, the recorded run's result) for one program."""
     file, events = request.param
