@@ -83,63 +83,136 @@ def append_rate(payloads: list[bytes], fsync: str, folder: Path) -> float:
     return len(payloads) / (time.perf_counter() - began)
 
 
-def resume_seconds(program, events: Path, folder: Path, inputs: int) -> tuple[float, float, int]:
+def resume_seconds(program, events: Path, folder: Path, inputs: int,
+                   backend: str = "interpreter") -> tuple[float, float, int]:
     """Kill a ``coord run --log`` once it has recorded two thirds of its input; then (seconds
     to restore in process, seconds for a new ``coord run`` process to restore and route its
     first new event, running instances at the restore)."""
+    folder.mkdir(parents=True, exist_ok=True)
     log = folder / "killed"
     command = [sys.executable, "-m", "coordlang", "run", str(PROGRAM), "--events", str(events), "--log", str(log),
-               "--backend", "interpreter"]
+               "--backend", backend, "--snapshot-every", str(max(1, inputs // 10))]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     target = inputs * 2 // 3
     while process.poll() is None:
         time.sleep(0.05)
-        if segments(log) if log.exists() else False:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                try:
-                    if sum(1 for r in read_log(log, truncate=False).records if r[0] == "in") >= target:
-                        break
-                except Exception:
-                    continue
+        if log.exists() and _inputs_in(log) >= target:
+            break
     process.send_signal(signal.SIGKILL)
     process.wait()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         began = time.perf_counter()
-        run = RecordedRun(program, log, file=str(PROGRAM))
-        in_process = time.perf_counter() - began
-    running = sum(1 for i in run.interpreter.state.started
-                  if run.interpreter.state.instances[i].status == "running")
+        if backend == "compiled":
+            from coordlang.runtime.eventlog.compiled import CompiledRecording
+
+            run = CompiledRecording(program, log, file=str(PROGRAM))
+            in_process = time.perf_counter() - began
+            running = run.executor.result().counters["running"]
+        else:
+            run = RecordedRun(program, log, file=str(PROGRAM))
+            in_process = time.perf_counter() - began
+            running = sum(1 for i in run.interpreter.state.started
+                          if run.interpreter.state.instances[i].status == "running")
     run.close()
     # A whole process: imports, checking the program, restoring, then the events up to the
     # first new one read and skipped. Measured as the time to the first new record.
-    before = sum(1 for _ in read_log(log, truncate=False).records)
+    before = _log_bytes(log)
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     began = time.perf_counter()
     whole = float("nan")
     while process.poll() is None:
-        if sum(p.stat().st_size for p in segments(log)) > 0 and _records(log) > before:
+        if _log_bytes(log) > before:
             whole = time.perf_counter() - began
             break
-        time.sleep(0.01)
+        time.sleep(0.005)
     process.send_signal(signal.SIGKILL)
     process.wait()
     return in_process, whole, running
 
 
-def _records(log: Path) -> int:
+def _inputs_in(log: Path) -> int:
+    """Input events a log holds so far (either backend's)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return len(read_log(log, truncate=False).records)
+            records = read_log(log, truncate=False).records
         except Exception:
             return 0
+    count = 0
+    for record in records:
+        if record[0] == "in":
+            count += 1
+        elif record[0] == "cols":
+            count += record[2][1][0]
+    return count
+
+
+def _log_bytes(log: Path) -> int:
+    """The segments' size: it grows when a resumed run writes its first new record (records are
+    written at least every 50 ms)."""
+    return sum(p.stat().st_size for p in segments(log))
+
+
+def compiled_figures(program, table, tmp: Path, runs: int, events_file: Path) -> dict:
+    """The compiled backend with and without a log, its replay, snapshot and resume."""
+    from coordlang.runtime.compiled import CompiledExecutor
+    from coordlang.runtime.eventlog.compiled import CompiledRecording, replay_compiled
+
+    figures: dict[str, object] = {}
+    pieces = [table.slice(lo, min(lo + 100_000, len(table))) for lo in range(0, len(table), 100_000)]
+
+    def plain_run() -> float:
+        executor = CompiledExecutor(program)
+        columns = [executor.codec.table_columns(piece) for piece in pieces]
+        began = time.perf_counter()
+        for batch in columns:
+            executor.feed_columns(batch)
+        executor.finish()
+        return time.perf_counter() - began
+
+    def recorded_run(directory: Path, snapshot_every: int) -> float:
+        with CompiledRecording(program, directory, file=str(PROGRAM), snapshot_every=snapshot_every) as run:
+            columns = [run.codec.table_columns(piece) for piece in pieces]
+            began = time.perf_counter()
+            for batch in columns:
+                run.feed_columns(batch)
+            run.finish()
+            return time.perf_counter() - began
+
+    plain_run()  # compiles the kernel, or loads it from the cache
+    figures["compiled events/s"] = len(table) / median([plain_run() for _ in range(runs)])
+    recorded = [recorded_run(tmp / f"compiled{i}", max(1, len(table) // 4)) for i in range(runs)]
+    figures["compiled events/s, recording (--fsync batch)"] = len(table) / median(recorded)
+    log = tmp / "compiled0"
+    contents = read_log(log)
+    size = sum(p.stat().st_size for p in segments(log))
+    figures["compiled log records"] = len(contents.records)
+    figures["compiled log bytes per event"] = size / len(table)
+    figures["compiled log MB/s while recording"] = size / median(recorded) / 1e6
+    snaps = snapshot_files(log)
+    middle = snaps[len(snaps) // 2 - 1][1] if len(snaps) > 1 else snaps[0][1]
+    figures["compiled snapshot bytes (mid-run)"] = middle.stat().st_size
+    whole = tmp / "compiled-whole"
+    recorded_run(whole, 10 ** 12)
+    for _, path in snapshot_files(whole):
+        path.unlink()  # replayed from the first record
+    contents = read_log(whole)
+    replays = [replay_compiled(program, contents)[3] for _ in range(runs)]
+    figures["compiled replay events/s (from the first record)"] = len(table) / median(replays)
+    in_process, whole_process, live = resume_seconds(program, events_file, tmp / "compiled-kill", len(table),
+                                                     backend="compiled")
+    figures["compiled resume: running instances"] = live
+    figures["compiled resume seconds, in process"] = in_process
+    figures["compiled resume seconds, whole process to its first new record"] = whole_process
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=20_000, help="orders (about 10 events each)")
+    parser.add_argument("--compiled-orders", type=int, default=100_000,
+                        help="orders for the compiled backend's figures")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", type=Path, metavar="OUT")
     args = parser.parse_args(argv)
@@ -185,10 +258,16 @@ def main(argv: list[str] | None = None) -> int:
         figures["snapshot bytes per running instance"] = size / max(1, running)
         events = tmp / "orders.jsonl"
         write_jsonl(table, events)
-        in_process, whole, live = resume_seconds(program, events, tmp, len(table))
+        in_process, whole, live = resume_seconds(program, events, tmp / "kill", len(table))
         figures["resume: running instances"] = live
         figures["resume seconds, in process"] = in_process
         figures["resume seconds, whole process to its first new record"] = whole
+        big = generate(args.compiled_orders).table
+        big_events = tmp / "orders-big.jsonl"
+        write_jsonl(big, big_events)
+        figures["compiled orders"] = args.compiled_orders
+        figures["compiled events"] = len(big)
+        figures.update(compiled_figures(program, big, tmp, args.runs, big_events))
     figures["date"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     figures["machine"] = machine()
     for name, value in figures.items():

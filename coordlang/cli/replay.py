@@ -27,16 +27,18 @@ def run(args) -> int:
     if program is None:
         return 1
     backend = header.get("backend", "interpreter")
-    if backend == "compiled" and args.until is not None:
-        raise UsageError(f"--until: {directory} was recorded by the compiled backend, whose log has no step-by-step "
-                         "trace to stop in; record with --backend interpreter to replay to a point")
+    if backend == "compiled" and stop is not None:
+        raise UsageError(f"--until {stop}: {directory} was recorded by the compiled backend, whose log has no "
+                         "step-by-step trace to stop at a record in; give a time, or record with --backend "
+                         "interpreter")
     try:
         with logged_warnings("coord replay"):
             if backend == "compiled":
                 from coordlang.runtime.eventlog.compiled import replay_compiled
 
                 contents = read_log(directory, truncate=False)
-                result, position, finished, seconds = replay_compiled(program, contents, verify=args.verify)
+                result, position, finished, seconds = replay_compiled(program, contents, verify=args.verify,
+                                                                      until_time=until_time)
                 records, clock = len(contents.records), None
             else:
                 done = replay(program, directory, stop=stop, until_time=until_time, verify=args.verify)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import time
 import warnings
 import zlib
@@ -35,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from coordlang.ir.nodes import Program
+from coordlang.runtime.compiled.columns import SF_CLOCK
 from coordlang.runtime.eventlog.frames import LogError
 from coordlang.runtime.eventlog.log import LogContents, LogWriter, check_backend, existing_log, load_snapshot, write_snapshot
 from coordlang.runtime.eventlog.recording import LogDiverged
@@ -258,7 +260,7 @@ class _Player:
     """A compiled executor put at the newest snapshot of a log, then fed the batches after it."""
 
     def __init__(self, program: Program, contents: LogContents, *, tape: HandlerTape, inbox: int,
-                 concurrency: int | None, use_snapshots: bool = True) -> None:
+                 concurrency: int | None, use_snapshots: bool = True, until_time: float | None = None) -> None:
         from coordlang.runtime.compiled import CompiledExecutor
         from coordlang.runtime.compiled.host import DEFAULT_CONCURRENCY
 
@@ -278,6 +280,8 @@ class _Player:
                 except LogError as exc:
                     warnings.warn(f"{exc}; using an older one", stacklevel=2)
                     continue
+                if until_time is not None and not meta.get("clock", math.inf) <= until_time:
+                    continue
                 _restore(self.executor, saved)
                 self.position = records
                 self.crcs = list(meta["input_crc"])
@@ -285,23 +289,41 @@ class _Player:
         rest = contents.records[self.position:]
         tape.load(rest)
         strings = self.executor.plan.strings
+        self.until_time = until_time
+        self.stopped = False
+        """The replay stopped at ``until_time``, before the log's end."""
         for record in rest:
             kind = record[0]
             if kind == "cols":
                 for text in record[1]:
                     strings.intern(text)
                 columns = _columns(record)
+                if until_time is not None:
+                    later = np.flatnonzero(columns[1] > until_time)
+                    if len(later):
+                        # The first event later than the time is where the interpreter stops too.
+                        self.stopped = True
+                        columns = tuple(c[:later[0]] for c in columns)
                 self.crcs = _input_digest(self.crcs, columns)
-                self.executor.feed_columns(columns)
+                if len(columns[0]):
+                    self.executor.feed_columns(columns)
             elif kind == "fin":
                 self.finishing = record[1]
+            if self.stopped:
+                break
             self.position += 1
-        self.ended = contents.finished
+        self.ended = contents.finished and not self.stopped
         self.records = len(contents.records)
 
     def finish(self) -> RunResult:
-        """The result of the log's run: finished as it was when it ended."""
+        """The result of the log's run: finished as it was when it ended (or run to
+        ``until_time``, when the replay stops there)."""
+        horizon = self.until_time
+        if self.stopped:
+            return self.executor.finish(horizon)
         if self.finishing is not False:
+            if horizon is not None and (self.finishing is None or self.finishing > horizon):
+                return self.executor.finish(horizon)
             return self.executor.finish(self.finishing)
         return self.executor.result()
 
@@ -414,7 +436,7 @@ class CompiledRecording:
     def snapshot(self) -> None:
         self.writer.flush()
         meta = {**self._header, "records": self.writer.records, "inputs": self.executor.events,
-                "input_crc": self._crcs}
+                "input_crc": self._crcs, "clock": float(self.executor.st.SF[SF_CLOCK])}
         write_snapshot(self.directory, meta, _state_of(self.executor), fsync=self.fsync)
         self._snapshot_events = self.executor.events
 
@@ -430,16 +452,18 @@ class CompiledRecording:
 
 # ---------------------------------------------------------------- coord replay
 
-def replay_compiled(program: Program, contents: LogContents, *, verify: bool = False,
+def replay_compiled(program: Program, contents: LogContents, *, verify: bool = False, until_time: float | None = None,
                     concurrency: int | None = None) -> tuple[RunResult, int, bool, float]:
     """Rebuild a compiled-backend log's run: (result, records played back, finished, seconds).
-    With ``verify``, from the first record, every handler call is made again and compared."""
+    With ``verify``, from the first record, every handler call is made again and compared;
+    with ``until_time``, the run stops before its first event later than that time and its
+    timers fire up to it."""
     from coordlang.runtime.interpreter import DEFAULT_INBOX
 
     began = time.perf_counter()
     tape = HandlerTape(verify=verify)
     player = _Player(program, contents, tape=tape, inbox=DEFAULT_INBOX, concurrency=concurrency,
-                     use_snapshots=not verify)
+                     use_snapshots=not verify, until_time=until_time)
     result = player.finish()
     if tape.differences:
         raise LogDiverged(f"{len(tape.differences)} handler call(s) differ from the log; the first: "

@@ -90,3 +90,23 @@ def test_each_backend_refuses_the_others_log(recorded, tmp_path):
     with pytest.raises(LogError, match="recorded by the compiled backend; resume or replay it with --backend "
                                        "compiled"):
         RecordedRun(program, copy_log(directory, tmp_path / "copy"), file=str(file))
+
+
+def test_replay_until_a_time_agrees_with_the_interpreters(recorded, tmp_path):
+    program, file, events, directory, _ = recorded
+    from coordlang.runtime.eventlog import replay
+    from coordlang.runtime.events import EventReader
+
+    interpreted = tmp_path / "interpreted"
+    run = RecordedRun(program, interpreted, file=str(file))
+    with run, EventReader(program, events) as reader:
+        times = []
+        for batch in reader:
+            times += [e.time for e in batch]
+            run.feed(batch)
+        run.finish()
+    contents = read_log(directory)
+    for when in sorted({times[0] - 1, times[len(times) // 3] + 0.5, times[len(times) // 2], times[-1] + 7200}):
+        compiled_result = replay_compiled(program, contents, until_time=when)[0]
+        interpreted_result = replay(program, interpreted, until_time=when).result
+        assert compiled_result.outcomes == interpreted_result.outcomes, f"until {when}"
