@@ -270,7 +270,6 @@ class _Player:
                                          concurrency=concurrency or DEFAULT_CONCURRENCY)
         self.tape = tape
         self.position = 0
-        self.crcs = [0, 0, 0]
         self.finishing: float | None | bool = False
         if use_snapshots:
             digest = contents.header["program"]
@@ -284,7 +283,6 @@ class _Player:
                     continue
                 _restore(self.executor, saved)
                 self.position = records
-                self.crcs = list(meta["input_crc"])
                 break
         rest = contents.records[self.position:]
         tape.load(rest)
@@ -304,7 +302,6 @@ class _Player:
                         # The first event later than the time is where the interpreter stops too.
                         self.stopped = True
                         columns = tuple(c[:later[0]] for c in columns)
-                self.crcs = _input_digest(self.crcs, columns)
                 if len(columns[0]):
                     self.executor.feed_columns(columns)
             elif kind == "fin":
@@ -360,12 +357,10 @@ class CompiledRecording:
                 handlers = {name: tape.wrap(bound) for name, bound in bind_handlers(program).items()}
                 self.executor = CompiledExecutor(program, inbox=inbox, handlers=handlers,
                                                  concurrency=concurrency or DEFAULT_CONCURRENCY)
-                self._crcs = [0, 0, 0]
                 self._finishing: float | None | bool = False
             else:
                 player = _Player(program, contents, tape=tape, inbox=inbox, concurrency=concurrency)
                 self.executor = player.executor
-                self._crcs = player.crcs
                 self._finishing = player.finishing
         except BaseException:
             self.writer.close()
@@ -375,7 +370,10 @@ class CompiledRecording:
         self._strings = self.executor.plan.strings
         self._strings_logged = len(self._strings)
         self._to_skip = self.executor.events
-        self._expected = list(self._crcs)
+        self._expected = [0, 0, 0]
+        for record in contents.records if contents is not None else ():
+            if record[0] == "cols":
+                self._expected = _input_digest(self._expected, _columns(record))
         self.skipped = 0
         self._skipped_crcs = [0, 0, 0]
         self._snapshot_events = self.executor.events
@@ -400,7 +398,6 @@ class CompiledRecording:
         new = self._strings.texts[self._strings_logged:]
         self._strings_logged = len(self._strings)
         self.writer.append(["cols", new, *(_array(c) for c in columns)])
-        self._crcs = _input_digest(self._crcs, columns)
         self.executor.feed_columns(columns)
         self.writer.flush()
         if self.executor.events - self._snapshot_events >= self.snapshot_every:
@@ -436,7 +433,7 @@ class CompiledRecording:
     def snapshot(self) -> None:
         self.writer.flush()
         meta = {**self._header, "records": self.writer.records, "inputs": self.executor.events,
-                "input_crc": self._crcs, "clock": float(self.executor.st.SF[SF_CLOCK])}
+                "clock": float(self.executor.st.SF[SF_CLOCK])}
         write_snapshot(self.directory, meta, _state_of(self.executor), fsync=self.fsync)
         self._snapshot_events = self.executor.events
 

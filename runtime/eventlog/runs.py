@@ -80,14 +80,12 @@ def _load_newest(contents: LogContents, interpreter: Interpreter, replayer: Repl
         if records > limit:
             continue
         try:
-            meta, state = load_snapshot(path, digest)
+            _, state = load_snapshot(path, digest)
         except LogError as exc:
             warnings.warn(StaleSnapshot(f"{exc}; using an older one"), stacklevel=3)
             continue
         interpreter.state = state
         replayer.position = records
-        replayer.inputs = meta["inputs"]
-        replayer.input_crc = meta["input_crc"]
         return records
     return 0
 
@@ -177,10 +175,12 @@ class RecordedRun:
                 self.writer.close()
                 raise
             self.interpreter = restored.interpreter
-            self.recorder.inputs = restored.replayer.inputs
-            self.recorder.input_crc = restored.replayer.input_crc
-            self._to_skip = restored.replayer.inputs
-            self._expected_crc = restored.replayer.input_crc
+            self._expected_crc = 0
+            for record in contents.records:
+                if record[0] == "in":
+                    self.recorder.inputs += 1
+                    self._expected_crc = input_digest(self._expected_crc, record[2], record[3])
+            self._to_skip = self.recorder.inputs
         self.skipped = 0
         self._skipped_crc = 0
         self._snapshot_inputs = self.recorder.inputs
@@ -202,7 +202,7 @@ class RecordedRun:
         take = min(len(events), self._to_skip - self.skipped)
         crc = self._skipped_crc
         for event in events[:take]:
-            crc = input_digest(crc, event)
+            crc = input_digest(crc, event.type, event.fields)
         self._skipped_crc = crc
         self.skipped += take
         if self.skipped == self._to_skip and crc != self._expected_crc:
@@ -236,8 +236,7 @@ class RecordedRun:
     def snapshot(self) -> None:
         """Save the state as it is now (between input events)."""
         self.writer.flush()
-        meta = {**self._header, "records": self.writer.records, "inputs": self.recorder.inputs,
-                "input_crc": self.recorder.input_crc}
+        meta = {**self._header, "records": self.writer.records, "inputs": self.recorder.inputs}
         write_snapshot(self.directory, meta, self.interpreter.state, fsync=self.fsync)
         self._snapshot_inputs = self.recorder.inputs
 

@@ -67,13 +67,6 @@ class Change:
 
 
 @dataclass(slots=True)
-class _Checkpoint:
-    state: RunState
-    inputs: int
-    input_crc: int
-
-
-@dataclass(slots=True)
 class Timeline:
     """A log to move through. Build it with :meth:`open`."""
 
@@ -84,7 +77,7 @@ class Timeline:
     checkpoint_every: int = CHECKPOINT_EVERY
     _contents: object = None
     _restored: object = None
-    _checkpoints: dict[int, _Checkpoint] = field(default_factory=dict)
+    _checkpoints: dict[int, RunState] = field(default_factory=dict)
 
     @classmethod
     def open(cls, program: Program, directory: Path, *, checkpoint_every: int = CHECKPOINT_EVERY) -> Timeline:
@@ -140,17 +133,11 @@ class Timeline:
             self._restored = restore(self.program, self._contents, stop=number)
             self._keep()
             return
-        checkpoint = self._checkpoints[kept]
-        replayer = self._restored.replayer
-        self.interpreter.state = copy.deepcopy(checkpoint.state)
-        replayer.position = kept
-        replayer.inputs = checkpoint.inputs
-        replayer.input_crc = checkpoint.input_crc
+        self.interpreter.state = copy.deepcopy(self._checkpoints[kept])
+        self._restored.replayer.position = kept
 
     def _keep(self) -> None:
-        replayer = self._restored.replayer
-        self._checkpoints[self.position] = _Checkpoint(copy.deepcopy(self.state), replayer.inputs,
-                                                       replayer.input_crc)
+        self._checkpoints[self.position] = copy.deepcopy(self.state)
 
     # ---------------------------------------------------------------- reading the state
 
