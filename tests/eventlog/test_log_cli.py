@@ -156,3 +156,30 @@ def test_mistakes_are_one_line_and_exit_2(tmp_path, capsys, logged):
     status, _, err = coord(capsys, "replay", moved, "--program", tmp_path / "missing.coord")
     assert status == 2 and "missing.coord" in err and "--program" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_bad_event_line_stops_the_run_and_loses_nothing_recorded(tmp_path, capsys):
+    events = checkout_events(12_000)
+    lines = [json.dumps(e) for e in events]
+    broken = list(lines)
+    broken[20_000] = '{"event": "Order", "id": '  # cut short, past the reader's first 1 MiB chunk
+    bad = tmp_path / "events.jsonl"
+    bad.write_text("\n".join(broken) + "\n", encoding="utf-8")
+    log = tmp_path / "log"
+    args = ("run", CHECKOUT, "--events", bad, "--log", log, "--backend", "interpreter", "--snapshot-every", "5000")
+    status, _, err = coord(capsys, *args)
+    assert status == 2 and f"{bad}:20001" in err
+    recorded = [r for r in _records(log) if r[0] == "in"]
+    assert len(recorded) >= 10_000  # the batches read before the bad line ran and were recorded
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")  # the user fixes the line
+    status, _, err = coord(capsys, *args, "--out", tmp_path / "resumed.jsonl")
+    assert status == 0 and "resuming the run recorded" in err
+    plain = tmp_path / "plain.jsonl"
+    assert coord(capsys, "run", CHECKOUT, "--events", bad, "--out", plain, "--backend", "interpreter")[0] == 0
+    assert (tmp_path / "resumed.jsonl").read_text(encoding="utf-8") == plain.read_text(encoding="utf-8")
+
+
+def _records(log):
+    from coordlang.runtime.eventlog import read_log
+
+    return read_log(log).records

@@ -108,3 +108,26 @@ def records_in(log) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TornTail)
         return len(read_log(log, truncate=False).records)
+
+
+def test_ctrl_c_writes_out_what_was_recorded_and_the_run_resumes(tmp_path):
+    events = write_events(tmp_path / "events.jsonl", checkout_events(ORDERS))
+    log, out = tmp_path / "log", tmp_path / "out.jsonl"
+    process = coord_run(events, log, out, "never", "interpreter")
+    deadline = time.monotonic() + 60
+    while not (log.exists() and segments(log)):
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.005)
+    time.sleep(0.4)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err.decode()
+    assert 0 < records_in(log)
+    final = coord_run(events, log, out, "never", "interpreter")
+    _, err = final.communicate(timeout=120)
+    assert final.returncode == 0, err.decode()
+    plain = subprocess.run([sys.executable, "-m", "coordlang", "run", str(CHECKOUT), "--events", str(events),
+                            "--out", str(tmp_path / "plain.jsonl"), "--backend", "interpreter"],
+                           capture_output=True, timeout=120)
+    assert plain.returncode == 0
+    assert out.read_bytes() == (tmp_path / "plain.jsonl").read_bytes()
