@@ -42,6 +42,7 @@ from coordlang.runtime.eventlog import RecordedRun, read_log, replay  # noqa: E4
 from coordlang.runtime.eventlog.frames import segments  # noqa: E402
 from coordlang.runtime.eventlog.log import LogWriter, snapshot_files  # noqa: E402
 from coordlang.runtime.eventlog.records import pack  # noqa: E402
+from coordlang.runtime.eventlog.runs import SNAPSHOT_EVERY  # noqa: E402
 from coordlang.runtime.interpreter import Interpreter  # noqa: E402
 
 BATCH = 10_000
@@ -53,7 +54,7 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def record(program, table, directory: Path, fsync: str = "batch", snapshot_every: int = 100_000) -> float:
+def record(program, table, directory: Path, fsync: str = "batch", snapshot_every: int = SNAPSHOT_EVERY) -> float:
     """Seconds to run the orders on the interpreter, recording into ``directory``."""
     began = time.perf_counter()
     with RecordedRun(program, directory, file=str(PROGRAM), fsync=fsync, snapshot_every=snapshot_every) as run:
@@ -91,7 +92,7 @@ def resume_seconds(program, events: Path, folder: Path, inputs: int,
     folder.mkdir(parents=True, exist_ok=True)
     log = folder / "killed"
     command = [sys.executable, "-m", "coordlang", "run", str(PROGRAM), "--events", str(events), "--log", str(log),
-               "--backend", backend, "--snapshot-every", str(max(1, inputs // 10))]
+               "--backend", backend]  # snapshots at the backend's default spacing
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     target = inputs * 2 // 3
     while process.poll() is None:
@@ -154,10 +155,19 @@ def _log_bytes(log: Path) -> int:
     return sum(p.stat().st_size for p in segments(log))
 
 
+def result_of(program, pieces):
+    from coordlang.runtime.compiled import CompiledExecutor
+
+    executor = CompiledExecutor(program)
+    for piece in pieces:
+        executor.feed_columns(executor.codec.table_columns(piece))
+    return executor.finish()
+
+
 def compiled_figures(program, table, tmp: Path, runs: int, events_file: Path) -> dict:
     """The compiled backend with and without a log, its replay, snapshot and resume."""
     from coordlang.runtime.compiled import CompiledExecutor
-    from coordlang.runtime.eventlog.compiled import CompiledRecording, replay_compiled
+    from coordlang.runtime.eventlog.compiled import SNAPSHOT_EVERY, CompiledRecording, replay_compiled
 
     figures: dict[str, object] = {}
     pieces = [table.slice(lo, min(lo + 100_000, len(table))) for lo in range(0, len(table), 100_000)]
@@ -182,7 +192,7 @@ def compiled_figures(program, table, tmp: Path, runs: int, events_file: Path) ->
 
     plain_run()  # compiles the kernel, or loads it from the cache
     figures["compiled events/s"] = len(table) / median([plain_run() for _ in range(runs)])
-    recorded = [recorded_run(tmp / f"compiled{i}", max(1, len(table) // 4)) for i in range(runs)]
+    recorded = [recorded_run(tmp / f"compiled{i}", SNAPSHOT_EVERY) for i in range(runs)]
     figures["compiled events/s, recording (--fsync batch)"] = len(table) / median(recorded)
     log = tmp / "compiled0"
     contents = read_log(log)
@@ -190,9 +200,10 @@ def compiled_figures(program, table, tmp: Path, runs: int, events_file: Path) ->
     figures["compiled log records"] = len(contents.records)
     figures["compiled log bytes per event"] = size / len(table)
     figures["compiled log MB/s while recording"] = size / median(recorded) / 1e6
-    snaps = snapshot_files(log)
-    middle = snaps[len(snaps) // 2 - 1][1] if len(snaps) > 1 else snaps[0][1]
-    figures["compiled snapshot bytes (mid-run)"] = middle.stat().st_size
+    started = len(result_of(program, pieces).outcomes)
+    last = snapshot_files(log)[-1][1]
+    figures["compiled snapshot bytes (after the run)"] = last.stat().st_size
+    figures["compiled snapshot bytes per started instance"] = last.stat().st_size / max(1, started)
     whole = tmp / "compiled-whole"
     recorded_run(whole, 10 ** 12)
     for _, path in snapshot_files(whole):
@@ -225,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         plain_s = median([plain(program, table) for _ in range(args.runs)])
         recorded_s = []
         for run in range(args.runs):
-            recorded_s.append(record(program, table, tmp / f"rec{run}", snapshot_every=max(1, len(table) // 4)))
+            recorded_s.append(record(program, table, tmp / f"rec{run}"))  # snapshots at the default spacing
         figures["interpreter events/s"] = len(table) / plain_s
         figures["interpreter events/s, recording (--fsync batch)"] = len(table) / median(recorded_s)
         contents = read_log(tmp / "rec0")

@@ -239,8 +239,25 @@ def _input_digest(crcs: list[int], columns) -> list[int]:
 
 def _state_of(executor) -> dict:
     host = executor.host
-    return {"st": executor.st, "host_args": host.host_args, "completed": host.completed, "faults": host.faults,
+    return {"st": {name: _trimmed(array) for name, array in zip(executor.st._fields, executor.st)},
+            "host_args": host.host_args, "completed": host.completed, "faults": host.faults,
             "strings": executor.plan.strings.texts, "events": executor.events}
+
+
+def _trimmed(array: np.ndarray) -> tuple:
+    """An array without its trailing all-zero rows (arrays grow by doubling: the rows past the
+    last used one are zeros), and its shape, to put them back."""
+    if array.ndim == 0 or len(array) == 0:
+        return array.shape, array
+    used = array.reshape(len(array), -1).any(axis=1)
+    last = int(np.flatnonzero(used)[-1]) + 1 if used.any() else 0
+    return array.shape, array[:last].copy()
+
+
+def _untrimmed(shape: tuple, rows: np.ndarray) -> np.ndarray:
+    array = np.zeros(shape, dtype=rows.dtype)
+    array[:len(rows)] = rows
+    return array
 
 
 def _restore(executor, saved: dict) -> None:
@@ -250,7 +267,9 @@ def _restore(executor, saved: dict) -> None:
         raise LogError("a snapshot's string table does not start with this program's constants")
     for text in texts[len(strings):]:
         strings.intern(text)
-    executor.st = saved["st"]
+    from coordlang.runtime.compiled.state import State
+
+    executor.st = State(**{name: _untrimmed(*saved["st"][name]) for name in State._fields})
     executor._ref_of = None  # the kernels' view of the state is rebuilt at the next call
     executor.events = saved["events"]
     host = executor.host
