@@ -84,23 +84,22 @@ def append_rate(payloads: list[bytes], fsync: str, folder: Path) -> float:
     return len(payloads) / (time.perf_counter() - began)
 
 
-def resume_seconds(program, events: Path, folder: Path, inputs: int,
-                   backend: str = "interpreter") -> tuple[float, float, int]:
-    """Kill a ``coord run --log`` once it has recorded two thirds of its input; then (seconds
-    to restore in process, seconds for a new ``coord run`` process to restore and route its
-    first new event, running instances at the restore)."""
+def resume_seconds(program, events: Path, folder: Path, log_bytes: int,
+                   backend: str = "interpreter") -> tuple[float, float, int, int]:
+    """Kill a ``coord run --log`` once its log holds two thirds of ``log_bytes`` (the size of
+    a whole recording of the same input); then (seconds to restore in process, seconds for a
+    new ``coord run`` process to restore and write its first new record, running instances at
+    the restore, input events the log held)."""
     folder.mkdir(parents=True, exist_ok=True)
     log = folder / "killed"
     command = [sys.executable, "-m", "coordlang", "run", str(PROGRAM), "--events", str(events), "--log", str(log),
                "--backend", backend]  # snapshots at the backend's default spacing
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    target = inputs * 2 // 3
-    while process.poll() is None:
-        time.sleep(0.05)
-        if log.exists() and _inputs_in(log) >= target:
-            break
+    while process.poll() is None and not (log.exists() and _log_bytes(log) >= log_bytes * 2 // 3):
+        time.sleep(0.002)
     process.send_signal(signal.SIGKILL)
     process.wait()
+    held = _inputs_in(log)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         began = time.perf_counter()
@@ -129,7 +128,7 @@ def resume_seconds(program, events: Path, folder: Path, inputs: int,
         time.sleep(0.005)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    return in_process, whole, running
+    return in_process, whole, running, held
 
 
 def _inputs_in(log: Path) -> int:
@@ -211,8 +210,9 @@ def compiled_figures(program, table, tmp: Path, runs: int, events_file: Path) ->
     contents = read_log(whole)
     replays = [replay_compiled(program, contents)[3] for _ in range(runs)]
     figures["compiled replay events/s (from the first record)"] = len(table) / median(replays)
-    in_process, whole_process, live = resume_seconds(program, events_file, tmp / "compiled-kill", len(table),
-                                                     backend="compiled")
+    in_process, whole_process, live, held = resume_seconds(program, events_file, tmp / "compiled-kill", size,
+                                                           backend="compiled")
+    figures["compiled resume: input events in the killed log"] = held
     figures["compiled resume: running instances"] = live
     figures["compiled resume seconds, in process"] = in_process
     figures["compiled resume seconds, whole process to its first new record"] = whole_process
@@ -269,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         figures["snapshot bytes per running instance"] = size / max(1, running)
         events = tmp / "orders.jsonl"
         write_jsonl(table, events)
-        in_process, whole, live = resume_seconds(program, events, tmp / "kill", len(table))
+        in_process, whole, live, held = resume_seconds(program, events, tmp / "kill", _log_bytes(tmp / "rec0"))
+        figures["resume: input events in the killed log"] = held
         figures["resume: running instances"] = live
         figures["resume seconds, in process"] = in_process
         figures["resume seconds, whole process to its first new record"] = whole
