@@ -1,8 +1,12 @@
 """Fault injection and measurement: the :class:`~coordlang.runtime.interpreter.effects.Effects`
 a simulated universe runs with.
 
-Each handler attempt draws, from the universe's fault generator, a latency (when the handler has
-a latency distribution) and then whether it fails (when it has error rates): a failing attempt
+Each handler attempt draws a latency (when the handler has a latency distribution) and then
+whether it fails (when it has error rates), from a generator seeded by the universe's seed, the
+handler, the attempt's idempotency key and how many attempts with that key came before it. So
+an attempt's draws do not depend on what other attempts ran before it: changing one handler's
+faults leaves every other handler's draws as they were, and an engine that calls handlers in
+another order (the compiled backend batches them) would draw the same faults. A failing attempt
 raises nothing real, its error is an instance of the named exception class, and the handler
 itself is not called; any other attempt calls the handler. Either way the answer reaches the
 workflow after the drawn latency. The same hooks record when instances start and end and how
@@ -82,8 +86,9 @@ StepKey = tuple[str, str, str, int]
 class SimulatedEffects(Effects):
     """Injects a universe's faults and records its timings."""
 
-    def __init__(self, faults: tuple[Fault, ...], handlers: dict[str, BoundHandler], rng: random.Random) -> None:
-        self.rng = rng
+    def __init__(self, faults: tuple[Fault, ...], handlers: dict[str, BoundHandler], seed: int) -> None:
+        self.seed = seed
+        self._attempts_of: dict[tuple[str, str], int] = {}
         self.faults = {f.handler: (f, tuple((exception_class(name, handlers[f.handler]), p) for name, p in f.errors))
                        for f in faults}
         self.handlers: dict[str, HandlerTally] = {}
@@ -104,15 +109,16 @@ class SimulatedEffects(Effects):
             tally.failed += outcome.error is not None
             return outcome
         spec, errors = fault
+        rng = self._generator(name, idempotency_key)
         latency = 0.0
         if spec.latency is not None:
-            latency = spec.latency.duration(self.rng)
+            latency = spec.latency.duration(rng)
             tally.latencies.append(latency)
             limit = handler.definition.timeout
             if limit is not None and latency > limit:
                 tally.timed_out += 1
         if errors:
-            draw = self.rng.random()
+            draw = rng.random()
             edge = 0.0
             for cls, probability in errors:
                 edge += probability
@@ -124,6 +130,14 @@ class SimulatedEffects(Effects):
         outcome = super().attempt(handler, args, idempotency_key, loop)
         tally.failed += outcome.error is not None
         return Attempt(outcome.value, outcome.error, latency)
+
+    def _generator(self, handler: str, idempotency_key: str) -> random.Random:
+        """This attempt's own generator. The count tells apart attempts with one key (an
+        instance started again with a key used before, children sharing a key)."""
+        seen = self._attempts_of.get((handler, idempotency_key), 0) + 1
+        self._attempts_of[(handler, idempotency_key)] = seen
+        # A string seed is hashed with SHA-512 by random.Random: the same in every process.
+        return random.Random(f"{self.seed}:{handler}:{idempotency_key}:{seen}")
 
     # ---------------------------------------------------------------- timings
 

@@ -55,7 +55,7 @@ def run_universe(program: ir.Program, handlers: dict[str, BoundHandler], spec: S
     # Separate generators for the input and the faults: changing a fault rate leaves the
     # events of every universe as they were, so two specs compare universe by universe.
     events = generate(spec, Draws(random.Random(f"{seed}:events")))
-    effects = SimulatedEffects(spec.faults, handlers, random.Random(f"{seed}:faults"))
+    effects = SimulatedEffects(spec.faults, handlers, seed)
     interpreter = Interpreter(program, inbox_capacity=spec.inbox, handlers=handlers, effects=effects)
     interpreter.feed(events)
     until = None if spec.horizon is None else spec.start + spec.horizon

@@ -4,7 +4,6 @@ latencies and error rates."""
 from __future__ import annotations
 
 import functools
-import random
 from pathlib import Path
 
 from coordlang.ir import nodes as ir
@@ -37,9 +36,9 @@ def faults(latency: dict[str, float] | None = None, errors: dict[str, dict[str, 
 
 def simulate(program: ir.Program, events: list[Event], latency: dict[str, float] | None = None,
              errors: dict[str, dict[str, float]] | None = None, seed: int = 0) -> tuple[RunResult, SimulatedEffects]:
-    """Run ``events`` on the interpreter with the given faults (one seeded generator)."""
+    """Run ``events`` on the interpreter with the given faults (drawn from ``seed``)."""
     interpreter = Interpreter(program)
-    effects = SimulatedEffects(faults(latency, errors), interpreter.handlers, random.Random(seed))
+    effects = SimulatedEffects(faults(latency, errors), interpreter.handlers, seed)
     interpreter.effects = effects
     interpreter.feed(events)
     return interpreter.finish(), effects

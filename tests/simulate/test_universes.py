@@ -138,3 +138,31 @@ def test_percentiles_interpolate_between_ranks():
                            "max": None}
     assert summary([3, 1, 2], total=True) == {"count": 3, "total": 6, "mean": 2.0, "min": 1, "p50": 2.0,
                                                "p95": 2.9, "p99": 2.98, "max": 3}
+
+
+def test_an_attempts_fault_draws_do_not_depend_on_the_attempts_before_it():
+    from coordlang.runtime.handlers import bind_handlers
+    from coordlang.runtime.simulation.faults import SimulatedEffects
+    from coordlang.runtime.simulation.generators import Distribution
+    from coordlang.runtime.simulation.spec import Fault
+    from simkit import latency_program
+
+    program = latency_program()
+    handlers = bind_handlers(program)
+    spec = (Fault("echo", (("ConnectionError", 0.5),), Distribution("uniform", 0.0, 10.0)),)
+    keys = [f"k{i}:0:{attempt}" for i in range(40) for attempt in (1, 2)] + ["k0:0:1"]  # a key used again
+
+    def draws(order):
+        effects = SimulatedEffects(spec, handlers, 7)
+        seen = {}
+        for key in order:
+            outcome = effects.attempt(handlers["echo"], ("x",), key, None)
+            seen.setdefault(key, []).append((outcome.error is not None, outcome.latency))
+        return seen
+
+    forwards = draws(keys)
+    backwards = draws(list(reversed(keys[:-1])) + keys[-1:])
+    assert forwards == backwards
+    assert forwards["k0:0:1"][0] != forwards["k0:0:1"][1]  # a repeated key draws afresh
+    failed = sum(failure for pairs in forwards.values() for failure, _ in pairs)
+    assert 20 < failed < 61  # about half of 81
