@@ -38,7 +38,8 @@ import numpy as np
 from coordlang.ir.nodes import Program
 from coordlang.runtime.compiled.columns import SF_CLOCK
 from coordlang.runtime.eventlog.frames import LogError
-from coordlang.runtime.eventlog.log import LogContents, LogWriter, check_backend, existing_log, load_snapshot, write_snapshot
+from coordlang.runtime.eventlog.log import (LogContents, LogWriter, SnapshotWriter, check_backend, existing_log,
+                                           load_snapshot)
 from coordlang.runtime.eventlog.recording import LogDiverged
 from coordlang.runtime.eventlog.records import header, program_digest
 from coordlang.runtime.executor import RunResult
@@ -251,7 +252,7 @@ def _trimmed(array: np.ndarray) -> tuple:
         return array.shape, array
     used = array.reshape(len(array), -1).any(axis=1)
     last = int(np.flatnonzero(used)[-1]) + 1 if used.any() else 0
-    return array.shape, array[:last].copy()
+    return array.shape, array[:last]  # pickled at once, before the run changes it
 
 
 def _untrimmed(shape: tuple, rows: np.ndarray) -> np.ndarray:
@@ -373,6 +374,7 @@ class CompiledRecording:
         self.resumed_records = len(contents.records) if contents is not None else 0
         self.finished = contents is not None and contents.finished
         self.writer = LogWriter(self.directory, self._header, next_record=self.resumed_records + 1, fsync=fsync)
+        self._snapshots = SnapshotWriter(self.directory, fsync)
         tape = HandlerTape(self.writer)
         inbox = inbox or DEFAULT_INBOX
         try:
@@ -450,18 +452,19 @@ class CompiledRecording:
             result = self.executor.finish(until)
             self.writer.append(["end", self.executor.events])
             self.snapshot()
-        self.writer.close()
+        self.close()
         return result
 
     def snapshot(self) -> None:
         self.writer.flush()
         meta = {**self._header, "records": self.writer.records, "inputs": self.executor.events,
                 "clock": float(self.executor.st.SF[SF_CLOCK])}
-        write_snapshot(self.directory, meta, _state_of(self.executor), fsync=self.fsync)
+        self._snapshots.submit(meta, _state_of(self.executor))
         self._snapshot_events = self.executor.events
 
     def close(self) -> None:
         self.writer.close()
+        self._snapshots.wait()
 
     def __enter__(self) -> CompiledRecording:
         return self

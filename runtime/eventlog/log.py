@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import pickle
 import shutil
+import threading
 import time
 import warnings
 import zlib
@@ -263,16 +264,16 @@ def snapshot_files(directory: Path) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def write_snapshot(directory: Path, meta: dict, state: object, *, fsync: str = "batch") -> Path:
-    """Save ``state`` as it is after record ``meta["records"]``; the file appears whole or not
-    at all."""
+def _write_pickled(directory: Path, meta: dict, pickled: bytes, fsync: str) -> Path:
+    """Save a pickled state as it is after record ``meta["records"]``; the file appears whole
+    or not at all."""
     path = directory / f"{SNAPSHOT_PREFIX}{meta['records']:012d}{SNAPSHOT_SUFFIX}"
     partial = path.with_suffix(".partial")
     # zlib at its fastest level: a compiled run's state is mostly unused capacity (zeros), 20x
     # smaller compressed, and writing the bytes saved costs more than compressing them.
     with open(partial, "wb") as f:
         f.write(frame(pack({**meta, "compression": "zlib"})))
-        f.write(frame(zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)))
+        f.write(frame(zlib.compress(pickled, 1)))
         f.flush()
         if fsync != "never":
             os.fsync(f.fileno())
@@ -280,6 +281,41 @@ def write_snapshot(directory: Path, meta: dict, state: object, *, fsync: str = "
     if fsync != "never":
         fsync_directory(directory)
     return path
+
+
+class SnapshotWriter:
+    """Writes snapshots in the background, one at a time: the state is pickled at once (it is
+    about to change), compressed and written while the run goes on (zlib and file writes
+    release the GIL). A crash before a snapshot is whole leaves only a ``.partial`` file, which
+    nothing reads; the resume uses the snapshot before it."""
+
+    def __init__(self, directory: Path, fsync: str) -> None:
+        self.directory = directory
+        self.fsync = fsync
+        self._thread: threading.Thread | None = None
+        self._failure: BaseException | None = None
+
+    def submit(self, meta: dict, state: object) -> None:
+        pickled = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        self.wait()
+        self._thread = threading.Thread(target=self._write, args=(meta, pickled), name="coord-snapshot",
+                                        daemon=True)
+        self._thread.start()
+
+    def _write(self, meta: dict, pickled: bytes) -> None:
+        try:
+            _write_pickled(self.directory, meta, pickled, self.fsync)
+        except BaseException as exc:  # reported by wait(), in the run's thread
+            self._failure = exc
+
+    def wait(self) -> None:
+        """Until the snapshot being written is on disk; its error, if it failed."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        failure, self._failure = self._failure, None
+        if failure is not None:
+            raise LogError(f"{self.directory}: cannot write a snapshot: {failure}") from failure
 
 
 def load_snapshot(path: Path, digest: str) -> tuple[dict, object]:

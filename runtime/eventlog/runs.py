@@ -18,8 +18,8 @@ from typing import Sequence
 
 from coordlang.ir.nodes import Program
 from coordlang.runtime.eventlog.frames import LogError
-from coordlang.runtime.eventlog.log import (LogContents, LogWriter, check_backend, existing_log, load_snapshot,
-                                            read_log, write_snapshot)
+from coordlang.runtime.eventlog.log import (LogContents, LogWriter, SnapshotWriter, check_backend, existing_log,
+                                            load_snapshot, read_log)
 from coordlang.runtime.eventlog.recording import LogDiverged, Recorder, Replayer, input_digest
 from coordlang.runtime.eventlog.records import event_of, header, program_digest
 from coordlang.runtime.executor import Event, RunResult
@@ -163,6 +163,7 @@ class RecordedRun:
         self.resumed_records = len(contents.records) if contents is not None else 0
         self.finished = contents is not None and contents.finished
         self.writer = LogWriter(self.directory, self._header, next_record=self.resumed_records + 1, fsync=fsync)
+        self._snapshots = SnapshotWriter(self.directory, fsync)
         self.recorder = Recorder(self.writer)
         if contents is None:
             self.interpreter = Interpreter(program, inbox_capacity=inbox, handlers=handlers, effects=self.recorder)
@@ -230,19 +231,20 @@ class RecordedRun:
             result = self.interpreter.finish(until)
             self.writer.append(["end", self.interpreter.state.events])
             self.snapshot()
-        self.writer.close()
+        self.close()
         return result
 
     def snapshot(self) -> None:
         """Save the state as it is now (between input events)."""
         self.writer.flush()
         meta = {**self._header, "records": self.writer.records, "inputs": self.recorder.inputs}
-        write_snapshot(self.directory, meta, self.interpreter.state, fsync=self.fsync)
+        self._snapshots.submit(meta, self.interpreter.state)
         self._snapshot_inputs = self.recorder.inputs
 
     def close(self) -> None:
         """Write out what is buffered (an interrupted run keeps everything it recorded)."""
         self.writer.close()
+        self._snapshots.wait()
 
     def __enter__(self) -> RecordedRun:
         return self
