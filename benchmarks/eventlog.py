@@ -12,7 +12,7 @@ Figures, each the median of ``--runs`` runs:
 - **snapshot**: bytes of a snapshot per started instance and per running instance;
 - **resume**: a ``coord run --log`` process killed with SIGKILL two thirds through its input,
   then the time to restore its state in a new run (snapshot loaded, records after it played
-  back), in process and as a whole ``coord run`` process up to its first new event.
+  back) in a fresh process, and a whole ``coord run`` process up to its first new record.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def append_rate(payloads: list[bytes], fsync: str, folder: Path) -> float:
 def resume_seconds(program, events: Path, folder: Path, log_bytes: int,
                    backend: str = "interpreter") -> tuple[float, float, int, int]:
     """Kill a ``coord run --log`` once its log holds two thirds of ``log_bytes`` (the size of
-    a whole recording of the same input); then (seconds to restore in process, seconds for a
+    a whole recording of the same input); then (seconds to restore in a fresh process, seconds for a
     new ``coord run`` process to restore and write its first new record, running instances at
     the restore, input events the log held)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -100,21 +100,11 @@ def resume_seconds(program, events: Path, folder: Path, log_bytes: int,
     process.send_signal(signal.SIGKILL)
     process.wait()
     held = _inputs_in(log)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        began = time.perf_counter()
-        if backend == "compiled":
-            from coordlang.runtime.eventlog.compiled import CompiledRecording
-
-            run = CompiledRecording(program, log, file=str(PROGRAM))
-            in_process = time.perf_counter() - began
-            running = run.executor.result().counters["running"]
-        else:
-            run = RecordedRun(program, log, file=str(PROGRAM))
-            in_process = time.perf_counter() - began
-            running = sum(1 for i in run.interpreter.state.started
-                          if run.interpreter.state.instances[i].status == "running")
-    run.close()
+    # Restored in a process of its own: this one holds the earlier figures' millions of Python
+    # objects, which slow every allocation down through the garbage collector.
+    measured = subprocess.run([sys.executable, "-m", "benchmarks.eventlog", "--restore", str(log), backend],
+                              capture_output=True, text=True, cwd=ROOT, check=True)
+    in_process, running = json.loads(measured.stdout)
     # A whole process: imports, checking the program, restoring, then the events up to the
     # first new one read and skipped. Measured as the time to the first new record.
     before = _log_bytes(log)
@@ -214,9 +204,30 @@ def compiled_figures(program, table, tmp: Path, runs: int, events_file: Path) ->
                                                            backend="compiled")
     figures["compiled resume: input events in the killed log"] = held
     figures["compiled resume: running instances"] = live
-    figures["compiled resume seconds, in process"] = in_process
+    figures["compiled resume seconds, restore in a fresh process"] = in_process
     figures["compiled resume seconds, whole process to its first new record"] = whole_process
     return figures
+
+
+def restore(program, log: Path, backend: str) -> int:
+    """Print (seconds to restore the run in ``log``, its running instances) as JSON."""
+    began = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if backend == "compiled":
+            from coordlang.runtime.eventlog.compiled import CompiledRecording
+
+            run = CompiledRecording(program, log, file=str(PROGRAM))
+            seconds = time.perf_counter() - began
+            running = run.executor.result().counters["running"]
+        else:
+            run = RecordedRun(program, log, file=str(PROGRAM))
+            seconds = time.perf_counter() - began
+            running = sum(1 for i in run.interpreter.state.started
+                          if run.interpreter.state.instances[i].status == "running")
+    run.close()
+    print(json.dumps([seconds, running]))
+    return 0
 
 
 def resume_only(program, orders: int, out: Path | None) -> int:
@@ -237,7 +248,7 @@ def resume_only(program, orders: int, out: Path | None) -> int:
         size = _log_bytes(tmp / "whole")
         in_process, whole, live, held = resume_seconds(program, events, tmp / "kill", size, backend="compiled")
     figures.update({"resume: input events in the killed log": held, "resume: running instances": live,
-                    "resume seconds, in process": in_process,
+                    "resume seconds, restore in a fresh process": in_process,
                     "resume seconds, whole process to its first new record": whole,
                     "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine()})
     for name, value in figures.items():
@@ -254,10 +265,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="orders for the compiled backend's figures")
     parser.add_argument("--resume-only", type=int, metavar="ORDERS",
                         help="only the compiled backend's resume after SIGKILL, on this many orders")
+    parser.add_argument("--restore", nargs=2, metavar=("LOG", "BACKEND"), help=argparse.SUPPRESS)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", type=Path, metavar="OUT")
     args = parser.parse_args(argv)
     program = compile_file(PROGRAM)
+    if args.restore:
+        return restore(program, Path(args.restore[0]), args.restore[1])
     if args.resume_only:
         return resume_only(program, args.resume_only, args.json)
     orders = generate(args.orders)
@@ -304,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         in_process, whole, live, held = resume_seconds(program, events, tmp / "kill", _log_bytes(tmp / "rec0"))
         figures["resume: input events in the killed log"] = held
         figures["resume: running instances"] = live
-        figures["resume seconds, in process"] = in_process
+        figures["resume seconds, restore in a fresh process"] = in_process
         figures["resume seconds, whole process to its first new record"] = whole
         big = generate(args.compiled_orders).table
         big_events = tmp / "orders-big.jsonl"

@@ -8,9 +8,9 @@ reading the segments before it.
 
 Damage is of two kinds. A **torn tail**, the last frame of the last segment cut short or
 half-written by a crash, is expected: :func:`scan` reports it and the log truncates it. A bad
-frame with a good frame anywhere after it is **corruption**: nothing after it can be trusted in
-order, so reading stops there with :class:`LogCorrupt`, naming the segment and offset
-(``coord log repair`` salvages what comes before).
+frame with good frames after it (:func:`good_frame_after`) is **corruption**: nothing after it
+can be trusted in order, so reading stops there with :class:`LogCorrupt`, naming the segment
+and offset (``coord log repair`` salvages what comes before).
 """
 
 from __future__ import annotations
@@ -21,11 +21,15 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from coordlang.errors import CoordError
 
 FRAME = struct.Struct("<II")
 MAX_PAYLOAD = 1 << 30
 """No record is this large; a length beyond it is damage, not a record."""
+SEARCH_BLOCK = 1 << 22
+"""Offsets examined at once when looking for a good frame after a damaged one."""
 SEGMENT_PREFIX = "segment-"
 SEGMENT_SUFFIX = ".log"
 
@@ -114,14 +118,34 @@ def _bad_frame(view: memoryview, at: int, size: int) -> str | None:
 
 
 def good_frame_after(data: bytes | memoryview, start: int) -> int | None:
-    """The offset of the first whole frame with a matching checksum at or after ``start``, or
-    None: whether a damaged frame is a torn tail (nothing good after it) or corruption."""
+    """The offset of the first whole frame with a matching checksum at or after ``start`` that
+    is followed by another whole frame or ends the data exactly, or None: whether a damaged
+    frame is a torn tail (nothing good after it) or corruption.
+
+    Every offset is a candidate, so the lengths at all of them are read at once with numpy,
+    a block at a time; only the few whose length fits, and whose next frame fits too, have
+    their checksum computed (a torn record of megabytes would otherwise take minutes)."""
     view = memoryview(data)
     size = len(view)
-    for at in range(start, size - FRAME.size + 1):
-        length, crc = FRAME.unpack_from(view, at)
-        if 0 < length <= MAX_PAYLOAD and at + 8 + length <= size and zlib.crc32(view[at + 8:at + 8 + length]) == crc:
-            return at
+    raw = np.frombuffer(view, dtype=np.uint8)
+    last = size - FRAME.size  # the last offset a frame header fits at
+    for lo in range(start, last + 1, SEARCH_BLOCK):
+        hi = min(lo + SEARCH_BLOCK, last + 1)
+        block = raw[lo:hi + 3].astype(np.int64)
+        count = hi - lo
+        lengths = block[:count] | block[1:count + 1] << 8 | block[2:count + 2] << 16 | block[3:count + 3] << 24
+        room = size - FRAME.size - np.arange(lo, hi)
+        for at in (np.flatnonzero((lengths > 0) & (lengths <= np.minimum(room, MAX_PAYLOAD))) + lo).tolist():
+            length, crc = FRAME.unpack_from(view, at)
+            end = at + FRAME.size + length
+            if end != size:
+                if end + FRAME.size > size:
+                    continue
+                following, _ = FRAME.unpack_from(view, end)
+                if not 0 < following <= size - end - FRAME.size:
+                    continue  # random bytes rarely make two frames in a row
+            if zlib.crc32(view[at + FRAME.size:end]) == crc:
+                return at
     return None
 
 

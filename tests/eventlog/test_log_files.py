@@ -156,3 +156,27 @@ def test_a_folder_that_is_not_a_log_is_refused(tmp_path, program):
     (tmp_path / "segment-000000000001.log").write_bytes(frame(pack({"format": "other"})))
     with pytest.raises(LogError, match="not a coordlang event log"):
         read_log(tmp_path)
+
+
+def test_a_large_torn_record_is_a_torn_tail_and_a_flipped_length_is_corruption(tmp_path, program):
+    import os as _os
+
+    head = header(program, "x.coord", 0)
+    writer = LogWriter(tmp_path / "log", head)
+    for i in range(5):
+        writer.append(["ok", "h", f"k{i}", _os.urandom(3_000_000)])  # megabytes of random bytes each
+    writer.close()
+    (segment,) = segments(tmp_path / "log")
+    data = segment.read_bytes()
+    offsets = scan(data).offsets
+    torn = copy_log(tmp_path / "log", tmp_path / "torn")
+    only_segment(torn).write_bytes(data[:offsets[-1] + 1_500_000])
+    with pytest.warns(TornTail):
+        assert len(read_log(torn).records) == 4
+    flipped = bytearray(data)
+    flipped[offsets[2] + 3] ^= 0x01  # the length of record 2 grows by 16 MiB: past the end
+    broken = copy_log(tmp_path / "log", tmp_path / "broken")
+    only_segment(broken).write_bytes(bytes(flipped))
+    with pytest.raises(LogCorrupt) as caught:
+        read_log(broken)
+    assert caught.value.offset == offsets[2]
