@@ -39,7 +39,7 @@ from benchmarks.workloads.columns import write_jsonl  # noqa: E402
 from benchmarks.workloads.orders.generate import PROGRAM, generate  # noqa: E402
 from coordlang.ir.compile import compile_file  # noqa: E402
 from coordlang.runtime.eventlog import RecordedRun, read_log, replay  # noqa: E402
-from coordlang.runtime.eventlog.frames import segments  # noqa: E402
+from coordlang.runtime.eventlog.frames import frame, segments  # noqa: E402
 from coordlang.runtime.eventlog.log import LogWriter, snapshot_files  # noqa: E402
 from coordlang.runtime.eventlog.records import pack  # noqa: E402
 from coordlang.runtime.eventlog.runs import SNAPSHOT_EVERY  # noqa: E402
@@ -288,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         contents = read_log(tmp / "rec0")
         payloads = [pack(r) for r in contents.records]
         figures["records"] = len(payloads)
-        figures["bytes per record"] = sum(len(p) + 8 for p in payloads) / len(payloads)
+        figures["bytes per record"] = sum(len(frame(p)) for p in payloads) / len(payloads)
         for fsync in ("never", "batch", "always"):
             chosen = payloads if fsync != "always" else payloads[:ALWAYS_RECORDS]
             rate = median([append_rate(chosen, fsync, tmp / f"append-{fsync}-{i}") for i in range(args.runs)])

@@ -1,16 +1,18 @@
 """Frames and segment files: the event log's bytes.
 
-A frame is a little-endian ``u32`` payload length, the payload's ``u32`` CRC-32, then the
-payload (one msgpack object). A segment file, ``segment-<first record>.log``, is a header frame
-followed by record frames. Records are numbered from 1 across segments; a segment's name and
-header carry the number of its first record, so a reader knows every record's number without
-reading the segments before it.
+A frame is a 4-byte marker (``\\xc1CLG``: 0xc1 is the one byte msgpack never uses), the
+payload's length and CRC-32 (little-endian ``u32`` each), then the payload: one msgpack
+object. A segment file, ``segment-<first record>.log``, is a header frame followed by record
+frames. Records are numbered from 1 across segments; a segment's name and header carry the
+number of its first record, so a reader knows every record's number without reading the
+segments before it.
 
 Damage is of two kinds. A **torn tail**, the last frame of the last segment cut short or
 half-written by a crash, is expected: :func:`scan` reports it and the log truncates it. A bad
-frame with good frames after it (:func:`good_frame_after`) is **corruption**: nothing after it
-can be trusted in order, so reading stops there with :class:`LogCorrupt`, naming the segment
-and offset (``coord log repair`` salvages what comes before).
+frame with a good frame after it (:func:`good_frame_after`, which finds candidates by their
+marker) is **corruption**: nothing after it can be trusted in order, so reading stops there
+with :class:`LogCorrupt`, naming the segment and offset (``coord log repair`` salvages what
+comes before).
 """
 
 from __future__ import annotations
@@ -21,15 +23,12 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from coordlang.errors import CoordError
 
-FRAME = struct.Struct("<II")
+MARKER = b"\xc1CLG"
+FRAME = struct.Struct("<4sII")
 MAX_PAYLOAD = 1 << 30
 """No record is this large; a length beyond it is damage, not a record."""
-SEARCH_BLOCK = 1 << 22
-"""Offsets examined at once when looking for a good frame after a damaged one."""
 SEGMENT_PREFIX = "segment-"
 SEGMENT_SUFFIX = ".log"
 
@@ -50,7 +49,7 @@ class LogCorrupt(LogError):
 
 
 def frame(payload: bytes) -> bytes:
-    return FRAME.pack(len(payload), zlib.crc32(payload)) + payload
+    return FRAME.pack(MARKER, len(payload), zlib.crc32(payload)) + payload
 
 
 def segment_name(first: int) -> str:
@@ -92,60 +91,47 @@ def scan(data: bytes | memoryview) -> Scan:
     payloads: list[bytes] = []
     offsets: list[int] = []
     at = 0
-    unpack = FRAME.unpack_from
+    head = FRAME.size
     while at < size:
         problem = _bad_frame(view, at, size)
         if problem is not None:
             return Scan(payloads, offsets, at, size, problem)
-        length, _ = unpack(view, at)
-        payloads.append(bytes(view[at + 8:at + 8 + length]))
+        _, length, _ = FRAME.unpack_from(view, at)
+        payloads.append(bytes(view[at + head:at + head + length]))
         offsets.append(at)
-        at += 8 + length
+        at += head + length
     return Scan(payloads, offsets, at, size)
 
 
 def _bad_frame(view: memoryview, at: int, size: int) -> str | None:
-    if size - at < FRAME.size:
+    head = FRAME.size
+    if size - at < head:
         return f"{size - at} bytes, too short for a frame header"
-    length, crc = FRAME.unpack_from(view, at)
+    marker, length, crc = FRAME.unpack_from(view, at)
+    if marker != MARKER:
+        return "no frame marker"
     if length == 0 or length > MAX_PAYLOAD:
         return f"a length of {length} bytes"
-    if at + 8 + length > size:
-        return f"a frame of {length} bytes with {size - at - 8} left in the file"
-    if zlib.crc32(view[at + 8:at + 8 + length]) != crc:
+    if at + head + length > size:
+        return f"a frame of {length} bytes with {size - at - head} left in the file"
+    if zlib.crc32(view[at + head:at + head + length]) != crc:
         return "its checksum does not match"
     return None
 
 
 def good_frame_after(data: bytes | memoryview, start: int) -> int | None:
-    """The offset of the first whole frame with a matching checksum at or after ``start`` that
-    is followed by another whole frame or ends the data exactly, or None: whether a damaged
-    frame is a torn tail (nothing good after it) or corruption.
-
-    Every offset is a candidate, so the lengths at all of them are read at once with numpy,
-    a block at a time; only the few whose length fits, and whose next frame fits too, have
-    their checksum computed (a torn record of megabytes would otherwise take minutes)."""
+    """The offset of the first whole frame with a matching checksum at or after ``start``, or
+    None: whether a damaged frame is a torn tail (nothing good after it) or corruption. Only
+    offsets holding the marker are candidates (found by ``bytes.find``), so even a torn record
+    of megabytes is searched at once."""
     view = memoryview(data)
-    size = len(view)
-    raw = np.frombuffer(view, dtype=np.uint8)
-    last = size - FRAME.size  # the last offset a frame header fits at
-    for lo in range(start, last + 1, SEARCH_BLOCK):
-        hi = min(lo + SEARCH_BLOCK, last + 1)
-        block = raw[lo:hi + 3].astype(np.int64)
-        count = hi - lo
-        lengths = block[:count] | block[1:count + 1] << 8 | block[2:count + 2] << 16 | block[3:count + 3] << 24
-        room = size - FRAME.size - np.arange(lo, hi)
-        for at in (np.flatnonzero((lengths > 0) & (lengths <= np.minimum(room, MAX_PAYLOAD))) + lo).tolist():
-            length, crc = FRAME.unpack_from(view, at)
-            end = at + FRAME.size + length
-            if end != size:
-                if end + FRAME.size > size:
-                    continue
-                following, _ = FRAME.unpack_from(view, end)
-                if not 0 < following <= size - end - FRAME.size:
-                    continue  # random bytes rarely make two frames in a row
-            if zlib.crc32(view[at + FRAME.size:end]) == crc:
-                return at
+    raw = view.obj if isinstance(view.obj, bytes) and len(view.obj) == len(view) else bytes(view)
+    size = len(raw)
+    at = raw.find(MARKER, start)
+    while at >= 0:
+        if _bad_frame(view, at, size) is None:
+            return at
+        at = raw.find(MARKER, at + 1)
     return None
 
 

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from coordlang.ir.nodes import Program
 
 FORMAT = "coordlog"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: frames begin with a marker (1 had none)."""
 KINDS = ("in", "ok", "err", "fire", "emit", "fin", "end")
 
 

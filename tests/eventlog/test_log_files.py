@@ -10,7 +10,7 @@ import pytest
 from logkit import CHECKOUT, checkout_events, compiled, copy_log, write_events
 
 from coordlang.runtime.eventlog import LogCorrupt, LogError, RecordedRun, TornTail, read_log, repair
-from coordlang.runtime.eventlog.frames import FRAME, frame, scan, segments
+from coordlang.runtime.eventlog.frames import FRAME, MARKER, frame, scan, segments
 from coordlang.runtime.eventlog.log import LogWriter
 from coordlang.runtime.eventlog.records import header, pack
 from coordlang.runtime.events import EventReader
@@ -46,8 +46,8 @@ def only_segment(directory):
 def test_frames_round_trip_and_carry_length_and_crc():
     payload = pack(["in", 1.5, "Order", {"id": "o1"}, "x:1"])
     data = frame(payload)
-    length, crc = FRAME.unpack_from(data)
-    assert length == len(payload) and crc == zlib.crc32(payload)
+    marker, length, crc = FRAME.unpack_from(data)
+    assert marker == MARKER and length == len(payload) and crc == zlib.crc32(payload)
     found = scan(data + frame(b"\x01"))
     assert found.payloads == [payload, b"\x01"] and found.damage is None
 
@@ -174,7 +174,7 @@ def test_a_large_torn_record_is_a_torn_tail_and_a_flipped_length_is_corruption(t
     with pytest.warns(TornTail):
         assert len(read_log(torn).records) == 4
     flipped = bytearray(data)
-    flipped[offsets[2] + 3] ^= 0x01  # the length of record 2 grows by 16 MiB: past the end
+    flipped[offsets[2] + 7] ^= 0x01  # the length of record 2 grows by 16 MiB: past the end
     broken = copy_log(tmp_path / "log", tmp_path / "broken")
     only_segment(broken).write_bytes(bytes(flipped))
     with pytest.raises(LogCorrupt) as caught:
