@@ -110,3 +110,19 @@ def test_replay_until_a_time_agrees_with_the_interpreters(recorded, tmp_path):
         compiled_result = replay_compiled(program, contents, until_time=when)[0]
         interpreted_result = replay(program, interpreted, until_time=when).result
         assert compiled_result.outcomes == interpreted_result.outcomes, f"until {when}"
+
+
+def test_a_compiled_resume_with_other_input_is_refused(tmp_path):
+    program = compiled(CHECKOUT)
+    events = write_events(tmp_path / "events.jsonl", checkout_events(30))
+    log = tmp_path / "log"
+    record(program, CHECKOUT, log, events, batch_size=9)
+    cut(log, 6)
+    changed = checkout_events(30)
+    changed[2]["amount"] += 1.0
+    other = write_events(tmp_path / "other.jsonl", changed)
+    with pytest.raises(LogError, match="input events differ from the first"):
+        record(program, CHECKOUT, log, other)
+    short = write_events(tmp_path / "short.jsonl", checkout_events(1))
+    with pytest.raises(LogError, match="but this input has only"):
+        record(program, CHECKOUT, log, short)
