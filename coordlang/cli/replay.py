@@ -13,12 +13,16 @@ from coordlang.errors import UsageError
 def run(args) -> int:
     from coordlang.cli.run import _compile, logged_warnings
     from coordlang.runtime.eventlog import LogDiverged, read_log, replay
+    from coordlang.runtime.eventlog.log import log_header
     from coordlang.runtime.outcomes import write_outcomes, write_stats
 
     directory = Path(args.log)
     stop, until_time = until_point(args.until)
-    with logged_warnings("coord replay"):
-        header = read_log(directory, truncate=False).header
+    # The header alone names the program; the log is read once, by the replay.
+    header = log_header(directory)
+    if header is None:
+        with logged_warnings("coord replay"):
+            read_log(directory, truncate=False)  # raises the error that says what is wrong with DIR
     file = Path(args.program) if args.program else Path(header["file"])
     if not file.exists():
         raise UsageError(f"{directory} was recorded from {file}, which is not there; name the program with "

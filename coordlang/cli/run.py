@@ -244,9 +244,11 @@ def logged_warnings(command: str):
     standard error."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        yield
-    for warning in caught:
-        print(f"{command}: warning: {warning.message}", file=sys.stderr)
+        try:
+            yield
+        finally:  # an error that follows a warning does not swallow it
+            for warning in caught:
+                print(f"{command}: warning: {warning.message}", file=sys.stderr)
 
 
 def _choose(program, events: str, fmt: str) -> tuple[str, dict | None]:

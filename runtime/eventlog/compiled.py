@@ -284,18 +284,22 @@ def _restore(executor, saved: dict) -> None:
     host.faults = saved["faults"]
 
 
+def _taped_executor(program: Program, tape: HandlerTape, inbox: int, concurrency: int | None):
+    """A compiled executor whose handler calls pass through ``tape``."""
+    from coordlang.runtime.compiled import CompiledExecutor
+    from coordlang.runtime.compiled.host import DEFAULT_CONCURRENCY
+
+    handlers = {name: tape.wrap(bound) for name, bound in bind_handlers(program).items()}
+    return CompiledExecutor(program, inbox=inbox, handlers=handlers, concurrency=concurrency or DEFAULT_CONCURRENCY)
+
+
 class _Player:
     """A compiled executor put at the newest snapshot of a log, then fed the batches after it."""
 
     def __init__(self, program: Program, contents: LogContents, *, tape: HandlerTape, inbox: int,
                  concurrency: int | None, use_snapshots: bool = True, until_time: float | None = None) -> None:
-        from coordlang.runtime.compiled import CompiledExecutor
-        from coordlang.runtime.compiled.host import DEFAULT_CONCURRENCY
-
         check_backend(contents, BACKEND)
-        handlers = {name: tape.wrap(bound) for name, bound in bind_handlers(program).items()}
-        self.executor = CompiledExecutor(program, inbox=inbox, handlers=handlers,
-                                         concurrency=concurrency or DEFAULT_CONCURRENCY)
+        self.executor = _taped_executor(program, tape, inbox, concurrency)
         self.tape = tape
         self.position = 0
         self.finishing: float | None | bool = False
@@ -363,8 +367,6 @@ class CompiledRecording:
     def __init__(self, program: Program, directory: Path, *, file: str, fsync: str = "batch",
                  snapshot_every: int = SNAPSHOT_EVERY, inbox: int | None = None,
                  concurrency: int | None = None) -> None:
-        from coordlang.runtime.compiled import CompiledExecutor
-        from coordlang.runtime.compiled.host import DEFAULT_CONCURRENCY
         from coordlang.runtime.interpreter import DEFAULT_INBOX
 
         if snapshot_every < 1:
@@ -384,9 +386,7 @@ class CompiledRecording:
         inbox = inbox or DEFAULT_INBOX
         try:
             if contents is None:
-                handlers = {name: tape.wrap(bound) for name, bound in bind_handlers(program).items()}
-                self.executor = CompiledExecutor(program, inbox=inbox, handlers=handlers,
-                                                 concurrency=concurrency or DEFAULT_CONCURRENCY)
+                self.executor = _taped_executor(program, tape, inbox, concurrency)
                 self._finishing: float | None | bool = False
             else:
                 player = _Player(program, contents, tape=tape, inbox=inbox, concurrency=concurrency)

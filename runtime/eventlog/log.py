@@ -206,9 +206,9 @@ def existing_log(directory: Path, digest: str, backend: str) -> LogContents | No
     return contents
 
 
-def log_backend(directory: Path) -> str | None:
-    """The backend that recorded the log in ``directory`` (None: no log there yet), from its
-    first segment's header."""
+def log_header(directory: Path) -> dict | None:
+    """The header of the log in ``directory``, read from its first segment's first frame
+    alone (None: no readable header there); :func:`read_log` reads and checks the rest."""
     directory = Path(directory)
     if not directory.is_dir():
         return None
@@ -216,9 +216,14 @@ def log_backend(directory: Path) -> str | None:
         found = scan(path.read_bytes()[:1 << 16])
         if found.payloads:
             head = unpack(found.payloads[0])
-            if isinstance(head, dict):
-                return head.get("backend", "interpreter")
+            return head if isinstance(head, dict) else None
     return None
+
+
+def log_backend(directory: Path) -> str | None:
+    """The backend that recorded the log in ``directory`` (None: no log there yet)."""
+    head = log_header(directory)
+    return None if head is None else head.get("backend", "interpreter")
 
 
 def check_backend(contents: LogContents, wanted: str) -> None:
