@@ -257,20 +257,11 @@ def _choose(program, events: str, fmt: str) -> tuple[str, dict | None]:
     format exists for speed) or when it is large enough that a cold compile pays
     (:data:`AUTO_COMPILE_BYTES`); else the interpreter. Raises ``UnsupportedProgram`` for a
     program the compiled backend cannot run."""
-    from coordlang.runtime.compiled.cache import is_cached
-    from coordlang.runtime.compiled.support import ensure_supported, kernel_source
-    from coordlang.runtime.handlers import bind_handlers
+    from coordlang.runtime.compiled.support import ensure_supported, kernel_cached
 
     plan = ensure_supported(program)
-    handlers = None
-    digests: dict[str, str] = {}
-    if plan.jit_handlers:
-        # The kernel's source names each jit handler's digest, as CompiledExecutor computes it.
-        from coordlang.runtime.compiled.executor import source_digest
-
-        handlers = bind_handlers(program)
-        digests = {name: source_digest(handlers[name].function) for name in plan.jit_handlers}
-    if is_cached(kernel_source(plan, digests)) or fmt == "columns":
+    cached, handlers = kernel_cached(program, plan)
+    if cached or fmt == "columns":
         return "compiled", handlers
     size = _input_bytes(events)
     if size is not None and size >= AUTO_COMPILE_BYTES:

@@ -175,6 +175,7 @@ class MachineGen(StepGen, ForkGen):
         w = self.out
         w(0, NJIT)
         w(0, f"def end_{self.k}(st, i, status, now, pc):")
+        w(1, "tr(st, i, int64(TR_END), status, now)")
         w(1, "st.I[i, STATUS] = status")
         w(1, "st.I[i, STATE] = T_DONE")
         w(1, "st.C[i, ENDPC] = pc")
@@ -220,7 +221,7 @@ class MachineGen(StepGen, ForkGen):
             w(3, "act = 0")
             w(3, "continue")
             w(2, "if pc == PC_ESCAPE and t != i:")
-            w(3, "t = th_raise_up(st, i, t)")
+            w(3, "t = th_raise_up(st, i, t, now)")
             w(3, f"pc = {self.catch('I[t, PC]')}")
             # The forking thread that catches the error is woken (last in the run queue), as the
             # interpreter's; one that does not raises it on at once.
@@ -403,6 +404,8 @@ class MachineGen(StepGen, ForkGen):
             w(3, "if taken == -2:")
             self.raise_here(4, pc)
             w(3, "if taken >= 0:")
+            w(4, f"tr(st, {self.T}, int64(TR_BEGIN), int64({pc}), now)")
+            w(4, f"tr(st, {self.T}, int64(TR_OK), int64(0), now)")
             w(4, "pc = taken")
             w(4, "continue")
         if instr.timer is not None:
@@ -414,6 +417,7 @@ class MachineGen(StepGen, ForkGen):
             w(3, f"if 0.0 > d{pc}:")  # Python's max(d, 0.0) keeps a NaN
             w(4, f"d{pc} = 0.0")
             w(3, f"heap_push(st, {self.T}, now + d{pc}, int64(TK_WAIT))")
+        w(3, f"tr(st, {self.T}, int64(TR_BEGIN), int64({pc}), now)")
         w(3, f"st.I[{self.T}, STATE] = T_WAITING")
         w(3, f"st.I[{self.T}, PC] = {pc}")
         self.blocked(3)
@@ -477,6 +481,8 @@ class MachineGen(StepGen, ForkGen):
                     w(4, "return NO_RUN")
                     w(3, "heap_remove(st, i)")
                     w(3, "st.I[i, STATE] = T_RUN")
+                    w(3, "if t != -2:")
+                    w(4, "tr(st, i, int64(TR_OK), int64(0), now)")
                     w(3, "if t == -2:")
                     w(4, "raise_pending(st, i, now)")
                     w(4, f"t = catch_{k}(st, i, int64({pc}))")
@@ -496,6 +502,7 @@ class MachineGen(StepGen, ForkGen):
         w(1, "st.I[i, STATE] = T_RUN")
         w(1, "pc = st.I[i, PC]")
         w(1, "if st.I[i, TKIND] == TK_WAIT:")
+        w(2, "tr(st, i, int64(TR_TIMER), int64(0), st.F[i, DEADLINE])")
         w(2, "p = pc")
         for pc, instr in enumerate(self.code):
             if isinstance(instr, ir.Wait) and instr.timer is not None and self.facts.tries[pc] is not None:
@@ -577,6 +584,7 @@ class MachineGen(StepGen, ForkGen):
             w(1, f"g = {code if kind == 'b' else f'({code} != 0)'}")
             w(1, "if err[0] != 0:")
             w(2, "err[0] = 0")
+            w(2, f"tr(st, int64(0), int64(TR_FAULT), int64({k}), st.SF[SF_CLOCK])")
             w(2, "return -1")
             w(1, "if not g:")
             w(2, "return -1")

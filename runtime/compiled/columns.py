@@ -149,7 +149,9 @@ S_SV_USED = 24
 S_RUNT = 25       # deliver_k of a machine with threads: the thread row to run
 S_CANCEL = 26     # children whose caller stopped waiting: a list (row + 1) through CNEXT
 S_STARTS = 27     # instances started (programs with calls: the start order)
-N_SI = 28
+S_TRACE = 28      # 1: record the step trace (a simulation's timings), 0: record nothing
+S_TR_USED = 29    # trace records written since the host last read them
+N_SI = 30
 SF_CLOCK = 0
 SF_RUN_T = 1      # the clock of the runs in the run queue (a timer's deadline, or the clock)
 N_SF = 4
@@ -170,6 +172,21 @@ OP_RESUME = 2     # kernel(): resume answered instances and replay their deferre
 STOP_NONE = 0
 STOP_BARRIER = 1  # an instance whose continuation can emit parked: the host answers it at once
 STOP_ROOM = 2     # the arrays need room before the next routing
+
+# ---------------------------------------------------------------- the step trace
+# With SI[S_TRACE] set, the kernel writes a record (row, code, arg, machine; time) at each of
+# the interpreter's ``Effects`` timing hooks it passes: what ``coord simulate`` measures. The
+# host reads them after each kernel call (``runtime/simulation/compiled.py``).
+TR_START = 1      # an instance started (arg: its machine)
+TR_END = 2        # an instance or a reaction's run ended (arg: its status)
+TR_BEGIN = 3      # a step began (arg: the pc of its do, call or wait; TR_COMP + the do's pc for
+                  # the compensation the do registered)
+TR_OK = 4         # the row's step finished ok
+TR_TIMER = 5      # the row's wait ended by its timer
+TR_CANCEL = 6     # the row (a branch) was cancelled
+TR_FAULT = 7      # a reaction's guard or a stream's aggregate raised: no run started, the event
+                  # skipped (arg: the reaction's or the stream's machine)
+TR_COMP = 1 << 32
 
 FREE_ROW = 1 << 40  # MACH of a free row
 NO_RUN = -100     # deliver_k(): nothing to run

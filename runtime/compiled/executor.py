@@ -68,11 +68,20 @@ class CompiledExecutor:
         _check_jit(plan, program)
         self.source = kernel_source(plan, digests)
         self.kernel = load_kernel(self.source, cache_dir)
+        self.inbox = inbox
+        self.concurrency = concurrency
+        self._start()
+        self._call(K.OP_FIRE, _EMPTY, 0, 0)  # compiles the kernel now (or loads it from the cache)
+        self._strings = len(plan.strings)
+        self.build_seconds = time.perf_counter() - started
+        """Building: code generation, kernel import, compilation when it is not cached."""
+
+    def _start(self) -> None:
+        """An empty run: the host, the codec and the state as the first event finds them."""
+        plan = self.plan
         self.codec = Codec(plan.strings, plan.events, plan.event_width)
-        key_kinds = [machine_key_kind(lay.machine) if lay.index < plan.workflow_count
-                     else lay.key_kind or "r" for lay in plan.machines]
-        self.host = Host(plan, self.handlers, self.codec, key_kinds, concurrency)
-        self.st = new_state(plan.width, plan.event_width, plan.comp_width, inbox,
+        self.host = self._new_host()
+        self.st = new_state(plan.width, plan.event_width, plan.comp_width, self.inbox,
                             rq=(self.kernel.MOST_RUNS + 8) * self.kernel.ROWS, fifos=self.kernel.N_FIFOS)
         self.st = self._queue_room(self.st)
         self.st.ERR[3] = plan.strings.intern("Failed")
@@ -80,9 +89,21 @@ class CompiledExecutor:
         self._ref = None
         self.events = 0
         self.seconds = 0.0
-        self._call(K.OP_FIRE, _EMPTY, 0, 0)  # compiles the kernel now (or loads it from the cache)
-        self.build_seconds = time.perf_counter() - started
-        """Building: code generation, kernel import, compilation when it is not cached."""
+
+    host_class = Host
+
+    def _new_host(self) -> Host:
+        plan = self.plan
+        key_kinds = [machine_key_kind(lay.machine) if lay.index < plan.workflow_count
+                     else lay.key_kind or "r" for lay in plan.machines]
+        return self.host_class(plan, self.handlers, self.codec, key_kinds, self.concurrency)
+
+    def restart(self) -> None:
+        """Start a new run of the program on the same kernel and handlers: as building the
+        executor again would, without generating and loading the kernel again. The strings
+        the last run interned are forgotten, so each run's string ids are a new build's."""
+        self.plan.strings.truncate(self._strings)
+        self._start()
 
     # ---------------------------------------------------------------- the Executor protocol
 

@@ -158,6 +158,14 @@ class Host:
                 st.C[i, K.ACTION] = K.A_CONTINUE
             else:
                 raise AssertionError(f"instance {i} parked for {park}")
+        for i, ok, value in self.attempt_calls(calls):
+            self.outcome(i, ok, value)
+        return self.st
+
+    def attempt_calls(self, calls: list[tuple[int, BoundHandler, tuple, str]]) -> list[tuple[int, bool, object]]:
+        """An attempt of each call ((row, handler, arguments, idempotency key)): (row, True,
+        result) or (row, False, error), in the order the outcomes apply: plain and async calls
+        in parking order, then each batch handler's rows."""
         batches: dict[str, list] = {}
         awaited = [call for call in calls if call[1].is_async]
         if awaited:
@@ -165,18 +173,22 @@ class Host:
                 self._loop = HandlerLoop()
             results = self._loop.attempt_all([call[1:] for call in awaited], self.concurrency)
             answers = {call[0]: (ok, value if ok else from_exception(value)) for call, (ok, value) in zip(awaited, results)}
+        out: list[tuple[int, bool, object]] = []
         for call in calls:
             i, handler, args, key = call
             if handler.definition.mode == "batch":
                 batches.setdefault(handler.definition.name, []).append(call)
             elif handler.is_async:
-                self.outcome(i, *answers[i])
+                out.append((i, *answers[i]))
             else:
-                self.outcome(i, *_attempt(handler, args, key, self._loop))
+                out.append((i, *_attempt(handler, args, key, self._loop)))
         for group in batches.values():
-            for (i, _, _, _), result in zip(group, call_batch(group)):
-                self.outcome(i, *result)
-        return self.st
+            out += [(i, *result) for (i, _, _, _), result in zip(group, call_batch(group))]
+        return out
+
+    def step_ended(self, i: int, status: str | None) -> None:
+        """Row ``i``'s step ended on the host's decision (``error``; ``ok`` for a compensation),
+        or (None) never began: its arguments did not evaluate. The kernel traces the rest."""
 
     def answer_batches(self, ids: np.ndarray) -> np.ndarray:
         """Answer the parked calls of batch handlers whose arguments the kernel evaluated, a
@@ -215,6 +227,7 @@ class Host:
             try:
                 args = tuple(self.evaluate(i, a, st.FC[i, K.PARK_T]) for a in site.instr.args)
             except ExpressionError as exc:
+                self.step_ended(i, None)
                 self.raise_(i, self.expression_error(exc, site.instr.sid))
                 return None
             st.I[self.owner(i), runs_col] += 1
@@ -285,6 +298,7 @@ class Host:
             resume = st.FC[i, K.PARK_T] + delay
             if timeout is not None and resume > st.FC[i, K.STEP_START] + timeout:
                 self.host_args.pop(i, None)
+                self.step_ended(i, "error")
                 self.raise_(i, error("Timeout", f"{what}: step timeout of {format_seconds(timeout)} "
                                      f"reached after {attempt} attempt(s); last error: {err.kind}: {err.message}"))
                 return
@@ -292,6 +306,7 @@ class Host:
             st.C[i, K.ACTION] = K.A_BACKOFF
             return
         self.host_args.pop(i, None)
+        self.step_ended(i, "error")
         self.raise_(i, err)
 
     def child_ended(self, t: int) -> None:
@@ -318,6 +333,7 @@ class Host:
         st = self.st
         st.C[i, K.ACTION] = K.A_COMP_POP
         if ok:
+            self.step_ended(i, "ok")
             return
         err = value
         assert isinstance(err, ErrorValue)
@@ -332,6 +348,7 @@ class Host:
             st.FC[i, K.RESUME_AT] = st.FC[i, K.PARK_T] + delay
             st.C[i, K.ACTION] = K.A_BACKOFF
             return
+        self.step_ended(i, "error")
         st.C[i, K.UNDO_FAILED] = 1
         layout = self.plan.machines[m]
         self.faults.append(f"{layout.machine.name} {self.key(i)!r}: compensation {comp.handler.name} failed after "

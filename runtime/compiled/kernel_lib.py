@@ -13,6 +13,7 @@ the machine's own (inboxes, step counters, arguments, slots: see ``layout.py``).
 
 from __future__ import annotations
 
+import numpy as np
 from numba import int64, njit, uint64
 from numba.core import types
 from numba.experimental import structref
@@ -20,7 +21,8 @@ from numba.experimental import structref
 from coordlang.runtime.compiled.state import State
 from coordlang.runtime.compiled.columns import *  # noqa: F401,F403 (generated kernels use them)
 from coordlang.runtime.compiled.columns import (CALLER, CHILD, CNEXT, LNEXT, OWNER, P_CHILD, S_CANCEL, S_STARTS,
-                                               S_STOP, ST_THREAD, STATUS, STOP_BARRIER, T_CHILD)
+                                               S_STOP, S_TR_USED, S_TRACE, ST_THREAD, STATUS, STOP_BARRIER,
+                                               T_CHILD)
 from coordlang.runtime.compiled.columns import (FREE_ROW, MACH, NEXT, S_EM_FREE, S_EM_HEAD, S_EM_TAIL, S_EM_USED,
                                                S_ROW_FREE, S_ROWS, S_RQ_HEAD, S_RQ_TAIL, S_SV_FREE, S_SV_USED)
 from coordlang.runtime.compiled.columns import (C_DROPPED, DEADLINE, DEFH, DEFT, ERR_T, ERRK, ERRM, ERRT, PARK,
@@ -46,14 +48,44 @@ structref.define_proxy(StateRef, StateType, list(State._fields))
 
 
 @njit(cache=True)
-def _new_ref(I, F, C, FC, SI, SF, CT, ERR, hp_dl, hp_seq, hp_inst, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, df_ord, gp_pending, gp_reached, pk, em_I, em_F, em_type, em_next, em_ref, rq_i, rq_p, rq_key, sv_val, sv_next, fq_dl, fq_seq, fq_inst, fq_ht):
-    return StateRef(I, F, C, FC, SI, SF, CT, ERR, hp_dl, hp_seq, hp_inst, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, df_ord, gp_pending, gp_reached, pk, em_I, em_F, em_type, em_next, em_ref, rq_i, rq_p, rq_key, sv_val, sv_next, fq_dl, fq_seq, fq_inst, fq_ht)
+def _new_ref(I, F, C, FC, SI, SF, CT, ERR, hp_dl, hp_seq, hp_inst, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, df_ord, gp_pending, gp_reached, pk, em_I, em_F, em_type, em_next, em_ref, rq_i, rq_p, rq_key, sv_val, sv_next, fq_dl, fq_seq, fq_inst, fq_ht, tr_I, tr_F):
+    return StateRef(I, F, C, FC, SI, SF, CT, ERR, hp_dl, hp_seq, hp_inst, tb, ib_I, ib_F, ib_next, cp_I, cp_F, cp_next, df_row, df_clock, df_grp, df_wf, df_key, df_next, df_ord, gp_pending, gp_reached, pk, em_I, em_F, em_type, em_next, em_ref, rq_i, rq_p, rq_key, sv_val, sv_next, fq_dl, fq_seq, fq_inst, fq_ht, tr_I, tr_F)
 
 
 def state_ref(st: State) -> StateRef:
     """The kernels' view of ``st`` (built by a cached function: the proxy's own constructor is
     compiled anew in every process)."""
     return _new_ref(*st)
+
+
+# ---------------------------------------------------------------- the step trace
+
+@njit(cache=True)
+def tr(st, row, code, arg, now):
+    """A trace record, when the trace is on (a simulation); the arrays double when full. The
+    host reads the records after each kernel call, so they grow only as far as one call goes."""
+    if st.SI[S_TRACE] == 0:
+        return
+    n = st.SI[S_TR_USED]
+    if n == len(st.tr_F):
+        grown_I = np.zeros((2 * n + 256, 4), dtype=np.int64)
+        grown_F = np.zeros(2 * n + 256, dtype=np.float64)
+        grown_I[:n] = st.tr_I[:n]
+        grown_F[:n] = st.tr_F[:n]
+        st.tr_I = grown_I
+        st.tr_F = grown_F
+    st.tr_I[n, 0] = row
+    st.tr_I[n, 1] = code
+    st.tr_I[n, 2] = arg
+    st.tr_I[n, 3] = st.I[row, MACH]
+    st.tr_F[n] = now
+    st.SI[S_TR_USED] = n + 1
+
+
+@njit(cache=True)
+def trace_arrays(st):
+    """The trace's arrays as the kernel left them (grown, perhaps)."""
+    return st.tr_I, st.tr_F
 
 
 # ---------------------------------------------------------------- expression errors

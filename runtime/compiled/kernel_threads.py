@@ -22,7 +22,8 @@ from coordlang.runtime.compiled.columns import (ACTION, ATTEMPT, DEADLINE, ERR_T
                                                MACH, NBR, OWNER, PARENT, PARK, PC, RQH, RQN, RQT, S_HEAP, S_RQ_HEAD,
                                                S_RQ_TAIL, ST_THREAD, STATE, STATUS, T_DOOMED, T_FREE, T_JOIN, T_READY,
                                                T_RUN, TNEXT, TSEQ, WF)
-from coordlang.runtime.compiled.kernel_lib import _compact, _sift_up, drop_child, rq_push
+from coordlang.runtime.compiled.columns import TR_CANCEL
+from coordlang.runtime.compiled.kernel_lib import _compact, _sift_up, drop_child, rq_push, tr
 
 
 @njit(cache=True)
@@ -154,7 +155,7 @@ def th_free(st, i, t):
 
 
 @njit(cache=True)
-def th_cancel_branches(st, i, p):
+def th_cancel_branches(st, i, p, now):
     """Cancel every branch of ``p`` and, with them, their own branches (children come after
     their parents in creation order, so one pass marks them all)."""
     j = st.C[i, TNEXT]
@@ -163,6 +164,7 @@ def th_cancel_branches(st, i, p):
         if q == p or (q >= 0 and st.I[q, STATE] == T_DOOMED):
             _unqueue(st, i, j)
             st.I[j, STATE] = T_DOOMED
+            tr(st, j, int64(TR_CANCEL), int64(0), now)
         j = st.C[j, TNEXT]
     prev = i
     j = st.C[i, TNEXT]
@@ -195,7 +197,7 @@ def th_clear(st, i, n):
 
 
 @njit(cache=True)
-def th_raise_up(st, i, t):
+def th_raise_up(st, i, t, now):
     """An error no catch of branch ``t`` takes: the branch and its siblings are cancelled and
     the error is raised in the forking thread, which is returned (its pc is the fork's)."""
     p = st.C[t, PARENT]
@@ -203,7 +205,7 @@ def th_raise_up(st, i, t):
     st.C[p, ERRM] = st.C[t, ERRM]
     st.C[p, ERRT] = st.C[t, ERRT]
     st.FC[p, ERR_T] = st.FC[t, ERR_T]
-    th_cancel_branches(st, i, p)
+    th_cancel_branches(st, i, p, now)
     st.I[p, STATE] = T_RUN
     return p
 

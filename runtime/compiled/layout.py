@@ -55,6 +55,13 @@ class Strings:
     def __len__(self) -> int:
         return len(self.texts)
 
+    def truncate(self, size: int) -> None:
+        """Forget every string interned after the first ``size``."""
+        for text in self.texts[size:]:
+            del self.ids[text]
+        del self.texts[size:]
+        self._filled = min(self._filled, size)
+
     def array(self):
         """The texts as a numpy object array (for indexing by columns of ids), kept in step
         (grown by doubling, so a run with many strings does not copy them all each time)."""

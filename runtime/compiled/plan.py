@@ -140,7 +140,7 @@ def new_plan(program: ir.Program) -> Plan:
     for lay in layouts:
         if plan.calls or any(isinstance(instr, ir.Emit) for instr in lay.machine.code):
             plan.barriers.add(lay.index)
-    plan.rows = max(lay.rows for lay in layouts)
+    plan.rows = max((lay.rows for lay in layouts), default=1)
     plan.width = (max([lay.width_i for lay in layouts], default=0), max([lay.width_f for lay in layouts], default=0))
     most = 0
     for lay in layouts:

@@ -69,6 +69,7 @@ def generate(plan: Plan) -> str:
                 w(1, "else:")
                 order = "start_order(st)" if plan.calls else f"ordinal * {MAX_STARTERS} + {starters.index(k)}"
                 w(2, f"i = start_{k}(st, key, srcI, srcF, r, {order})")
+                w(2, f"tr(st, i, int64(TR_START), int64({k}), now)")
                 w(2, "return 3, i, 0")
                 reached = "1"
             if name in lay.awaits:

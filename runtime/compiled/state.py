@@ -30,6 +30,8 @@ State = namedtuple("State", [
     "sv_val", "sv_next",       # stream values kept for stddev, a list per window
     "fq_dl", "fq_seq", "fq_inst", "fq_ht",  # window timers of tumbling and session streams: a
                                # ring per stream (deadline, sequence, window), its (head, tail)
+    "tr_I", "tr_F",            # the step trace (when SI[S_TRACE]): (row, code, arg, machine), time;
+                               # grown by the kernel itself (see kernel_lib.tr)
 ])
 
 
@@ -80,6 +82,7 @@ def new_state(widths: tuple[int, int], event_widths: tuple[int, int], comp_width
         sv_val=np.zeros(arena, dtype=np.float64), sv_next=_free_list(arena),
         fq_dl=np.zeros((max(fifos, 1), arena), dtype=np.float64), fq_seq=np.zeros((max(fifos, 1), arena), dtype=np.int64),
         fq_inst=np.zeros((max(fifos, 1), arena), dtype=np.int64), fq_ht=np.zeros((max(fifos, 1), 2), dtype=np.int64),
+        tr_I=np.zeros((1, 4), dtype=np.int64), tr_F=np.zeros(1, dtype=np.float64),
     )
 
 
@@ -92,6 +95,8 @@ def _grow_rows(array: np.ndarray, size: int, fill: float = 0) -> np.ndarray:
 
 def _grow_arena(st: State, names: tuple[str, ...], next_name: str, free_slot: int, need: int) -> dict:
     """Enlarge an arena so that ``need`` more rows are free; new rows join the free list."""
+    if need <= 0:
+        return {}
     nxt = getattr(st, next_name)
     size = len(nxt)
     used_slot = {"ib_next": K.S_IB_USED, "cp_next": K.S_CP_USED, "df_next": K.S_DF_USED, "em_next": K.S_EM_USED,
@@ -157,6 +162,8 @@ def grow_queue(st: State, size: int) -> State:
 def _grow_fifos(st: State, need: int) -> dict:
     """Room for ``need`` more entries in every window-timer ring. An entry's slot is its
     counter modulo the (power of two) capacity, so a larger ring keeps every counter."""
+    if need <= 0:
+        return {}
     cap = st.fq_dl.shape[1]
     used = int((st.fq_ht[:, 1] - st.fq_ht[:, 0]).max())
     if cap - used >= need:

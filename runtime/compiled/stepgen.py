@@ -60,6 +60,7 @@ class StepGen:
                     w(5, f"st.I[{self.T}, {col}] = {f'1 if a{n}_{pc} else 0' if kind == 'b' else f'a{n}_{pc}'}")
             w(5, f"st.I[i, {runs}] += 1")
         w(5, f"st.FC[{self.T}, STEP_START] = now")
+        w(5, f"tr(st, {self.T}, int64(TR_BEGIN), int64({pc}), now)")
         w(4, f"st.C[{self.T}, ATTEMPT] += 1")
         if handler.mode == "jit":
             function = plan.jit_handlers[handler.name]
@@ -81,6 +82,7 @@ class StepGen:
             self.store(3, instr.target, f"res{pc}", result or "", pc)
         if instr.compensation is not None:
             self.gen_register(pc, instr, site, result)
+        w(3, f"tr(st, {self.T}, int64(TR_OK), int64(0), now)")
         w(3, f"st.C[{self.T}, ATTEMPT] = 0")
         w(3, f"pc = {pc + 1}")
 
@@ -128,6 +130,7 @@ class StepGen:
                 raise self.unsupported(pc, f"a child's value stored in '{self.layout.slots[instr.target].slot.name}'")
         w(3, "if act == A_CHILD:")
         w(4, "act = 0")
+        w(4, f"tr(st, {T}, int64(TR_OK), int64(0), now)")
         if instr.target is not None:
             self.store(4, instr.target, _result(result, T), result, pc)
         w(4, f"st.C[{T}, ATTEMPT] = 0")
@@ -148,10 +151,13 @@ class StepGen:
             for n, code in enumerate(codes):
                 _, where, col = params[n]
                 w(4, f"st.{where}[{T}, {col}] = a{n}_{pc}")
+        w(3, f"if st.C[{T}, ATTEMPT] == 0:")
+        w(4, f"tr(st, {T}, int64(TR_BEGIN), int64({pc}), now)")
         w(3, f"st.C[{T}, ATTEMPT] += 1")
         w(3, f"c{pc} = start_{callee.index}(st, st.I[{T}, {key_col}], st.em_I, st.em_F, int64(0), start_order(st))")
         for entry, where, col in params:
             w(3, f"st.{where}[c{pc}, {entry.col}] = st.{where}[{T}, {col}]")
+        w(3, f"tr(st, c{pc}, int64(TR_START), int64({callee.index}), now)")
         w(3, f"st.C[c{pc}, CALLER] = {T} + 1")
         w(3, f"st.C[{T}, CHILD] = c{pc} + 1")
         w(3, f"st.I[c{pc}, STATE] = T_READY")
@@ -214,6 +220,8 @@ class StepGen:
         w(4, "return")
         w(3, "st.C[i, ATTEMPT] += 1")
         w(3, "site = st.cp_I[e, 0]")
+        w(3, "if st.C[i, ATTEMPT] == 1:")
+        w(4, "tr(st, i, int64(TR_BEGIN), TR_COMP + site, now)")
         for pc, instr in enumerate(self.code):
             if not isinstance(instr, ir.Do) or instr.compensation is None or self.facts.tries[pc] is None:
                 continue
@@ -238,6 +246,7 @@ class StepGen:
             w(4, "except Exception:")
             w(5, "ok = False")
             w(4, "if ok:")
+            w(5, "tr(st, i, int64(TR_OK), int64(0), now)")
             w(5, "cp_pop(st, i)")
             w(5, "st.C[i, ATTEMPT] = 0")
             w(5, "continue")

@@ -244,6 +244,7 @@ def generate(win: WindowLayout, strings: Strings, events: dict[str, EventLayout]
             w(1, f"v{n} = {code}")
     w(1, "if err[0] != 0:")
     w(2, "err[0] = 0")  # the interpreter lists it in its faults and skips the event
+    w(2, f"tr(st, int64(0), int64(TR_FAULT), int64({lay.index}), now)")
     w(2, "return -1")
     call = ", ".join(["now"] + names)
     wf = f"int64({win.wf})"

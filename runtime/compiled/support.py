@@ -105,3 +105,20 @@ def kernel_source(plan: Plan, handler_digests: dict[str, str]) -> str:
         head.append(f"{ident} = jitted({handler.target!r}, {str(handler.directory or '')!r})")
     head.append("")
     return "\n".join(head) + "\n" + plan.source
+
+
+def kernel_cached(program: ir.Program, plan: Plan) -> tuple[bool, dict | None]:
+    """Whether an earlier run compiled ``plan``'s kernel into the disk cache (see
+    ``cache.is_cached``), and the handlers bound to tell (None when there is no jit handler,
+    whose digests the kernel's source names)."""
+    from coordlang.runtime.compiled.cache import is_cached
+    from coordlang.runtime.handlers import bind_handlers
+
+    handlers = None
+    digests: dict[str, str] = {}
+    if plan.jit_handlers:
+        from coordlang.runtime.compiled.executor import source_digest
+
+        handlers = bind_handlers(program)
+        digests = {name: source_digest(handlers[name].function) for name in plan.jit_handlers}
+    return is_cached(kernel_source(plan, digests)), handlers
