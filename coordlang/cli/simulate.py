@@ -2,7 +2,7 @@
 events and injected faults, on virtual time, and report the distributions.
 
 Checks and compiles FILE (error diagnostics are printed and nothing runs: exit 1), reads the
-spec against the program, runs the universes (on the interpreter, in ``--workers`` processes),
+spec against the program, runs the universes (on ``--backend``, in ``--workers`` processes),
 prints tables to standard error and writes the JSON to ``--out``. Flags override the spec's
 ``[simulation]`` table.
 """
@@ -17,12 +17,15 @@ from pathlib import Path
 from coordlang.errors import UsageError
 
 DEFAULT_SPEC = "simulate.toml"
+BACKENDS = ("auto", "interpreter", "compiled")
+"""As :data:`coordlang.runtime.simulation.spec.BACKENDS`, without importing it to build the parser."""
 
 
 def run(args) -> int:
     from coordlang.cli.run import _compile
     from coordlang.runtime.handlers import bind_handlers
     from coordlang.runtime.simulation import dumps, load_spec, report, run_universes
+    from coordlang.runtime.simulation.compiled import choose
 
     for name in ("universes", "workers"):
         value = getattr(args, name)
@@ -38,19 +41,24 @@ def run(args) -> int:
     if program is None:
         return 1
     spec = load_spec(spec_path, program)
-    overrides = {name: getattr(args, name) for name in ("universes", "seed", "workers")
+    overrides = {name: getattr(args, name) for name in ("universes", "seed", "workers", "backend")
                  if getattr(args, name) is not None}
     spec = dataclasses.replace(spec, **overrides)
+    backend, why_not = choose(program, spec)
+    if why_not is not None:
+        if spec.backend == "compiled":
+            raise UsageError(f"--backend compiled: {why_not}; use --backend interpreter (or auto)")
+        print(f"coord simulate: running on the interpreter: {why_not}", file=sys.stderr)
     handlers = bind_handlers(program)
 
     started = time.perf_counter()
     with _Progress(spec.universes) as progress:
-        results = run_universes(program, spec, spec.workers, handlers, progress.update)
+        results = run_universes(program, spec, spec.workers, handlers, progress.update, backend)
     seconds = time.perf_counter() - started
-    document = report(program, spec, args.file, results, instances=args.instances)
+    document = report(program, spec, args.file, results, instances=args.instances, engine=backend)
     if args.out:
         _write(args.out, dumps(document))
-    _tables(args, spec, document, seconds)
+    _tables(args, spec, document, seconds, backend)
     return 0
 
 
@@ -99,7 +107,7 @@ def _seconds(value: object) -> str:
     return format_seconds(float(value)) if value else "0s"  # type: ignore[arg-type]
 
 
-def _tables(args, spec, document: dict, seconds: float) -> None:
+def _tables(args, spec, document: dict, seconds: float, backend: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -109,7 +117,7 @@ def _tables(args, spec, document: dict, seconds: float) -> None:
     rate = len(document["per_universe"]) / seconds if seconds > 0 else 0.0
     console.print(f"[bold]{Path(args.file).name}[/] with {Path(spec.path).name}: {document['universes']:,} "
                   f"universes, seed {spec.seed}, {spec.workers} worker{'s' if spec.workers != 1 else ''} "
-                  f"(interpreter), {seconds:.2f} s, {rate:,.1f} universes/s", soft_wrap=True)
+                  f"({backend}), {seconds:.2f} s, {rate:,.1f} universes/s", soft_wrap=True)
 
     table = Table(title="outcomes per universe", title_justify="left")
     for column in ("", "mean", "min", "p50", "p95", "p99", "max", "total"):
@@ -170,6 +178,9 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=int, metavar="S", help="the seed all universes derive from (overrides the spec)")
     p.add_argument("--workers", type=int, metavar="N",
                    help="processes running universes (overrides the spec; default 1); results do not depend on it")
+    p.add_argument("--backend", choices=BACKENDS,
+                   help="the engine (overrides the spec; default auto: compiled when it runs FILE without barriers "
+                        "and its kernel is cached, else the interpreter); both give the same results")
     p.add_argument("--out", metavar="RESULT.json", help="write the distributions as JSON here ('-': stdout)")
     p.add_argument("--instances", action="store_true",
                    help="also write each universe's instances with their virtual start and end times")

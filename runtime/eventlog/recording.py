@@ -40,8 +40,9 @@ class Recorder(Effects):
         self.inputs = inputs
         """Input events recorded so far (in this log, across resumes)."""
 
-    def attempt(self, handler: BoundHandler, args: tuple, idempotency_key: str, loop: HandlerLoop) -> Attempt:
-        outcome = self.inner.attempt(handler, args, idempotency_key, loop)
+    def attempt(self, handler: BoundHandler, args: tuple, idempotency_key: str, loop: HandlerLoop,
+                workflow: str) -> Attempt:
+        outcome = self.inner.attempt(handler, args, idempotency_key, loop, workflow)
         self.writer.append(attempt_record(handler.definition.name, idempotency_key, outcome))
         return outcome
 
@@ -83,16 +84,17 @@ class Replayer(Effects):
     def next_kind(self) -> str | None:
         return None if self.at_end else self.records[self.position][0]
 
-    def attempt(self, handler: BoundHandler, args: tuple, idempotency_key: str, loop: HandlerLoop) -> Attempt:
+    def attempt(self, handler: BoundHandler, args: tuple, idempotency_key: str, loop: HandlerLoop,
+                workflow: str) -> Attempt:
         name = handler.definition.name
         if self.at_end and self.after is not None:
-            return self.after.attempt(handler, args, idempotency_key, loop)
+            return self.after.attempt(handler, args, idempotency_key, loop, workflow)
         record = self._take(("ok", "err"), f"an attempt of {name} ({idempotency_key})")
         if record[1] != name or record[2] != idempotency_key:
             self._diverged(record, f"an attempt of {name} ({idempotency_key})")
         recorded = attempt_of(record)
         if self.verify is not None:
-            again = self.verify.attempt(handler, args, idempotency_key, loop)
+            again = self.verify.attempt(handler, args, idempotency_key, loop, workflow)
             if _attempt_key(again) != _attempt_key(recorded):
                 raise LogDiverged(f"record {self.position}: {name} ({idempotency_key}) now "
                                   f"{_attempt_text(again)}; when recorded it {_attempt_text(recorded)}")

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from coordlang.runtime.interpreter.values import ErrorValue, from_exception
+from coordlang.runtime.interpreter.values import ErrorValue, error, from_exception
+from coordlang.semantics.constants import format_seconds
 
 if TYPE_CHECKING:
     from coordlang.runtime.executor import Event
@@ -31,10 +32,32 @@ class Attempt:
     reaches the workflow that much later. 0: at once, as every real call does."""
 
 
+def landing(outcome: Attempt, handler: str, now: float, handler_timeout: float | None, started: float,
+            step_timeout: float | None, attempt: int) -> tuple[float, Attempt]:
+    """When an attempt with latency made at ``now`` answers, and what: its own answer after
+    its latency, or a ``TimeoutError`` when the handler's ``timeout`` runs out first (what
+    cutting off a live call raises, so policies see the same error), or the step's
+    ``Timeout`` when the step's ``timeout`` (counted from ``started``) runs out first. Both
+    engines take this rule, so their simulations agree."""
+    due = now + outcome.latency
+    if handler_timeout is not None and now + handler_timeout < due:
+        due = now + handler_timeout
+        outcome = Attempt(error=from_exception(TimeoutError(
+            f"handler {handler} did not answer within its timeout of {format_seconds(handler_timeout)}")))
+    if step_timeout is not None and started + step_timeout < due:
+        due = max(now, started + step_timeout)
+        outcome = Attempt(error=error("Timeout", f"do {handler}: step timeout of {format_seconds(step_timeout)} "
+                                      f"reached during attempt {attempt}"))
+    return due, outcome
+
+
 class Effects:
     """Calls handlers; the trace hooks do nothing."""
 
-    def attempt(self, handler: BoundHandler, args: tuple, idempotency_key: str, loop: HandlerLoop) -> Attempt:
+    def attempt(self, handler: BoundHandler, args: tuple, idempotency_key: str, loop: HandlerLoop,
+                workflow: str) -> Attempt:
+        """One attempt of ``handler`` by an instance of ``workflow`` (a reaction's
+        ``reaction#N``)."""
         try:
             return Attempt(handler.call(args, idempotency_key, loop))
         except Exception as exc:  # any exception of a handler is the program's HandlerError

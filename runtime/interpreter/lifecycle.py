@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from coordlang.ir import nodes as ir
 from coordlang.runtime.interpreter.core import Core
-from coordlang.runtime.interpreter.effects import Attempt
+from coordlang.runtime.interpreter.effects import Attempt, landing
 from coordlang.runtime.interpreter.state import Attempts, Instance, Thread
-from coordlang.runtime.interpreter.values import (ErrorValue, coerce, error, from_exception, retries_on,
+from coordlang.runtime.interpreter.values import (ErrorValue, coerce, error, retries_on,
                                                   retry_delay)
 from coordlang.semantics.constants import format_seconds
 
@@ -69,21 +69,11 @@ class Lifecycle(Core):
         attempts.attempt += 1
         bound = self.handlers[handler]
         outcome = self.effects.attempt(bound, attempts.args, f"{inst.key}:{attempts.label}:{attempts.attempt}",
-                                       self.handler_loop)
+                                       self.handler_loop, inst.workflow)
         if outcome.latency <= 0.0:
             return outcome
-        now = self.state.clock
-        due = now + outcome.latency
-        limit = bound.definition.timeout
-        if limit is not None and now + limit < due:
-            due = now + limit
-            # What cutting off a live async call raises, so policies see the same error.
-            outcome = Attempt(error=from_exception(TimeoutError(
-                f"handler {handler} did not answer within its timeout of {format_seconds(limit)}")))
-        if step_timeout is not None and attempts.started + step_timeout < due:
-            due = max(now, attempts.started + step_timeout)
-            outcome = Attempt(error=error("Timeout", f"do {handler}: step timeout of {format_seconds(step_timeout)} "
-                                          f"reached during attempt {attempts.attempt}"))
+        due, outcome = landing(outcome, handler, self.state.clock, bound.definition.timeout, attempts.started,
+                               step_timeout, attempts.attempt)
         attempts.landing = outcome
         thread.timer = self.state.timers.thread_timer(due, inst.id, thread.id, "latency")
         thread.state = "calling"

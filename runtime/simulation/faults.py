@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from coordlang.runtime.interpreter.effects import Attempt, Effects
-from coordlang.runtime.interpreter.values import from_exception
+from coordlang.runtime.interpreter.values import ErrorValue, from_exception
 from coordlang.runtime.simulation.spec import Fault
 
 if TYPE_CHECKING:
@@ -83,8 +83,8 @@ StepKey = tuple[str, str, str, int]
 """(workflow, kind, name, sid): ``("Order", "do", "charge", 41)``."""
 
 
-class SimulatedEffects(Effects):
-    """Injects a universe's faults and records its timings."""
+class Injector:
+    """A universe's fault draws, and its tally of handler attempts, for either engine."""
 
     def __init__(self, faults: tuple[Fault, ...], handlers: dict[str, BoundHandler], seed: int) -> None:
         self.seed = seed
@@ -92,24 +92,25 @@ class SimulatedEffects(Effects):
         self.faults = {f.handler: (f, tuple((exception_class(name, handlers[f.handler]), p) for name, p in f.errors))
                        for f in faults}
         self.handlers: dict[str, HandlerTally] = {}
-        self.instances: dict[int, InstanceTimes] = {}
-        self.steps: dict[StepKey, list[float]] = {}
-        self.statuses: dict[StepKey, dict[str, int]] = {}
-        self._open: dict[tuple[int, int], tuple[StepKey, float]] = {}
 
-    def attempt(self, handler: BoundHandler, args: tuple, idempotency_key: str, loop: HandlerLoop) -> Attempt:
+    def tally(self, handler: str) -> HandlerTally:
+        found = self.handlers.get(handler)
+        if found is None:
+            found = self.handlers[handler] = HandlerTally()
+        return found
+
+    def draw(self, handler: BoundHandler, workflow: str, idempotency_key: str) -> tuple[float, ErrorValue | None]:
+        """One attempt of ``handler`` by an instance of ``workflow``, counted: its latency, and
+        the error injected instead of calling the handler (None: call it; the caller counts a
+        failure it answers with)."""
         name = handler.definition.name
-        tally = self.handlers.get(name)
-        if tally is None:
-            tally = self.handlers[name] = HandlerTally()
+        tally = self.tally(name)
         tally.attempts += 1
         fault = self.faults.get(name)
         if fault is None:
-            outcome = super().attempt(handler, args, idempotency_key, loop)
-            tally.failed += outcome.error is not None
-            return outcome
+            return 0.0, None
         spec, errors = fault
-        rng = self._generator(name, idempotency_key)
+        rng = self._generator(name, workflow, idempotency_key)
         latency = 0.0
         if spec.latency is not None:
             latency = spec.latency.duration(rng)
@@ -126,35 +127,36 @@ class SimulatedEffects(Effects):
                     tally.injected[cls.__name__] = tally.injected.get(cls.__name__, 0) + 1
                     tally.failed += 1
                     exc = cls(f"injected by coord simulate into {name} (attempt {idempotency_key})")
-                    return Attempt(error=from_exception(exc), latency=latency)
-        outcome = super().attempt(handler, args, idempotency_key, loop)
-        tally.failed += outcome.error is not None
-        return Attempt(outcome.value, outcome.error, latency)
+                    return latency, from_exception(exc)
+        return latency, None
 
-    def _generator(self, handler: str, idempotency_key: str) -> random.Random:
-        """This attempt's own generator. The count tells apart attempts with one key (an
-        instance started again with a key used before, children sharing a key)."""
-        seen = self._attempts_of.get((handler, idempotency_key), 0) + 1
-        self._attempts_of[(handler, idempotency_key)] = seen
+    def _generator(self, handler: str, workflow: str, idempotency_key: str) -> random.Random:
+        """This attempt's own generator. Keys do not name the workflow, so two workflows with
+        the same key (and step numbers) would share draws in whatever order they call: the
+        workflow is part of the seed. The count tells apart attempts with one key (an instance
+        started again with a key used before, children of one workflow sharing a key)."""
+        seen = self._attempts_of.get((handler, workflow, idempotency_key), 0) + 1
+        self._attempts_of[(handler, workflow, idempotency_key)] = seen
         # A string seed is hashed with SHA-512 by random.Random: the same in every process.
-        return random.Random(f"{self.seed}:{handler}:{idempotency_key}:{seen}")
+        return random.Random(f"{self.seed}:{workflow}:{handler}:{idempotency_key}:{seen}")
 
-    # ---------------------------------------------------------------- timings
 
-    def instance_started(self, inst: Instance, clock: float) -> None:
-        self.instances[inst.id] = InstanceTimes(inst.workflow, inst.version, inst.key, clock)
+class Timings:
+    """When instances start and end and how long each step takes, in virtual time. A step is
+    open on a thread (the interpreter's (instance, thread), the compiled backend's row) from
+    its beginning to its end."""
 
-    def instance_ended(self, inst: Instance, clock: float) -> None:
-        times = self.instances.get(inst.id)
-        if times is not None:
-            times.end = clock
-            times.status = inst.status
+    def __init__(self) -> None:
+        self.instances: dict[int, InstanceTimes] = {}
+        self.steps: dict[StepKey, list[float]] = {}
+        self.statuses: dict[StepKey, dict[str, int]] = {}
+        self.open: dict[object, tuple[StepKey, float]] = {}
 
-    def step_began(self, inst: Instance, thread: Thread, sid: int, kind: str, name: str, clock: float) -> None:
-        self._open[(inst.id, thread.id)] = ((inst.workflow, kind, name, sid), clock)
+    def began(self, thread: object, key: StepKey, clock: float) -> None:
+        self.open[thread] = (key, clock)
 
-    def step_finished(self, inst: Instance, thread: Thread, clock: float, status: str) -> None:
-        opened = self._open.pop((inst.id, thread.id), None)
+    def finished(self, thread: object, clock: float, status: str) -> None:
+        opened = self.open.pop(thread, None)
         if opened is None:
             return
         key, began = opened
@@ -165,3 +167,35 @@ class SimulatedEffects(Effects):
         durations.append(clock - began)
         counts = self.statuses[key]
         counts[status] = counts.get(status, 0) + 1
+
+
+class SimulatedEffects(Effects):
+    """Injects a universe's faults into the interpreter and records its timings."""
+
+    def __init__(self, faults: tuple[Fault, ...], handlers: dict[str, BoundHandler], seed: int) -> None:
+        self.injector = Injector(faults, handlers, seed)
+        self.timings = Timings()
+
+    def attempt(self, handler: BoundHandler, args: tuple, idempotency_key: str, loop: HandlerLoop,
+                workflow: str) -> Attempt:
+        latency, injected = self.injector.draw(handler, workflow, idempotency_key)
+        if injected is not None:
+            return Attempt(error=injected, latency=latency)
+        outcome = super().attempt(handler, args, idempotency_key, loop, workflow)
+        self.injector.tally(handler.definition.name).failed += outcome.error is not None
+        return Attempt(outcome.value, outcome.error, latency)
+
+    def instance_started(self, inst: Instance, clock: float) -> None:
+        self.timings.instances[inst.id] = InstanceTimes(inst.workflow, inst.version, inst.key, clock)
+
+    def instance_ended(self, inst: Instance, clock: float) -> None:
+        times = self.timings.instances.get(inst.id)
+        if times is not None:
+            times.end = clock
+            times.status = inst.status
+
+    def step_began(self, inst: Instance, thread: Thread, sid: int, kind: str, name: str, clock: float) -> None:
+        self.timings.began((inst.id, thread.id), (inst.workflow, kind, name, sid), clock)
+
+    def step_finished(self, inst: Instance, thread: Thread, clock: float, status: str) -> None:
+        self.timings.finished((inst.id, thread.id), clock, status)

@@ -75,15 +75,16 @@ class Constant:
 @dataclass(frozen=True, slots=True)
 class Sequence:
     """``prefix`` followed by 1, 2, 3... (from ``start``), one count per event type and field:
-    the ids of new orders, each different."""
+    the ids of new orders, each different; the numbers themselves for an int field."""
 
     prefix: str
     start: int = 1
+    numbers: bool = False
 
     def make(self, draws: Draws, event: str, name: str, time: float) -> object:
         number = draws.sequences.get((event, name), self.start)
         draws.sequences[(event, name)] = number + 1
-        return f"{self.prefix}{number}"
+        return number if self.numbers else f"{self.prefix}{number}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,13 +52,14 @@ def summary(values: list[float] | list[int], total: bool = False) -> dict[str, o
 
 
 def report(program: ir.Program, spec: Spec, file: str, results: list[UniverseResult],
-           instances: bool = False) -> dict[str, object]:
-    """The simulation's JSON object; ``instances``: each universe's instances too."""
+           instances: bool = False, engine: str = "interpreter") -> dict[str, object]:
+    """The simulation's JSON object; ``instances``: each universe's instances too; ``engine``:
+    the backend that ran them (the only figure that differs between the two)."""
     out: dict[str, object] = {
         "schema": SCHEMA,
         "program": Path(file).name,
         "spec": Path(spec.path).name,
-        "engine": "interpreter",
+        "engine": engine,
         "seed": spec.seed,
         "universes": len(results),
         "start": _round(spec.start),

@@ -91,6 +91,11 @@ class Spec:
     arrivals: tuple[Arrival, ...] = ()
     followups: tuple[FollowUp, ...] = ()
     faults: tuple[Fault, ...] = ()
+    backend: str = "auto"
+    """``auto``, ``interpreter`` or ``compiled``: the engine (``coord simulate --backend``)."""
+
+
+BACKENDS = ("auto", "interpreter", "compiled")
 
 
 def load_spec(path: str | Path, program: ir.Program) -> Spec:
@@ -160,6 +165,10 @@ class _Reader:
         inbox = self.count(sim, "inbox", 16, minimum=1)
         workers = self.count(sim, "workers", 1, minimum=1)
         max_events = self.count(sim, "max_events", 1_000_000, minimum=1)
+        backend = sim.take("backend", "auto")
+        if backend not in BACKENDS:
+            raise self.error(sim.at("backend"), f"{_shown(backend)} is not a backend",
+                             f"write one of {', '.join(BACKENDS)}")
         sim.finish()
         arrivals_table = _Table(self, "arrivals", top.take("arrivals"))
         arrivals = tuple(self.arrival(name, arrivals_table.take(name)) for name in list(arrivals_table.data))
@@ -176,7 +185,7 @@ class _Reader:
         faults_table.finish()
         top.finish()
         return Spec(self.path, universes, seed, start, horizon, inbox, workers, max_events, arrivals, followups,
-                    faults)
+                    faults, backend)
 
     def arrival(self, event: str, data: object) -> Arrival:
         key = f"arrivals.{event}"
@@ -302,11 +311,15 @@ class _Reader:
         if gen == "constant":
             result = Constant(self.value(table.at("value"), table.take("value"), kind))
         elif gen == "sequence":
-            self.kind_for(key, "a sequence", kind, ("str",))
+            self.kind_for(key, "a sequence", kind, ("str", "int"))
             prefix = table.take("prefix", "")
             if not isinstance(prefix, str):
                 raise self.error(table.at("prefix"), f"{_shown(prefix)} is not text", "write `prefix = \"o-\"`")
-            result = Sequence(prefix, self.integer(table.at("start"), table.take("start", 1), minimum=0))
+            if prefix and kind == "int":
+                raise self.error(table.at("prefix"), "an int field's sequence has no prefix",
+                                 "remove `prefix`, or declare the field str")
+            result = Sequence(prefix, self.integer(table.at("start"), table.take("start", 1), minimum=0),
+                              numbers=kind == "int")
         elif gen == "choice":
             values = table.take("values")
             if not isinstance(values, list) or not values:

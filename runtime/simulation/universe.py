@@ -13,15 +13,18 @@ import hashlib
 import random
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from coordlang.ir import nodes as ir
 from coordlang.runtime.handlers import BoundHandler, bind_handlers
 from coordlang.runtime.interpreter import Interpreter
-from coordlang.runtime.simulation.faults import HandlerTally, InstanceTimes, SimulatedEffects, StepKey
+from coordlang.runtime.simulation.faults import HandlerTally, Injector, InstanceTimes, SimulatedEffects, StepKey
 from coordlang.runtime.simulation.generators import Draws
 from coordlang.runtime.simulation.spec import Spec
 from coordlang.runtime.simulation.stream import generate
+
+if TYPE_CHECKING:
+    from coordlang.runtime.simulation.compiled import SimulationExecutor
 
 
 @dataclass(slots=True)
@@ -50,54 +53,78 @@ def universe_seed(seed: int, index: int) -> int:
     return int.from_bytes(hashlib.sha256(f"{seed}:{index}".encode()).digest()[:8], "big")
 
 
-def run_universe(program: ir.Program, handlers: dict[str, BoundHandler], spec: Spec, index: int) -> UniverseResult:
+def run_universe(program: ir.Program, handlers: dict[str, BoundHandler], spec: Spec, index: int,
+                 compiled: SimulationExecutor | None = None) -> UniverseResult:
+    """Universe ``index`` of ``spec``, on the interpreter, or on ``compiled`` (an executor
+    of ``program`` made for ``spec`` with ``handlers``)."""
     seed = universe_seed(spec.seed, index)
     # Separate generators for the input and the faults: changing a fault rate leaves the
     # events of every universe as they were, so two specs compare universe by universe.
     events = generate(spec, Draws(random.Random(f"{seed}:events")))
+    until = None if spec.horizon is None else spec.start + spec.horizon
+    if compiled is not None:
+        injector = Injector(spec.faults, handlers, seed)
+        timings = compiled.universe(injector)
+        compiled.feed(events)
+        result = compiled.finish(until)
+        return UniverseResult(index, seed, result.events, dict(result.counters), compiled.instances(result),
+                              timings.steps, timings.statuses, injector.handlers,
+                              compiled.faults + compiled.reaction_faults)
     effects = SimulatedEffects(spec.faults, handlers, seed)
     interpreter = Interpreter(program, inbox_capacity=spec.inbox, handlers=handlers, effects=effects)
     interpreter.feed(events)
-    until = None if spec.horizon is None else spec.start + spec.horizon
     result = interpreter.finish(until)
-    instances = [effects.instances[iid] for iid in interpreter.state.started]
-    return UniverseResult(index, seed, result.events, dict(result.counters), instances, effects.steps,
-                          effects.statuses, effects.handlers, list(interpreter.state.faults))
+    timings = effects.timings
+    instances = [timings.instances[iid] for iid in interpreter.state.started]
+    return UniverseResult(index, seed, result.events, dict(result.counters), instances, timings.steps,
+                          timings.statuses, effects.injector.handlers, list(interpreter.state.faults))
 
 
 _WORKER: dict[str, object] = {}
 
 
-def _start_worker(program: ir.Program, spec: Spec) -> None:
-    _WORKER["program"] = program
-    _WORKER["spec"] = spec
-    _WORKER["handlers"] = bind_handlers(program)
+def _engine(program: ir.Program, spec: Spec, handlers: dict[str, BoundHandler], backend: str) -> SimulationExecutor | None:
+    if backend != "compiled":
+        return None
+    from coordlang.runtime.simulation.compiled import SimulationExecutor
+
+    return SimulationExecutor(program, spec, handlers)
+
+
+def _start_worker(program: ir.Program, spec: Spec, backend: str) -> None:
+    handlers = bind_handlers(program)
+    _WORKER.update(program=program, spec=spec, handlers=handlers, compiled=_engine(program, spec, handlers, backend))
 
 
 def _run_chunk(indices: list[int]) -> list[UniverseResult]:
-    program, spec, handlers = _WORKER["program"], _WORKER["spec"], _WORKER["handlers"]
-    return [run_universe(program, handlers, spec, i) for i in indices]  # type: ignore[arg-type]
+    program, spec, handlers, compiled = (_WORKER[name] for name in ("program", "spec", "handlers", "compiled"))
+    return [run_universe(program, handlers, spec, i, compiled) for i in indices]  # type: ignore[arg-type]
 
 
 def run_universes(program: ir.Program, spec: Spec, workers: int = 1, handlers: dict[str, BoundHandler] | None = None,
-                  progress: Callable[[int], None] | None = None) -> list[UniverseResult]:
-    """Every universe of ``spec``, in universe order; ``handlers`` (bound now when not given)
-    serve the universes run in this process; ``progress`` is told how many finished after each
-    one (or each chunk, with workers)."""
+                  progress: Callable[[int], None] | None = None, backend: str = "interpreter",
+                  compiled: SimulationExecutor | None = None) -> list[UniverseResult]:
+    """Every universe of ``spec``, in universe order, on ``backend`` (``interpreter`` or
+    ``compiled``: the same results); ``handlers`` (bound now when not given) and ``compiled``
+    (built now when not given) serve the universes run in this process; ``progress`` is told
+    how many finished after each one (or each chunk, with workers)."""
     indices = list(range(spec.universes))
     results: list[UniverseResult] = []
     if workers <= 1 or spec.universes == 1:
         if handlers is None:
             handlers = bind_handlers(program)
+        if compiled is None:
+            compiled = _engine(program, spec, handlers, backend)
         for index in indices:
-            results.append(run_universe(program, handlers, spec, index))
+            results.append(run_universe(program, handlers, spec, index, compiled))
             if progress is not None:
                 progress(len(results))
         return results
     # Small chunks keep the workers busy to the end; a few per worker amortize the pickling.
     size = max(1, spec.universes // (workers * 4))
     chunks = [indices[i:i + size] for i in range(0, len(indices), size)]
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(program, spec)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
+                             initargs=(program, spec, backend)) as pool:
         for chunk in pool.map(_run_chunk, chunks):
             results.extend(chunk)
             if progress is not None:

@@ -79,6 +79,10 @@ def test_sequence_counts_per_event_type_and_field():
     assert make(seq, draws, 1) == ["o-10"]
 
 
+def test_an_int_fields_sequence_is_the_numbers():
+    assert make(Sequence("", 1, numbers=True), Draws(random.Random(0)), 3) == [1, 2, 3]
+
+
 def test_choice_follows_its_weights():
     draws = Draws(random.Random(5))
     values = make(Choice(("a", "b", "c"), (1.0, 1.0, 4.0)), draws, N)

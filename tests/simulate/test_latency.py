@@ -23,7 +23,7 @@ def program():
 
 
 def ends(effects) -> dict[str, float]:
-    return {times.workflow: times.end - T0 for times in effects.instances.values()}
+    return {times.workflow: times.end - T0 for times in effects.timings.instances.values()}
 
 
 @pytest.mark.parametrize("latency, status, message, end", [
@@ -58,7 +58,7 @@ def test_the_handlers_timeout_cuts_each_attempt_off_as_a_timeout(program):
     assert rows(result) == [("Limit", "a", "failed",
                              "TimeoutError: handler limited did not answer within its timeout of 2s")]
     assert ends(effects) == {"Limit": 2 + 1 + 2 + 1 + 2}
-    tally = effects.handlers["limited"]
+    tally = effects.injector.handlers["limited"]
     assert (tally.attempts, tally.timed_out) == (3, 3)
 
 
@@ -72,7 +72,7 @@ def test_the_step_timeout_ends_the_step_during_an_attempt_without_a_retry(progra
     result, effects = simulate(program, [start("StepStart")], latency={"echo": 10.0})
     assert rows(result) == [("Step", "a", "failed", "do echo: step timeout of 3s reached during attempt 1")]
     assert ends(effects) == {"Step": 3.0}
-    assert effects.handlers["echo"].attempts == 1
+    assert effects.injector.handlers["echo"].attempts == 1
 
 
 def test_retries_after_injected_errors_count_latency_and_backoff(program):
@@ -81,18 +81,18 @@ def test_retries_after_injected_errors_count_latency_and_backoff(program):
                                errors={"echo": {"ConnectionError": 1.0}})
     assert rows(result) == [("Retried", "a", "failed", "ConnectionError")]
     assert ends(effects) == {"Retried": 0.5 + 1 + 0.5 + 1 + 0.5}
-    tally = effects.handlers["echo"]
+    tally = effects.injector.handlers["echo"]
     assert (tally.attempts, tally.failed, tally.injected) == (3, 3, {"ConnectionError": 3})
-    [(key, durations)] = [(k, v) for k, v in effects.steps.items() if k[1] == "do"]
+    [(key, durations)] = [(k, v) for k, v in effects.timings.steps.items() if k[1] == "do"]
     assert key[:3] == ("Retried", "do", "echo") and durations == [3.5]
-    assert effects.statuses[key] == {"error": 1}
+    assert effects.timings.statuses[key] == {"error": 1}
 
 
 def test_an_injected_error_is_an_instance_of_the_handler_modules_class(program):
     # Refused (from sim_handlers) is not in the policy's `on`: no retry, and e.type names it.
     result, effects = simulate(program, [start("RetryStart")], errors={"echo": {"Refused": 1.0}})
     assert rows(result) == [("Retried", "a", "failed", "Refused")]
-    assert effects.handlers["echo"].attempts == 1
+    assert effects.injector.handlers["echo"].attempts == 1
 
 
 def test_an_injected_timeout_is_the_languages_timeout(program):
@@ -105,7 +105,7 @@ def test_compensations_take_their_latency(program):
     result, effects = simulate(program, [start("UndoStart")], latency={"echo": 1.0, "undo": 4.0})
     assert rows(result) == [("Undo", "a", "compensated", "failed after echo a")]
     assert ends(effects) == {"Undo": 5.0}
-    compensation = [v for k, v in effects.steps.items() if k[1] == "compensate"]
+    compensation = [v for k, v in effects.timings.steps.items() if k[1] == "compensate"]
     assert compensation == [[4.0]]
 
 
@@ -117,21 +117,21 @@ def test_a_race_sees_the_latency(program, latency, winner, end, status):
     result, effects = simulate(program, [start("RaceStart")], latency={"echo": latency})
     assert rows(result) == [("Racer", "a", "completed", winner)]
     assert ends(effects) == {"Racer": end}
-    [(key, durations)] = [(k, v) for k, v in effects.steps.items() if k[1] == "do"]
-    assert effects.statuses[key] == {status: 1} and durations == [end]
+    [(key, durations)] = [(k, v) for k, v in effects.timings.steps.items() if k[1] == "do"]
+    assert effects.timings.statuses[key] == {status: 1} and durations == [end]
 
 
 def test_waits_are_timed_until_their_event_or_timer(program):
     _, effects = simulate(program, [start("RelayStart")], latency={"echo": 3.0})
-    [wait] = [v for k, v in effects.steps.items() if k[1] == "wait"]
+    [wait] = [v for k, v in effects.timings.steps.items() if k[1] == "wait"]
     assert wait == [3.0]
 
 
 class Zero(Effects):
     """Calls handlers, and says each attempt took no time."""
 
-    def attempt(self, handler, args, idempotency_key, loop):
-        outcome = super().attempt(handler, args, idempotency_key, loop)
+    def attempt(self, handler, args, idempotency_key, loop, workflow):
+        outcome = super().attempt(handler, args, idempotency_key, loop, workflow)
         return Attempt(outcome.value, outcome.error, 0.0)
 
 

@@ -156,7 +156,7 @@ def test_an_attempts_fault_draws_do_not_depend_on_the_attempts_before_it():
         effects = SimulatedEffects(spec, handlers, 7)
         seen = {}
         for key in order:
-            outcome = effects.attempt(handlers["echo"], ("x",), key, None)
+            outcome = effects.attempt(handlers["echo"], ("x",), key, None, "Echo")
             seen.setdefault(key, []).append((outcome.error is not None, outcome.latency))
         return seen
 
