@@ -79,6 +79,11 @@ class AnalysisCache:
                 self._entries.popitem(last=False)
         return analysis
 
+    def peek(self, uri: str) -> Analysis | None:
+        """The latest analysis of ``uri``, whatever its version, or None."""
+        with self._lock:
+            return self._entries.get(uri)
+
     def forget(self, uri: str) -> None:
         with self._lock:
             self._entries.pop(uri, None)

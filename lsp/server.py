@@ -1,0 +1,157 @@
+"""``coord lsp``: the language server, a thin adapter over ``coordlang.analysis``.
+
+The server keeps the open documents (pygls's workspace), analyses them on one worker thread
+(the checker's caches are not shared between threads, and a queue of one keeps the newest
+work first in line) and converts positions and types at its edge (``convert.py``). Features
+live in modules named for their LSP family (``features/``); each registers its handlers on
+the server.
+
+Diagnostics are debounced per document: a change schedules them ``DEBOUNCE`` seconds later
+and cancels what was scheduled before, and they are published with the version they were
+computed for; a result for a version that is no longer the document's is dropped. A change
+to a document re-checks the open documents that import it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import traceback
+from pathlib import Path
+from typing import Callable, TypeVar
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from coordlang import __version__
+from coordlang.analysis import Analysis, AnalysisCache
+from coordlang.lsp.convert import Positions, diagnostic
+from coordlang.semantics.loader import OverlayProvider, normalize
+
+DEBOUNCE = 0.2
+"""Seconds between a change and its diagnostics (a burst of typing is analysed once)."""
+
+log = logging.getLogger("coordlang.lsp")
+T = TypeVar("T")
+
+
+class CoordLanguageServer(LanguageServer):
+    def __init__(self, debounce: float = DEBOUNCE) -> None:
+        super().__init__("coord", __version__)
+        self.debounce = debounce
+        self.analyses = AnalysisCache()
+        self._worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="coord-analysis")
+        self._scheduled: dict[str, asyncio.Task] = {}
+        self.settings: dict[str, object] = {}
+
+    # ---------------------------------------------------------------- documents
+
+    def path_of(self, uri: str) -> Path | None:
+        path = to_fs_path(uri)
+        return normalize(Path(path)) if path and uri.startswith("file:") else None
+
+    def open_documents(self) -> dict[str, object]:
+        return dict(self.workspace.text_documents)
+
+    def provider(self) -> OverlayProvider:
+        """Imports read the editor's unsaved buffers first, then the disk."""
+        overlays = {}
+        for uri, doc in self.open_documents().items():
+            path = self.path_of(uri)
+            if path is not None:
+                overlays[path] = doc.source
+        return OverlayProvider(overlays)
+
+    def analyse_now(self, uri: str) -> Analysis:
+        """The analysis of the document's current text (on the calling thread)."""
+        doc = self.workspace.get_text_document(uri)
+        return self.analyses.get(uri, doc.source, doc.version, self.path_of(uri), self.provider())
+
+    async def analysis(self, uri: str) -> Analysis:
+        """The analysis of the document's current text, made on the analysis worker."""
+        return await self.on_worker(lambda: self.analyse_now(uri))
+
+    async def on_worker(self, work: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._worker, work)
+
+    def positions(self, analysis: Analysis) -> Positions:
+        return Positions(analysis.text, analysis.lines, self.workspace.position_encoding or "utf-16")
+
+    def positions_of(self, path: Path) -> Positions | None:
+        """Positions of another file: its open buffer, else its text on disk."""
+        text = self.provider().read(path)
+        return Positions(text, encoding=self.workspace.position_encoding or "utf-16") if text is not None else None
+
+    # ---------------------------------------------------------------- diagnostics
+
+    def schedule(self, uri: str, delay: float | None = None) -> None:
+        """Diagnose ``uri`` after the debounce, cancelling what was scheduled for it."""
+        earlier = self._scheduled.pop(uri, None)
+        if earlier is not None:
+            earlier.cancel()
+        self._scheduled[uri] = asyncio.get_running_loop().create_task(
+            self._diagnose(uri, self.debounce if delay is None else delay))
+
+    async def _diagnose(self, uri: str, delay: float) -> None:
+        try:
+            await asyncio.sleep(delay)
+            doc = self.workspace.text_documents.get(uri)
+            if doc is None:
+                return
+            version = doc.version
+            analysis = await self.analysis(uri)
+            current = self.workspace.text_documents.get(uri)
+            if current is None or current.version != version or analysis.text != current.source:
+                return  # a newer version is on its way
+            positions = self.positions(analysis)
+            items = [diagnostic(d, positions, uri, self.positions_of) for d in analysis.diagnostics]
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=items, version=version))
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # the server outlives any document: say what failed and go on
+            self.report_failure(f"diagnostics of {uri}")
+        finally:
+            if self._scheduled.get(uri) is asyncio.current_task():
+                del self._scheduled[uri]
+
+    def changed(self, uri: str) -> None:
+        """``uri`` changed: diagnose it, and the open documents whose analysis read it."""
+        self.schedule(uri)
+        path = self.path_of(uri)
+        if path is None:
+            return
+        for other in self.open_documents():
+            if other == uri:
+                continue
+            analysis = self.analyses.peek(other)
+            if analysis is not None and any(normalize(p) == path for p, _ in analysis.model.dependencies):
+                self.analyses.forget(other)
+                self.schedule(other)
+
+    def report_failure(self, what: str) -> None:
+        text = traceback.format_exc()
+        log.error("%s failed:\n%s", what, text)
+        try:
+            self.window_log_message(types.LogMessageParams(types.MessageType.Error, f"coord: {what} failed:\n{text}"))
+        except Exception:  # no client to tell: the log has it
+            pass
+
+
+def build() -> CoordLanguageServer:
+    """A server with every feature registered."""
+    from coordlang.lsp.features import register_all
+
+    server = CoordLanguageServer()
+    register_all(server)
+    return server
+
+
+def main(tcp: tuple[str, int] | None = None) -> None:
+    server = build()
+    if tcp is not None:
+        server.start_tcp(*tcp)
+    else:
+        server.start_io()

@@ -1,0 +1,2 @@
+def charge(order_id: str, amount: float) -> float:
+    return amount
