@@ -31,7 +31,8 @@ from coordlang.lsp.convert import Positions, diagnostic
 from coordlang.semantics.loader import OverlayProvider, normalize
 
 DEBOUNCE = 0.2
-"""Seconds between a change and its diagnostics (a burst of typing is analysed once)."""
+"""Seconds between a change and its diagnostics (a burst of typing is analysed once); the
+client's ``coordlang.diagnosticsDelay`` setting (milliseconds) changes it."""
 
 log = logging.getLogger("coordlang.lsp")
 T = TypeVar("T")
@@ -83,6 +84,17 @@ class CoordLanguageServer(LanguageServer):
         """Positions of another file: its open buffer, else its text on disk."""
         text = self.provider().read(path)
         return Positions(text, encoding=self.workspace.position_encoding or "utf-16") if text is not None else None
+
+    def configure(self, settings: object) -> None:
+        """Settings from the client (``initializationOptions`` or ``workspace/didChangeConfiguration``,
+        with or without a ``coordlang`` section): ``diagnosticsDelay`` is the debounce in
+        milliseconds (0 to 5,000); settings the server does not know are kept for later."""
+        if not isinstance(settings, dict):
+            return
+        self.settings.update(settings)
+        delay = settings.get("diagnosticsDelay")
+        if isinstance(delay, (int, float)) and not isinstance(delay, bool) and 0 <= delay <= 5_000:
+            self.debounce = delay / 1000
 
     # ---------------------------------------------------------------- diagnostics
 

@@ -11,6 +11,12 @@ if TYPE_CHECKING:
 
 
 def register(server: CoordLanguageServer) -> None:
+    @server.feature(types.INITIALIZE)
+    def on_initialize(params: types.InitializeParams) -> None:
+        options = params.initialization_options
+        if isinstance(options, dict):
+            server.configure(options.get("coordlang", options))
+
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(params: types.DidOpenTextDocumentParams) -> None:
         server.schedule(params.text_document.uri, delay=0.0)  # the first diagnostics at once
@@ -39,4 +45,4 @@ def register(server: CoordLanguageServer) -> None:
     def did_change_configuration(params: types.DidChangeConfigurationParams) -> None:
         settings = params.settings
         if isinstance(settings, dict):
-            server.settings = dict(settings.get("coordlang", settings))
+            server.configure(settings.get("coordlang", settings))

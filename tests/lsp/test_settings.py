@@ -1,0 +1,17 @@
+"""The server's settings, read without a client."""
+
+from __future__ import annotations
+
+from coordlang.lsp.server import DEBOUNCE, CoordLanguageServer
+
+
+def test_the_diagnostics_delay_is_milliseconds_and_a_bad_one_is_ignored():
+    server = CoordLanguageServer()
+    assert server.debounce == DEBOUNCE
+    server.configure({"diagnosticsDelay": 50})
+    assert server.debounce == 0.05
+    for bad in (-1, 10_000, "fast", True, None):
+        server.configure({"diagnosticsDelay": bad})
+        assert server.debounce == 0.05
+    server.configure({"profileLogs": "runs/"})
+    assert server.settings["profileLogs"] == "runs/" and server.debounce == 0.05
