@@ -96,6 +96,15 @@ class CoordLanguageServer(LanguageServer):
         if isinstance(delay, (int, float)) and not isinstance(delay, bool) and 0 <= delay <= 5_000:
             self.debounce = delay / 1000
 
+    def setting(self, dotted: str, default: bool) -> bool:
+        """A boolean setting by its dotted name (``inlayHints.types``), nested or flat."""
+        value: object = self.settings.get(dotted)
+        if value is None:
+            value = self.settings
+            for part in dotted.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+        return value if isinstance(value, bool) else default
+
     # ---------------------------------------------------------------- diagnostics
 
     def schedule(self, uri: str, delay: float | None = None) -> None:

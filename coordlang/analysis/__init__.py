@@ -14,12 +14,14 @@ Analyze a document once (cached per uri and version), then ask it questions by o
     outline(analysis.module)                  # document symbols
     folding_ranges(analysis.module, analysis.parse.comments, analysis.lines)
     semantic_tokens(analysis.module, analysis.parse.tokens, analysis.parse.comments)
+    inlay_hints(analysis, span)               # inferred let types, policies' worst-case waiting
 """
 
 from coordlang.analysis.completion import CompletionItem, Completions, completions
 from coordlang.analysis.context import CompletionContext, completion_context
 from coordlang.analysis.document import Analysis, AnalysisCache, analyze, analyze_file
 from coordlang.analysis.highlight import TOKEN_MODIFIERS, TOKEN_TYPES, SemanticToken, semantic_tokens
+from coordlang.analysis.inlays import InlayHint, inlay_hints
 from coordlang.analysis.outline import FoldingRange, OutlineItem, folding_ranges, outline
 from coordlang.analysis.queries import (
     Hover, Location, Signature, definition, hover, references, references_to, same_symbol, signature_help,
@@ -31,4 +33,5 @@ __all__ = [
     "CompletionItem", "Completions", "completions", "Hover", "Location", "Signature", "definition", "hover",
     "references", "references_to", "same_symbol", "signature_help", "symbol_at", "OutlineItem", "outline",
     "FoldingRange", "folding_ranges", "SemanticToken", "semantic_tokens", "TOKEN_TYPES", "TOKEN_MODIFIERS",
+    "InlayHint", "inlay_hints",
 ]

@@ -11,9 +11,9 @@ if TYPE_CHECKING:
 
 
 def register_all(server: CoordLanguageServer) -> None:
-    from coordlang.lsp.features import completion, documents, editing, navigation, presentation
+    from coordlang.lsp.features import completion, documents, editing, lenses, navigation, presentation
 
-    for module in (documents, navigation, completion, editing, presentation):
+    for module in (documents, navigation, completion, editing, presentation, lenses):
         module.register(server)
 
 

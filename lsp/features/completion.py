@@ -22,7 +22,8 @@ ITEM_KINDS = {
     "value": types.CompletionItemKind.Value, "error_kind": types.CompletionItemKind.EnumMember,
     "flag": types.CompletionItemKind.Keyword,
 }
-TRIGGERS = [".", " ", "{", "("]
+TRIGGERS = [".", "{", "("]
+"""Characters that open completion by themselves (a space would after every word)."""
 
 
 def register(server: CoordLanguageServer) -> None:

@@ -234,3 +234,35 @@ async def test_semantic_tokens_and_folding(client):
     assert (workflow_line, len("workflow "), len("Order"), "class") in decoded
     folds = await client.text_document_folding_range_async(types.FoldingRangeParams(doc(uri)))
     assert any(f.start_line == workflow_line and f.end_line > workflow_line for f in folds)
+
+
+# ---------------------------------------------------------------- between the lines
+
+async def test_inlay_hints_show_inferred_types_and_retry_budgets_and_can_be_switched_off(client):
+    text = (client.folder / "shop.coord").read_text(encoding="utf-8")
+    uri = open_document(client, "shop.coord", text)
+    await diagnostics(client, uri, 1)
+    whole = types.Range(types.Position(0, 0), types.Position(len(text.splitlines()), 0))
+    hints = await client.text_document_inlay_hint_async(types.InlayHintParams(doc(uri), whole))
+    shown = {(h.position.line, h.position.character, h.label) for h in hints}
+    assert (position_of(text, "paid =").line, position_of(text, " = do").character, ": float") in shown
+    assert (position_of(text, "with gateway").line, position_of(text, "with gateway", len("with gateway")).character,
+            " ≤ 2s") in shown
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"coordlang": {"inlayHints": {"types": False}}}))
+    hints = await client.text_document_inlay_hint_async(types.InlayHintParams(doc(uri), whole))
+    assert [h.label for h in hints] == [" ≤ 2s"]
+
+
+async def test_code_lenses_run_debug_and_graph_each_workflow(client):
+    text = (client.folder / "shop.coord").read_text(encoding="utf-8")
+    uri = open_document(client, "shop.coord", text)
+    await diagnostics(client, uri, 1)
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(doc(uri)))
+    assert [(lens.command.command, list(lens.command.arguments)) for lens in lenses] == [
+        ("coordlang.run", [uri, "Order"]), ("coordlang.debug", [uri, "Order"]), ("coordlang.showGraph", [uri, "Order"])]
+    assert {lens.range.start.line for lens in lenses} == {position_of(text, "workflow Order").line}
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"coordlang": {"codeLens": {"debug": False}}}))
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(doc(uri)))
+    assert [lens.command.command for lens in lenses] == ["coordlang.run", "coordlang.showGraph"]
