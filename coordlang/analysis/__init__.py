@@ -14,8 +14,10 @@ Analyze a document once (cached per uri and version), then ask it questions by o
     outline(analysis.module)                  # document symbols
     folding_ranges(analysis.module, analysis.parse.comments, analysis.lines)
     semantic_tokens(analysis.module, analysis.parse.tokens, analysis.parse.comments)
+    code_actions(analysis, span)              # tuple[Action, ...]: quick fixes and rewrites
 """
 
+from coordlang.analysis.actions import Action, code_actions
 from coordlang.analysis.completion import CompletionItem, Completions, completions
 from coordlang.analysis.context import CompletionContext, completion_context
 from coordlang.analysis.document import Analysis, AnalysisCache, analyze, analyze_file
@@ -31,4 +33,5 @@ __all__ = [
     "CompletionItem", "Completions", "completions", "Hover", "Location", "Signature", "definition", "hover",
     "references", "references_to", "same_symbol", "signature_help", "symbol_at", "OutlineItem", "outline",
     "FoldingRange", "folding_ranges", "SemanticToken", "semantic_tokens", "TOKEN_TYPES", "TOKEN_MODIFIERS",
+    "Action", "code_actions",
 ]
