@@ -78,8 +78,8 @@ def rewritten(text: str, needle: str, title: str, path: Path = PATH) -> str:
 def test_an_emit_gives_the_events_fields_and_their_types():
     text = HEAD + '''on OrderPlaced as o { emit Shipped { order_id: o.order_id, count: o.items, note: "x" } }\n'''
     after = fixed(text, "N202", "declare event Shipped")
-    assert "event PaymentOk { order_id: str, amount: float }\nevent Shipped { order_id: str, count: int, note: str }\n" \
-        in after
+    assert ("event PaymentOk { order_id: str, amount: float }\n"
+            "event Shipped { order_id: str, count: int, note: str }\n") in after
 
 
 def test_an_await_gives_the_key_and_the_fields_read_typed_by_their_places():
@@ -249,7 +249,8 @@ policy p = retry(
 on E as e { }
 '''
     after = fixed(text, "N218", "remove the unused handler h")
-    assert after == 'module m\nevent E { id: str }\n\npolicy p = retry(\n    attempts: 2,\n    backoff: fixed(1s),\n)\n\non E as e { }\n'
+    assert after == ('module m\nevent E { id: str }\n\n'
+                     'policy p = retry(\n    attempts: 2,\n    backoff: fixed(1s),\n)\n\non E as e { }\n')
     after = fixed(after, "N218", "remove the unused policy p")
     assert after == "module m\nevent E { id: str }\n\non E as e { }\n"
 
