@@ -15,8 +15,10 @@ Analyze a document once (cached per uri and version), then ask it questions by o
     folding_ranges(analysis.module, analysis.parse.comments, analysis.lines)
     semantic_tokens(analysis.module, analysis.parse.tokens, analysis.parse.comments)
     inlay_hints(analysis, span)               # inferred let types, policies' worst-case waiting
+    code_actions(analysis, span)              # tuple[Action, ...]: quick fixes and rewrites
 """
 
+from coordlang.analysis.actions import Action, code_actions
 from coordlang.analysis.completion import CompletionItem, Completions, completions
 from coordlang.analysis.context import CompletionContext, completion_context
 from coordlang.analysis.document import Analysis, AnalysisCache, analyze, analyze_file
@@ -34,4 +36,5 @@ __all__ = [
     "references", "references_to", "same_symbol", "signature_help", "symbol_at", "OutlineItem", "outline",
     "FoldingRange", "folding_ranges", "SemanticToken", "semantic_tokens", "TOKEN_TYPES", "TOKEN_MODIFIERS",
     "InlayHint", "inlay_hints",
+    "Action", "code_actions",
 ]

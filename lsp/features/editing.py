@@ -1,4 +1,4 @@
-"""Changing a document: formatting, rename, and the quick fixes diagnostics carry."""
+"""Changing a document: formatting, rename, and code actions (quick fixes and rewrites)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from coordlang import std
-from coordlang.analysis import references_to, symbol_at
+from coordlang.analysis import code_actions, references_to, symbol_at
 from coordlang.format.formatter import FormatRefused, format_edits, format_range
 from coordlang.lsp.convert import diagnostic
 from coordlang.lsp.features import guarded
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 STD_DIR = Path(std.__file__).resolve().parent
+KINDS = {"quickfix": types.CodeActionKind.QuickFix, "refactor.rewrite": types.CodeActionKind.RefactorRewrite}
 
 
 def register(server: CoordLanguageServer) -> None:
@@ -102,25 +103,25 @@ def register(server: CoordLanguageServer) -> None:
         return types.WorkspaceEdit(changes=await server.on_worker(plan))
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
-                    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
+                    types.CodeActionOptions(code_action_kinds=list(KINDS.values())))
     @guarded(server, "code actions", [])
     async def on_code_action(params: types.CodeActionParams) -> list[types.CodeAction]:
         here = params.text_document.uri
         analysis = await server.analysis(here)
         positions = server.positions(analysis)
-        wanted = positions.span(params.range)
-        actions = []
-        for d in analysis.diagnostics:
-            if not d.fixes or d.span.end < wanted.start or wanted.end < d.span.start:
+        only = params.context.only
+        result = []
+        for action in code_actions(analysis, positions.span(params.range)):
+            kind = KINDS[action.kind]
+            if only and not any(kind == k or kind.startswith(f"{k}.") for k in only):
                 continue
-            for fix in d.fixes:
-                actions.append(types.CodeAction(
-                    title=fix.title, kind=types.CodeActionKind.QuickFix,
-                    diagnostics=[diagnostic(d, positions, here, server.positions_of)],
-                    edit=types.WorkspaceEdit(changes={here: edits(analysis, fix.edits)}),
-                    is_preferred=len(d.fixes) == 1))
-        return actions
-
+            found = action.diagnostic
+            result.append(types.CodeAction(
+                title=action.title, kind=kind,
+                diagnostics=[diagnostic(found, positions, here, server.positions_of)] if found else None,
+                edit=types.WorkspaceEdit(changes={here: edits(analysis, action.edits)}),
+                is_preferred=action.preferred or None))
+        return result
 
 REQUEST_FAILED = -32803
 """LSP's RequestFailed: the request was valid and cannot be done; the client shows the message."""

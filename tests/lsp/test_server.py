@@ -198,6 +198,25 @@ async def test_rename_across_files_and_a_refused_clash(client):
         await client.text_document_rename_async(types.RenameParams(doc(uri), at, "2fast"))
 
 
+async def test_a_quick_fix_declares_a_misspelt_handler_and_the_error_goes(client):
+    text = (client.folder / "shop.coord").read_text(encoding="utf-8").replace("do charge(", "do chrage(")
+    uri = open_document(client, "shop.coord", text)
+    [error] = [d for d in await diagnostics(client, uri, 1) if d.code == "N203"]
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        doc(uri), error.range, types.CodeActionContext(diagnostics=[error])))
+    [fix] = [a for a in actions if a.title == "declare handler chrage"]
+    assert fix.kind == types.CodeActionKind.QuickFix and fix.is_preferred
+    assert [d.code for d in fix.diagnostics] == ["N203"]
+    fixed = apply(text, fix.edit.changes[uri])
+    assert 'handler chrage(order_id: str, amount: float) -> float = "shop_handlers:chrage"' in fixed
+    change(client, uri, 2, fixed)
+    assert not [d for d in await diagnostics(client, uri, 2) if d.severity == types.DiagnosticSeverity.Error]
+    rewrites = await client.text_document_code_action_async(types.CodeActionParams(
+        doc(uri), types.Range(position_of(fixed, "await"), position_of(fixed, "await")),
+        types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.Refactor])))
+    assert rewrites == [] or all(a.kind == types.CodeActionKind.RefactorRewrite for a in rewrites)
+
+
 async def test_formatting_the_document_and_a_range(client):
     messy = "module m\nevent   E {id:str}\nevent F { id: str }\n"
     uri = open_document(client, "messy.coord", messy)
