@@ -10,7 +10,8 @@ For each size, on a fresh server:
   comment in the middle of the document flips case: the document stays valid) until the
   diagnostics *for that version* arrive; the median of ``--edits`` edits. The server waits its
   debounce (``DEBOUNCE``, 0.2 s) before analysing a change, so this figure includes it; the
-  same edits are measured on a second server started with ``COORD_LSP_DEBOUNCE=0``;
+  same edits are measured on a second server started with ``COORD_LSP_DEBOUNCE=0``, running
+  alongside, the two taking the edits in turn;
 - **completion / hover latency**: ``--requests`` requests of each at varied positions across
   the document (completion after ``do ``, ``await `` and ``x.``; hover on handler and event
   names and on member accesses), one at a time, p50 and p95 of the wall time from sending
@@ -179,6 +180,9 @@ class Session:
         return self.arrived[key]
 
     async def stop(self) -> None:
+        """Shut the server down (again: nothing)."""
+        if self.client._server is None or self.client.stopped:
+            return
         try:
             await asyncio.wait_for(self.client.shutdown_async(None), 30)
             self.client.exit(None)
@@ -283,25 +287,25 @@ async def measure(lines: int, requests: int, edit_count: int) -> dict:
         path.write_text(text)
         uri = path.as_uri()
 
-        session = Session()
+        # Both servers run side by side and take the edits in turn, so the machine's load
+        # (these machines are shared) falls on both figures alike.
+        session, quick = Session(), Session(debounce=0.0)
         try:
             initialize = await session.start(folder)
-            document = Document(text)
+            await quick.start(folder)
+            document, document0 = Document(text), Document(text)
             opened, doc = await open_document(session, uri, text)
-            edited = await edits(session, doc, document, edit_count)
+            _, doc0 = await open_document(quick, uri, text)
+            edited, edited0 = [], []
+            for _ in range(edit_count):
+                edited += await edits(session, doc, document, 1)
+                edited0 += await edits(quick, doc0, document0, 1)
+            await quick.stop()
             timed = await latencies(session, doc, document, requests)
             after_edit = await completions_after_edits(session, doc, document, edit_count)
         finally:
-            await session.stop()
-
-        quick = Session(debounce=0.0)
-        try:
-            await quick.start(folder)
-            document0 = Document(text)
-            _, doc0 = await open_document(quick, uri, text)
-            edited0 = await edits(quick, doc0, document0, edit_count)
-        finally:
             await quick.stop()
+            await session.stop()
 
     ms = 1000.0
     return {
