@@ -9,7 +9,9 @@ the server.
 Diagnostics are debounced per document: a change schedules them ``DEBOUNCE`` seconds later
 and cancels what was scheduled before, and they are published with the version they were
 computed for; a result for a version that is no longer the document's is dropped. A change
-to a document re-checks the open documents that import it.
+to a document re-checks the open documents that import it. The environment variable
+``COORD_LSP_DEBOUNCE`` (seconds) overrides ``DEBOUNCE`` for ``coord lsp``: ``0`` diagnoses every
+change at once (``benchmarks/lsp.py`` measures the edit both ways).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import os
 import traceback
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -165,7 +168,7 @@ def build() -> CoordLanguageServer:
     """A server with every feature registered."""
     from coordlang.lsp.features import register_all
 
-    server = CoordLanguageServer()
+    server = CoordLanguageServer(debounce=float(os.environ.get("COORD_LSP_DEBOUNCE", DEBOUNCE)))
     register_all(server)
     return server
 
