@@ -168,9 +168,19 @@ def build() -> CoordLanguageServer:
     """A server with every feature registered."""
     from coordlang.lsp.features import register_all
 
-    server = CoordLanguageServer(debounce=float(os.environ.get("COORD_LSP_DEBOUNCE", DEBOUNCE)))
+    server = CoordLanguageServer(debounce=_debounce(os.environ.get("COORD_LSP_DEBOUNCE")))
     register_all(server)
     return server
+
+
+def _debounce(value: str | None) -> float:
+    """``COORD_LSP_DEBOUNCE`` in seconds; unset or not a number from 0 to 5: the default."""
+    try:
+        seconds = float(value) if value is not None else DEBOUNCE
+    except ValueError:
+        log.warning("COORD_LSP_DEBOUNCE=%r is not a number of seconds; using %s", value, DEBOUNCE)
+        return DEBOUNCE
+    return seconds if 0 <= seconds <= 5 else DEBOUNCE
 
 
 def main(tcp: tuple[str, int] | None = None) -> None:

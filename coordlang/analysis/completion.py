@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coordlang.analysis.context import CompletionContext, completion_context
+from coordlang.analysis.context import CompletionContext, context_at
 from coordlang.analysis.document import Analysis
 from coordlang.semantics import EventType, HandlerType, PolicyType, SymbolKind, WorkflowType
 from coordlang.semantics.types import ERROR_KINDS, PATTERN_KINDS, PRIMITIVES
@@ -80,7 +80,7 @@ _RETRY_ARGS = (("attempts", "attempts: ${1:3}"), ("backoff", "backoff: $1"), ("j
 
 def completions(analysis: Analysis, offset: int) -> Completions:
     """The candidates at ``offset``, filtered by the typed prefix (case-insensitively)."""
-    ctx = completion_context(analysis.text, offset)
+    ctx = context_at(analysis.module, analysis.text, offset)
     items = _candidates(analysis, ctx, offset)
     prefix = ctx.prefix.lower()
     if prefix:

@@ -7,6 +7,8 @@ candidates themselves come from the semantic model (``completion.py``).
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -279,3 +281,18 @@ def _migrate_context(tokens: list[Token], top: _Open, ctx, line_start: bool) -> 
     if prev in ("LBRACE", "COMMA") or line_start:
         return ctx("label", (workflow, ints[0] if ints else "", "from"))
     return ctx("none")
+
+
+def context_at(module, text: str, offset: int) -> CompletionContext:
+    """:func:`completion_context` of ``text`` (whose syntax tree is ``module``), read from the
+    start of the top-level declaration before the cursor: a declaration starts at the top
+    level, so nothing before it changes the context, and a request costs the size of one
+    declaration rather than of the whole document (the tokens up to the cursor are read
+    again at each request)."""
+    starts = [d.span.start for d in module.decls]
+    i = bisect.bisect_right(starts, offset) - 1
+    start = starts[i] if i >= 0 and starts[i] < offset else 0
+    if start == 0:
+        return completion_context(text, offset)
+    ctx = completion_context(text[start:], offset - start)
+    return dataclasses.replace(ctx, replace=ctx.replace.shift(start))

@@ -7,7 +7,7 @@ import bisect
 from dataclasses import dataclass
 from pathlib import Path
 
-from coordlang.analysis.context import completion_context
+from coordlang.analysis.context import context_at
 from coordlang.analysis.document import Analysis
 from coordlang.semantics import HandlerType, PolicyType, Symbol, SymbolKind, WorkflowType
 from coordlang.semantics.constants import format_seconds
@@ -136,7 +136,7 @@ def _literal_at(module: ast.Module, offset: int) -> ast.Node | None:
 
 def signature_help(analysis: Analysis, offset: int) -> Signature | None:
     """The signature of the handler, workflow or pattern whose argument list holds ``offset``."""
-    ctx = completion_context(analysis.text, offset)
+    ctx = context_at(analysis.module, analysis.text, offset)
     if ctx.call is None:
         return None
     symbol = analysis.model.scope_at(offset).get(ctx.call)

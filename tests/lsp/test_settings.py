@@ -15,3 +15,11 @@ def test_the_diagnostics_delay_is_milliseconds_and_a_bad_one_is_ignored():
         assert server.debounce == 0.05
     server.configure({"profileLogs": "runs/"})
     assert server.settings["profileLogs"] == "runs/" and server.debounce == 0.05
+
+
+def test_the_debounce_variable_is_seconds_and_a_bad_one_is_the_default():
+    from coordlang.lsp.server import _debounce
+
+    assert _debounce(None) == DEBOUNCE
+    assert _debounce("0") == 0.0 and _debounce("0.05") == 0.05
+    assert _debounce("soon") == DEBOUNCE and _debounce("-1") == DEBOUNCE and _debounce("60") == DEBOUNCE
