@@ -267,3 +267,17 @@ def test_the_examples_get_only_the_hints_we_defend() -> None:
     assert found == {("service_choreography.coord", "reserve_stock", "O602"),
                      ("service_choreography.coord", "release_stock", "O602"),
                      ("service_choreography.coord", "pick_carrier", "O602")}
+
+
+def test_the_parallel_fix_keeps_a_multi_line_step_inside_a_nested_block() -> None:
+    text = workflow("""
+if o.amount > 1.0 {
+    let r = do rate(
+        o.amount,
+    )
+    do release(o.id)
+    complete r
+}
+""")
+    fixed = applied(text, "O601")
+    assert "        let r: float = 0.0\n        parallel {\n            { r = do rate(\n                o.amount,\n            ) }\n" in fixed
