@@ -1,8 +1,9 @@
 """Editor workload, the analysis part: how long the core takes on a generated document.
 
 Measures, on generated documents of 1,000 and 10,000 lines (``tests/syntax/generate.py``):
-tokenize, parse, check, analyze (parse + check, what an editor waits for before the first
-diagnostics), the editor queries (outline, folding, semantic tokens), format, and a 1-character
+tokenize, parse, check, the optimization hints (the O6xx pass analyze runs after the check),
+analyze (parse + check + hints, what an editor waits for before the first diagnostics), the
+editor queries (outline, folding, semantic tokens), format, and a 1-character
 edit re-analyzed. Each figure is the median of several runs in one process.
 
     python benchmarks/editor_analysis.py [--runs 7] [--json results.json]
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from coordlang.analysis import analyze, folding_ranges, outline, semantic_tokens  # noqa: E402
+from coordlang.analysis.hints import optimization_hints  # noqa: E402
 from coordlang.format import format_parsed  # noqa: E402
 from coordlang.semantics import ModuleCache, check  # noqa: E402
 from coordlang.syntax import parse  # noqa: E402
@@ -52,10 +54,12 @@ def measure(lines: int, runs: int) -> dict[str, float]:
     result = parse(text)
     assert not result.diagnostics, "the generated document must parse clean"
     edited = one_char_edit(text)
+    model = check(result, None, cache=ModuleCache())
     figures = {
         "tokenize": median_ms(lambda: tokenize(text), runs),
         "parse": median_ms(lambda: parse(text), runs),
         "check": median_ms(lambda: check(result, None, cache=ModuleCache()), runs),
+        "optimization hints": median_ms(lambda: optimization_hints(result.module, model, text), runs),
         "analyze (first diagnostics)": median_ms(lambda: analyze(text), runs),
         "outline + folding + semantic tokens": median_ms(
             lambda: (outline(result.module), folding_ranges(result.module, result.comments, result.lines),

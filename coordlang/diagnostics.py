@@ -2,7 +2,7 @@
 debugger, and the registry of stable codes.
 
 Codes are stable and never reused: ``P1xx`` syntax, ``N2xx`` names, ``T3xx`` types, ``W4xx``
-workflow rules, ``R5xx`` runtime. Each is documented in ``docs/diagnostics.md``, which is
+workflow rules, ``R5xx`` runtime, ``O6xx`` optimization hints. Each is documented in ``docs/diagnostics.md``, which is
 generated from :data:`CODES` (``python -m coordlang.diagnostics > docs/diagnostics.md``).
 """
 
@@ -101,11 +101,13 @@ def make(code: str, message: str, span: Span, *, severity: Severity | None = Non
     return Diagnostic(code, severity or entry.severity, message, span, related, fixes, unnecessary)
 
 
-_PHASES = {"P": "Syntax", "N": "Names", "T": "Types", "W": "Workflow rules", "R": "Runtime"}
+_PHASES = {"P": "Syntax", "N": "Names", "T": "Types", "W": "Workflow rules", "R": "Runtime",
+           "O": "Optimization hints"}
 
 
 def render_markdown() -> str:
     """``docs/diagnostics.md``: every registered code, grouped by phase."""
+    import coordlang.analysis.hints  # noqa: F401  (registers the hints' codes)
     import coordlang.semantics  # noqa: F401  (registers the checker's codes)
     import coordlang.syntax  # noqa: F401
 

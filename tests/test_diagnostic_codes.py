@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import coordlang.analysis.hints  # noqa: F401  (registers the hints' codes)
 import coordlang.semantics  # noqa: F401  (registers the checker's codes)
 import coordlang.syntax  # noqa: F401
 from coordlang.diagnostics import CODES, render_markdown
@@ -17,7 +18,7 @@ def test_every_code_has_a_golden_case() -> None:
     for path in (ROOT / "tests").rglob("*.coord"):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.lstrip().startswith("#:"):
-                expected.update(re.findall(r"\b[PNTWR]\d{3}\b", line))
+                expected.update(re.findall(r"\b[PNTWRO]\d{3}\b", line))
     missing = sorted(set(CODES) - expected)
     assert not missing, f"codes with no golden case under tests/: {missing}"
 

@@ -11,6 +11,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
+from coordlang.analysis.hints import optimization_hints
 from coordlang.diagnostics import Diagnostic
 from coordlang.semantics import SemanticModel, SourceProvider, check
 from coordlang.source import LineIndex
@@ -26,7 +27,7 @@ class Analysis:
     parse: ParseResult
     model: SemanticModel
     diagnostics: tuple[Diagnostic, ...]
-    """The parser's and the checker's, sorted by position."""
+    """The parser's, the checker's and the optimization hints', sorted by position."""
 
     @property
     def text(self) -> str:
@@ -43,11 +44,14 @@ class Analysis:
 
 def analyze(text: str, path: Path | None = None, version: int | None = None,
             provider: SourceProvider | None = None) -> Analysis:
-    """Parse and check ``text`` (the contents of ``path``, if it has one). Imports are read
+    """Parse and check ``text`` (the contents of ``path``, if it has one), then look for
+    optimization hints (:mod:`coordlang.analysis.hints`). Imports are read
     through ``provider`` (the file system by default; an editor passes its unsaved buffers)."""
     result = parse(text)
     model = check(result, path, provider)
-    diagnostics = sorted((*result.diagnostics, *model.diagnostics),
+    # Hints about a damaged tree would be about what the parser made of it, not what was meant.
+    hints = () if any(d.is_error for d in result.diagnostics) else optimization_hints(result.module, model, text)
+    diagnostics = sorted((*result.diagnostics, *model.diagnostics, *hints),
                          key=lambda d: (d.span.start, d.span.end, d.code))
     return Analysis(path, version, result, model, tuple(diagnostics))
 

@@ -26,7 +26,9 @@ register("W413", Severity.WARNING, "Retries outlast the enclosing timeout",
          "The policy's worst case (every backoff delay at its maximum plus every attempt running to "
          "the handler's `timeout`) is longer than the timeout around the step: the step's own "
          "`timeout D`, or the `sleep D` that starts a sibling branch of the `race` it is in. The "
-         "last retries can never run.",
+         "last retries can never run. This is also the optimization hint about retries that "
+         "outlast their deadline: `within` bounds an `await` and never encloses a step, so these "
+         "two are the deadlines a step can have, and there is no `O6xx` twin.",
          "do charge(id) with five_retries timeout 2s")
 register("W425", Severity.ERROR, "Call of an event-started workflow",
          "`call` starts a workflow declared with parameters (`workflow W(p: T) key p`). A workflow "

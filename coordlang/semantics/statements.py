@@ -62,7 +62,7 @@ register("W423", Severity.WARNING, "Unreachable catch",
          "try { } catch { } catch Timeout { }")
 register("W427", Severity.HINT, "Condition is always false",
          "The condition is a constant false, so what it guards never runs: the body of an `if`, a "
-         "reaction, a `when`.",
+         "reaction, a `when`. A condition that is always true is the hint `O603`.",
          "if 1 > 2 { }")
 
 _REACTION = frozenset({ast.Let, ast.Assign, ast.DoStep, ast.If, ast.Emit, ast.ErrorStmt})

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SERVER
+from lspkit import SERVER
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lsprotocol import types

@@ -285,3 +285,37 @@ async def test_code_lenses_run_debug_and_graph_each_workflow(client):
         settings={"coordlang": {"codeLens": {"debug": False}}}))
     lenses = await client.text_document_code_lens_async(types.CodeLensParams(doc(uri)))
     assert [lens.command.command for lens in lenses] == ["coordlang.run", "coordlang.showGraph"]
+
+
+# ---------------------------------------------------------------- hints
+
+WAITS = """\
+event Order { id: str }
+event Paid { id: str }
+event Declined { id: str }
+
+workflow Checkout on Order as o key id {
+    select {
+        on Paid as p { }
+        on Declined as d { fail "declined" }
+    }
+    complete
+}
+"""
+
+
+async def test_a_select_without_a_timeout_gets_a_hint_and_its_quick_fix(client):
+    uri = open_document(client, "waits.coord", WAITS)
+    found = [d for d in await diagnostics(client, uri, 1) if d.code == "O604"]
+    assert len(found) == 1
+    [hint] = found
+    assert hint.severity == types.DiagnosticSeverity.Information
+    assert hint.range.start == position_of(WAITS, "select")
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        doc(uri), hint.range, types.CodeActionContext(diagnostics=[hint])))
+    [action] = [a for a in actions if a.diagnostics and a.diagnostics[0].code == "O604"]
+    assert action.kind == types.CodeActionKind.QuickFix
+    fixed = apply(WAITS, action.edit.changes[uri])
+    assert '        on Declined as d { fail "declined" }\n        after 1h { fail ' in fixed
+    change(client, uri, 2, fixed)
+    assert [d.code for d in await diagnostics(client, uri, 2)] == []
