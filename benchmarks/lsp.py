@@ -133,7 +133,9 @@ class Session:
         @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         def publish(params: types.PublishDiagnosticsParams) -> None:
             key = (params.uri, params.version)
-            self.arrived[key] = (time.perf_counter(), len(params.diagnostics))
+            # Errors only: the optimization hints (O6xx) of a generated document are no problem.
+            errors = [d for d in params.diagnostics if d.severity == types.DiagnosticSeverity.Error]
+            self.arrived[key] = (time.perf_counter(), len(errors))
             future = self.waiting.pop(key, None)
             if future is not None and not future.done():
                 future.set_result(self.arrived[key])
@@ -327,7 +329,7 @@ async def measure(lines: int, requests: int, edit_count: int) -> dict:
             "completion_max": max(timed["completion"]) * ms,
             "hover_max": max(timed["hover"]) * ms,
         },
-        "diagnostics": doc.diagnostics,
+        "errors": doc.diagnostics,
         "completion_items_mean": statistics.mean(timed["completion_items"]),
         "hovers_answered": sum(timed["hovers_answered"]),
     }

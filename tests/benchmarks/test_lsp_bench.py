@@ -47,7 +47,7 @@ def test_main_measures_every_figure(tmp_path: Path, capsys) -> None:
     size = written["sizes"]["200"]
     assert size["figures"].keys() == lsp.FIGURES.keys()
     assert all(math.isfinite(v) and v > 0 for v in size["figures"].values())
-    assert size["diagnostics"] == 0  # the generated document checks clean, and the edits keep it so
+    assert size["errors"] == 0  # the generated document checks clean, and the edits keep it so
     assert len(size["samples_ms"]["edit_diagnostics"]) == 2
     # The debounce is waited before the edit is analysed.
     assert size["figures"]["edit_diagnostics_ms"] >= written["debounce_s"] * 1000
