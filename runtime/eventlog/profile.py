@@ -153,8 +153,8 @@ def profile_folder(program: Program, folder: Path) -> FolderProfile:
             continue
         try:
             found = profile(program, log)
-        except (LogError, ValueError, TypeError, KeyError, IndexError) as exc:
-            skipped.append((log, str(exc) or type(exc).__name__))
+        except Exception as exc:  # damage that decodes (a record of the wrong shape), a handler that does not load
+            skipped.append((log, f"{type(exc).__name__}: {exc}" if not isinstance(exc, LogError) else str(exc)))
             continue
         for key, step in found.items():
             merged = steps.get(key)
