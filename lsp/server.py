@@ -30,6 +30,7 @@ from pygls.uris import to_fs_path
 
 from coordlang import __version__
 from coordlang.analysis import Analysis, AnalysisCache
+from coordlang.diagnostics import Diagnostic
 from coordlang.lsp.convert import Positions, diagnostic
 from coordlang.semantics.loader import OverlayProvider, normalize
 
@@ -49,6 +50,13 @@ class CoordLanguageServer(LanguageServer):
         self._worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="coord-analysis")
         self._scheduled: dict[str, asyncio.Task] = {}
         self.settings: dict[str, object] = {}
+        self.loop: asyncio.AbstractEventLoop | None = None
+        """The server's event loop, once a document is scheduled (the worker sends messages through it)."""
+        self.diagnostic_sources: list[Callable[[str, Analysis], list[Diagnostic]]] = []
+        """More diagnostics of a document than its analysis holds (the measurements of
+        ``features/profile.py``): called on the analysis worker when the document is published."""
+        self.profiles = None
+        """``features/profile.py``'s state, once registered (hover shows its figures)."""
 
     # ---------------------------------------------------------------- documents
 
@@ -112,6 +120,7 @@ class CoordLanguageServer(LanguageServer):
 
     def schedule(self, uri: str, delay: float | None = None) -> None:
         """Diagnose ``uri`` after the debounce, cancelling what was scheduled for it."""
+        self.loop = asyncio.get_running_loop()
         earlier = self._scheduled.pop(uri, None)
         if earlier is not None:
             earlier.cancel()
@@ -130,7 +139,16 @@ class CoordLanguageServer(LanguageServer):
             if current is None or current.version != version or analysis.text != current.source:
                 return  # a newer version is on its way
             positions = self.positions(analysis)
-            items = [diagnostic(d, positions, uri, self.positions_of) for d in analysis.diagnostics]
+            found = list(analysis.diagnostics)
+            for source in self.diagnostic_sources:
+                try:
+                    found += await self.on_worker(lambda source=source: source(uri, analysis))
+                except Exception:  # the analysis' own diagnostics are published all the same
+                    self.report_failure(f"extra diagnostics of {uri}")
+            current = self.workspace.text_documents.get(uri)
+            if current is None or current.version != version:
+                return
+            items = [diagnostic(d, positions, uri, self.positions_of) for d in found]
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=items, version=version))
         except asyncio.CancelledError:

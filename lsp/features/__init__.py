@@ -11,9 +11,9 @@ if TYPE_CHECKING:
 
 
 def register_all(server: CoordLanguageServer) -> None:
-    from coordlang.lsp.features import completion, documents, editing, lenses, navigation, presentation
+    from coordlang.lsp.features import completion, documents, editing, lenses, navigation, presentation, profile
 
-    for module in (documents, navigation, completion, editing, presentation, lenses):
+    for module in (documents, navigation, completion, editing, presentation, lenses, profile):
         module.register(server)
 
 

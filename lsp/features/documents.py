@@ -45,4 +45,8 @@ def register(server: CoordLanguageServer) -> None:
     def did_change_configuration(params: types.DidChangeConfigurationParams) -> None:
         settings = params.settings
         if isinstance(settings, dict):
+            before = server.settings.get("profileLogs")
             server.configure(settings.get("coordlang", settings))
+            if server.settings.get("profileLogs") != before:  # the measurements shown change
+                for uri in server.open_documents():
+                    server.schedule(uri)

@@ -72,10 +72,16 @@ def register(server: CoordLanguageServer) -> None:
     async def on_hover(params: types.HoverParams) -> types.Hover | None:
         analysis = await server.analysis(params.text_document.uri)
         positions = server.positions(analysis)
-        found = hover(analysis, positions.offset(params.position))
+        offset = positions.offset(params.position)
+        found = hover(analysis, offset)
+        profiles = server.profiles
+        figures = profiles.figures_at(params.text_document.uri, offset) if profiles is not None else None
         if found is None:
-            return None
-        return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, found.markdown), positions.range(found.span))
+            if figures is None:
+                return None
+            return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, figures))
+        markdown = found.markdown if figures is None else f"{found.markdown}\n\n---\n\n{figures}"
+        return types.Hover(types.MarkupContent(types.MarkupKind.Markdown, markdown), positions.range(found.span))
 
     @server.feature(types.TEXT_DOCUMENT_DEFINITION)
     @guarded(server, "definition")

@@ -1,0 +1,149 @@
+"""Measurements from recorded runs in the editor (``lsp/features/profile.py``, ``O605``): the
+mapping from a profile to diagnostics, and ``coord lsp`` with ``profileLogs`` end to end."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from lspkit import SERVER
+from pytest_lsp import LanguageClient, client_capabilities
+
+from coordlang.analysis.document import analyze_file
+from coordlang.cli import main
+from coordlang.ir.compile import compile_program
+from coordlang.lsp.features.profile import Profiles, message, step_hints
+from coordlang.lsp.server import CoordLanguageServer
+from coordlang.runtime.eventlog.profile import StepProfile, profile_folder
+from coordlang.sources import read_source
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "eventlog"))
+from logkit import checkout_events, write_events  # noqa: E402
+
+PROFILED = Path(__file__).resolve().parent / "profiled"
+CHARGE = "measured in {runs} ({times} times): p50 0s, p99 2s; 6.7% failed"
+WAIT = "measured in {runs} ({times} times): p50 30.5s, p99 1m; 0.0% failed, 21.4% timed out"
+THANK = "measured in {runs} ({times} times): p50 0s, p99 0s; 0.0% failed"
+
+
+def annotated_lines(text: str) -> list[int]:
+    """0-based lines the ``#: O605`` comments announce (the line after each)."""
+    lines = text.splitlines()
+    return [n + 1 for n, line in enumerate(lines) if re.match(r"\s*#:.*\bO605\b", line)]
+
+
+def record(folder: Path, log: Path, orders: int = 30) -> None:
+    events = write_events(folder / f"{log.name}.jsonl", checkout_events(orders))
+    status = main(["run", str(folder / "checkout.coord"), "--events", str(events), "--log", str(log),
+                   "--backend", "interpreter", "--out", str(folder / f"{log.name}.out.jsonl")])
+    assert status == 0
+
+
+@pytest.fixture()
+def workspace(tmp_path, capsys):
+    folder = shutil.copytree(PROFILED, tmp_path / "workspace")
+    record(folder, folder / "logs" / "one")
+    record(folder, folder / "logs" / "two")
+    capsys.readouterr()
+    return folder
+
+
+def analysed(path: Path):
+    return analyze_file(path, read_source(path))
+
+
+# ---------------------------------------------------------------- the mapping
+
+def test_the_message_says_runs_quantiles_and_failures():
+    step = StepProfile(durations=[180.0] * 97 + [2460.0] * 3, statuses={"ok": 98, "error": 2}, runs=4)
+    assert step.p50 == 180.0 and step.p99 == 2460.0
+    assert message(step) == "measured in 4 runs (100 times): p50 3m, p99 41m; 2.0% failed"
+    once = StepProfile(durations=[0.25], statuses={"timer": 1}, runs=1)
+    assert message(once) == "measured in 1 run (1 time): p50 250ms, p99 250ms; 0.0% failed, 100.0% timed out"
+    assert message(once, timeouts=False) == "measured in 1 run (1 time): p50 250ms, p99 250ms; 0.0% failed"
+
+
+def test_each_measured_step_gets_one_hint_on_the_first_line_of_its_statement(workspace):
+    path = workspace / "checkout.coord"
+    text = path.read_text(encoding="utf-8")
+    analysis = analysed(path)
+    program = compile_program(analysis)
+    found = profile_folder(program, workspace / "logs")
+    assert len(found.logs) == 2 and not found.skipped
+    hints = step_hints(program, found.steps, path, text)
+    assert all(h.code == "O605" and h.severity.label == "info" for h in hints)
+    lines = [text.count("\n", 0, h.span.start) for h in hints]
+    assert lines == annotated_lines(text)
+    assert all("\n" not in text[h.span.start:h.span.end] for h in hints)
+    assert [h.message for h in hints] == [CHARGE.format(runs="2 runs", times=60),
+                                         WAIT.format(runs="2 runs", times=56),
+                                         THANK.format(runs="2 runs", times=32)]
+    assert text[hints[0].span.start:hints[0].span.end].startswith("do charge(o.id, o.amount)")
+    # Another file's statements get none: the steps are placed by path.
+    assert step_hints(program, found.steps, workspace / "other.coord", text) == []
+
+
+def test_the_server_side_finds_the_folder_caches_it_and_tells_a_missing_one_once(workspace, caplog):
+    server = CoordLanguageServer()
+    profiles = Profiles(server)
+    uri = (workspace / "checkout.coord").as_uri()
+    analysis = analysed(workspace / "checkout.coord")
+    assert profiles.hints(uri, analysis) == []  # no setting: nothing read
+    server.configure({"profileLogs": str(workspace / "logs")})
+    first = profiles.hints(uri, analysis)
+    assert len(first) == 3
+    cached = dict(profiles._profiles)
+    assert profiles.hints(uri, analysis) == first and profiles._profiles == cached
+    assert profiles.figures_at(uri, first[0].span.start + 3).startswith("**Recorded runs:** measured in 2 runs")
+    assert profiles.figures_at(uri, 0) is None
+    # Another program (an edit that changes what it means) matches no log.
+    changed = analysed_text(workspace, analysis.text.replace("within 1m", "within 2m"))
+    assert profiles.hints(uri, changed) == []
+    server.configure({"profileLogs": str(workspace / "nowhere")})
+    with caplog.at_level("WARNING", logger="coordlang.lsp"):
+        assert profiles.hints(uri, analysis) == [] and profiles.hints(uri, analysis) == []
+    assert len([r for r in caplog.records if "nowhere" in r.getMessage()]) == 1
+
+
+def analysed_text(workspace: Path, text: str):
+    path = workspace / "checkout.coord"
+    from coordlang.analysis.document import analyze
+
+    return analyze(text, path)
+
+
+# ---------------------------------------------------------------- coord lsp
+
+@pytest_lsp.fixture(config=SERVER)
+async def profiled(request, lsp_client: LanguageClient):
+    folder = request.getfixturevalue("workspace")
+    lsp_client.folder = folder
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"), root_uri=folder.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=folder.as_uri(), name="workspace")],
+        initialization_options={"coordlang": {"profileLogs": "logs"}}))
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_the_server_shows_the_measurements_on_each_step_and_in_its_hover(profiled):
+    from test_server import diagnostics, open_document
+
+    text = (profiled.folder / "checkout.coord").read_text(encoding="utf-8")
+    uri = open_document(profiled, "checkout.coord", text)
+    found = [d for d in await diagnostics(profiled, uri, 1) if d.code == "O605"]
+    assert [d.range.start.line for d in found] == annotated_lines(text)
+    assert all(d.severity == types.DiagnosticSeverity.Information for d in found)
+    assert [d.message for d in found] == [CHARGE.format(runs="2 runs", times=60),
+                                         WAIT.format(runs="2 runs", times=56),
+                                         THANK.format(runs="2 runs", times=32)]
+    charge = found[0].range.start
+    hover = await profiled.text_document_hover_async(types.HoverParams(
+        types.TextDocumentIdentifier(uri=uri), types.Position(charge.line, charge.character + 4)))
+    assert hover is not None and "measured in 2 runs (60 times)" in hover.contents.value
