@@ -6,16 +6,20 @@ recorded gets an information diagnostic on each measured step, and the same figu
 step's hover. The analysis (``coordlang.analysis``) does not read logs: the diagnostics are
 added here, when the server publishes (:attr:`CoordLanguageServer.diagnostic_sources`).
 
-Profiles are computed on the analysis worker and cached by the program's digest and the logs'
-files (their names, sizes and modification times): typing that does not change what the
-program means, or a comment, costs a digest and a folder listing; a new recorded run, or an
-edit that changes the program, replays the logs again once.
+Profiles are cached by the program's digest and the logs' files (their names, sizes and
+modification times): typing that does not change what the program means, or a comment, costs a
+digest and a folder listing. A new recorded run, or an edit that changes the program, replays
+the logs again once, on a thread of its own: replaying a large folder takes seconds, and the
+analysis worker, which every request waits for, must not. Until it is done the documents are
+published without figures; then the open documents are diagnosed again.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -85,7 +89,8 @@ def step_hints(program: Program, steps: dict, path: Path, text: str) -> list[Dia
 @dataclass(slots=True)
 class _Cached:
     signature: tuple
-    profile: FolderProfile
+    profile: FolderProfile | None
+    """None: the replay failed (the client was told)."""
 
 
 class Profiles:
@@ -94,6 +99,9 @@ class Profiles:
     def __init__(self, server: CoordLanguageServer) -> None:
         self.server = server
         self._profiles: dict[tuple[Path, str], _Cached] = {}
+        self._replaying: dict[tuple[Path, str], tuple[tuple, concurrent.futures.Future]] = {}
+        self._lock = threading.Lock()
+        self._replayer = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="coord-profile")
         self._programs: dict[str, tuple[object, Program | None]] = {}
         self._told: set[str] = set()
         self.published: dict[str, list[Diagnostic]] = {}
@@ -172,21 +180,45 @@ class Profiles:
         except OSError as exc:
             self.tell_once(f"profileLogs {folder}: cannot be read ({exc.strerror or exc}); no measurements shown")
             return None
-        cached = self._profiles.get((folder, digest))
-        if cached is not None and cached.signature == signature:
-            return cached.profile
+        key = (folder, digest)
+        with self._lock:
+            cached = self._profiles.get(key)
+            if cached is not None and cached.signature == signature:
+                return cached.profile
+            running = self._replaying.get(key)
+            if running is None or running[0] != signature:
+                self._replaying[key] = (signature, self._replayer.submit(
+                    self._replay, program, folder, digest, signature, profile_folder))
+        return None  # the figures come when the replay is done (the documents are diagnosed again)
+
+    def _replay(self, program: Program, folder: Path, digest: str, signature: tuple, profile_folder) -> None:
+        """Replay the folder's logs (on the replay thread), keep the profile, and have the
+        open documents diagnosed again."""
         try:
             found = profile_folder(program, folder)
         except Exception as exc:  # a folder that cannot be read: no figures, and the client told once
             self.tell_once(f"profileLogs {folder}: {exc}; no measurements shown")
-            return None
-        for where, why in found.skipped:
-            if "another program" not in why:  # other programs' logs are expected in a shared folder
-                self.tell_once(f"profileLogs: skipped {where}: {why}")
-        # Each edit that changes the program's meaning is a digest: keep the last few.
-        kept = [(k, v) for k, v in self._profiles.items() if k[0] == folder and k[1] != digest][-(CACHED - 1):]
-        self._profiles = {**dict(kept), (folder, digest): _Cached(signature, found)}
-        return found
+            found = None
+        if found is not None:
+            for where, why in found.skipped:
+                if "another program" not in why:  # other programs' logs are expected in a shared folder
+                    self.tell_once(f"profileLogs: skipped {where}: {why}")
+        with self._lock:
+            # Each edit that changes the program's meaning is a digest: keep the last few.
+            kept = [(k, v) for k, v in self._profiles.items() if k[0] == folder and k[1] != digest][-(CACHED - 1):]
+            self._profiles = {**dict(kept), (folder, digest): _Cached(signature, found)}
+        if found is not None and self.server.loop is not None:
+            self.server.loop.call_soon_threadsafe(self._refresh)
+
+    def _refresh(self) -> None:
+        for uri in self.server.open_documents():
+            self.server.schedule(uri, delay=0.0)
+
+    def settle(self, timeout: float = 60.0) -> None:
+        """Wait for the replays under way (tests, and a client that asks for figures now)."""
+        with self._lock:
+            running = [future for _, future in self._replaying.values()]
+        concurrent.futures.wait(running, timeout)
 
     def figures_at(self, uri: str, offset: int) -> str | None:
         """The measurements of the step whose first line holds ``offset``, as hover markdown."""

@@ -3,9 +3,11 @@ mapping from a profile to diagnostics, and ``coord lsp`` with ``profileLogs`` en
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -95,6 +97,8 @@ def test_the_server_side_finds_the_folder_caches_it_and_tells_a_missing_one_once
     analysis = analysed(workspace / "checkout.coord")
     assert profiles.hints(uri, analysis) == []  # no setting: nothing read
     server.configure({"profileLogs": str(workspace / "logs")})
+    assert profiles.hints(uri, analysis) == []  # the logs are replayed on a thread of their own
+    profiles.settle()
     first = profiles.hints(uri, analysis)
     assert len(first) == 3
     cached = dict(profiles._profiles)
@@ -103,6 +107,8 @@ def test_the_server_side_finds_the_folder_caches_it_and_tells_a_missing_one_once
     assert profiles.figures_at(uri, 0) is None
     # Another program (an edit that changes what it means) matches no log.
     changed = analysed_text(workspace, analysis.text.replace("within 1m", "within 2m"))
+    assert profiles.hints(uri, changed) == []
+    profiles.settle()
     assert profiles.hints(uri, changed) == []
     server.configure({"profileLogs": str(workspace / "nowhere")})
     with caplog.at_level("WARNING", logger="coordlang.lsp"):
@@ -131,13 +137,26 @@ async def profiled(request, lsp_client: LanguageClient):
     await lsp_client.shutdown_session()
 
 
+async def measured(client, uri: str, timeout: float = 30.0) -> list:
+    """The ``O605`` of the first publication for ``uri`` that has them: the first comes before
+    the logs are replayed (on a thread of their own), the next with their figures."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for params in client.published:
+            found = [d for d in params.diagnostics if d.code == "O605"] if params.uri == uri else []
+            if found:
+                return found
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no measurements published for {uri} within {timeout}s")
+
+
 @pytest.mark.asyncio(loop_scope="function")
 async def test_the_server_shows_the_measurements_on_each_step_and_in_its_hover(profiled):
-    from test_server import diagnostics, open_document
+    from test_server import open_document
 
     text = (profiled.folder / "checkout.coord").read_text(encoding="utf-8")
     uri = open_document(profiled, "checkout.coord", text)
-    found = [d for d in await diagnostics(profiled, uri, 1) if d.code == "O605"]
+    found = await measured(profiled, uri)
     assert [d.range.start.line for d in found] == annotated_lines(text)
     assert all(d.severity == types.DiagnosticSeverity.Information for d in found)
     assert [d.message for d in found] == [CHARGE.format(runs="2 runs", times=60),
