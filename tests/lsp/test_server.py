@@ -319,3 +319,47 @@ async def test_a_select_without_a_timeout_gets_a_hint_and_its_quick_fix(client):
     assert '        on Declined as d { fail "declined" }\n        after 1h { fail ' in fixed
     change(client, uri, 2, fixed)
     assert [d.code for d in await diagnostics(client, uri, 2)] == []
+
+
+CALLS = """module m
+event E { id: str, n: int }
+workflow Child(id: str) key id -> bool { complete true }
+workflow W on E as e key id {
+    let ok = call Child(id: e.id)
+    emit E { id: e.id, n: 1 }
+    complete ok
+}
+"""
+
+
+async def test_completion_after_call_and_inside_emit(client):
+    uri = open_document(client, "calls.coord", CALLS)
+    await diagnostics(client, uri, 1)
+
+    async def labels(needle: str, delta: int) -> set[str]:
+        result = await client.text_document_completion_async(
+            types.CompletionParams(doc(uri), position_of(CALLS, needle, delta)))
+        return {item.label for item in (result.items if isinstance(result, types.CompletionList) else result)}
+
+    assert "Child" in await labels("call Child", len("call "))
+    assert {"id", "n"} <= await labels("emit E { id", len("emit E { "))
+
+
+async def test_use_completes_patterns_and_definition_goes_into_std(client):
+    import shutil
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "travel_booking"
+    for name in ("travel_booking.coord", "common.coord"):
+        shutil.copy(example / name, client.folder / name)
+    text = (client.folder / "travel_booking.coord").read_text(encoding="utf-8")
+    uri = open_document(client, "travel_booking.coord", text)
+    await diagnostics(client, uri, 1)
+    result = await client.text_document_completion_async(
+        types.CompletionParams(doc(uri), position_of(text, "use saga(", len("use "))))
+    labels = {item.label for item in (result.items if isinstance(result, types.CompletionList) else result)}
+    assert {"saga", "reserve"} <= labels
+    found = await client.text_document_definition_async(
+        types.DefinitionParams(doc(uri), position_of(text, "use saga(", len("use s"))))
+    location = found[0] if isinstance(found, list) else found
+    assert location.uri.endswith("/coordlang/std/saga.coord")
