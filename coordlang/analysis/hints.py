@@ -13,8 +13,9 @@ statement is looked at a bounded number of times: an editor runs it on every key
 from __future__ import annotations
 
 from coordlang.diagnostics import Diagnostic, Fix, Related, Severity, TextEdit, make, register
-from coordlang.semantics.constants import Seconds, const_value
+from coordlang.semantics.constants import const_value
 from coordlang.semantics.model import SemanticModel
+from coordlang.semantics.statements import leading_sleep
 from coordlang.semantics.types import HandlerType
 from coordlang.source import Span
 from coordlang.syntax import ast
@@ -125,7 +126,8 @@ class _Hints:
         elif t is ast.Parallel:
             work.extend((b, ctx, deadline) for b in s.branches)
         elif t is ast.Race:
-            sleeps = [_leading_sleep(b) for b in s.branches]
+            # Only a positive sleep is a deadline here (W406 reports a zero one).
+            sleeps = [d if d is not None and d > 0 else None for d in map(leading_sleep, s.branches)]
             for i, branch in enumerate(s.branches):
                 others = [d for j, d in enumerate(sleeps) if j != i and d is not None]
                 inner = min([*others, *([deadline] if deadline is not None else [])], default=None)
@@ -299,16 +301,3 @@ def _names_read(do: ast.DoStep) -> frozenset[str]:
             if type(node) is ast.Name:
                 names.add(node.name)
     return frozenset(names)
-
-
-def _leading_sleep(block: ast.Block) -> float | None:
-    if not block.stmts:
-        return None
-    first = block.stmts[0]
-    if type(first) is ast.Labelled:
-        first = first.stmt
-    if type(first) is ast.Sleep:
-        value = const_value(first.delay)
-        if isinstance(value, Seconds) and value > 0:
-            return float(value)
-    return None

@@ -213,7 +213,7 @@ class Statements:
         return ends
 
     def race(self, s: ast.Race) -> bool:
-        sleeps = [_leading_sleep(b) for b in s.branches]
+        sleeps = [leading_sleep(b) for b in s.branches]
         ends = bool(s.branches)
         saved = self.body.race_deadline
         for i, branch in enumerate(s.branches):
@@ -330,7 +330,7 @@ class Statements:
         return False
 
 
-def _leading_sleep(block: ast.Block) -> float | None:
+def leading_sleep(block: ast.Block) -> float | None:
     """The constant delay of a race branch that starts by sleeping: the race's deadline."""
     if not block.stmts:
         return None
