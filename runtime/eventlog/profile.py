@@ -24,22 +24,16 @@ from coordlang.runtime.eventlog.recording import Replayer
 from coordlang.runtime.eventlog.records import event_of, program_digest
 from coordlang.runtime.eventlog.runs import play
 from coordlang.runtime.interpreter import Interpreter
-from coordlang.runtime.simulation.faults import StepKey, Timings
+from coordlang.runtime.simulation.faults import StepKey, TimedEffects, Timings
 from coordlang.runtime.simulation.report import percentile
 
 
-class ProfilingReplayer(Replayer):
+class ProfilingReplayer(TimedEffects, Replayer):
     """A :class:`Replayer` that also times every step it plays back."""
 
     def __init__(self, records: list[list]) -> None:
         super().__init__(records)
         self.timings = Timings()
-
-    def step_began(self, inst, thread, sid: int, kind: str, name: str, clock: float) -> None:
-        self.timings.began((inst.id, thread.id), (inst.workflow, kind, name, sid), clock)
-
-    def step_finished(self, inst, thread, clock: float, status: str) -> None:
-        self.timings.finished((inst.id, thread.id), clock, status)
 
 
 @dataclass(slots=True)

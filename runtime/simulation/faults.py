@@ -169,21 +169,11 @@ class Timings:
         counts[status] = counts.get(status, 0) + 1
 
 
-class SimulatedEffects(Effects):
-    """Injects a universe's faults into the interpreter and records its timings."""
+class TimedEffects:
+    """The ``Effects`` timing hooks, recording into ``self.timings``: mixed into effects that
+    time the steps they see (a simulation's, a replay's for a profile)."""
 
-    def __init__(self, faults: tuple[Fault, ...], handlers: dict[str, BoundHandler], seed: int) -> None:
-        self.injector = Injector(faults, handlers, seed)
-        self.timings = Timings()
-
-    def attempt(self, handler: BoundHandler, args: tuple, idempotency_key: str, loop: HandlerLoop,
-                workflow: str) -> Attempt:
-        latency, injected = self.injector.draw(handler, workflow, idempotency_key)
-        if injected is not None:
-            return Attempt(error=injected, latency=latency)
-        outcome = super().attempt(handler, args, idempotency_key, loop, workflow)
-        self.injector.tally(handler.definition.name).failed += outcome.error is not None
-        return Attempt(outcome.value, outcome.error, latency)
+    timings: Timings
 
     def instance_started(self, inst: Instance, clock: float) -> None:
         self.timings.instances[inst.id] = InstanceTimes(inst.workflow, inst.version, inst.key, clock)
@@ -199,3 +189,20 @@ class SimulatedEffects(Effects):
 
     def step_finished(self, inst: Instance, thread: Thread, clock: float, status: str) -> None:
         self.timings.finished((inst.id, thread.id), clock, status)
+
+
+class SimulatedEffects(TimedEffects, Effects):
+    """Injects a universe's faults into the interpreter and records its timings."""
+
+    def __init__(self, faults: tuple[Fault, ...], handlers: dict[str, BoundHandler], seed: int) -> None:
+        self.injector = Injector(faults, handlers, seed)
+        self.timings = Timings()
+
+    def attempt(self, handler: BoundHandler, args: tuple, idempotency_key: str, loop: HandlerLoop,
+                workflow: str) -> Attempt:
+        latency, injected = self.injector.draw(handler, workflow, idempotency_key)
+        if injected is not None:
+            return Attempt(error=injected, latency=latency)
+        outcome = super().attempt(handler, args, idempotency_key, loop, workflow)
+        self.injector.tally(handler.definition.name).failed += outcome.error is not None
+        return Attempt(outcome.value, outcome.error, latency)
