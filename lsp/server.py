@@ -124,7 +124,7 @@ class CoordLanguageServer(LanguageServer):
         earlier = self._scheduled.pop(uri, None)
         if earlier is not None:
             earlier.cancel()
-        self._scheduled[uri] = asyncio.get_running_loop().create_task(
+        self._scheduled[uri] = self.loop.create_task(
             self._diagnose(uri, self.debounce if delay is None else delay))
 
     async def _diagnose(self, uri: str, delay: float) -> None:

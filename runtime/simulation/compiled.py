@@ -4,8 +4,8 @@ interpreter engine's fault draws, latency and timings.
 The kernel is built once per process; each universe restarts it on an empty state. Faults and
 latency are the host's: each handler attempt the host makes draws from the universe's
 :class:`~coordlang.runtime.simulation.faults.Injector` as the interpreter's does (keyed by the
-attempt's idempotency key, so the draws do not depend on the order the kernel parks
-instances in). An attempt with latency is made at once and its answer held: the instance
+workflow and the attempt's idempotency key, so the draws do not depend on the order the kernel
+parks instances in). An attempt with latency is made at once and its answer held: the instance
 waits on a backoff timer until the answer is due (the rule of
 :func:`~coordlang.runtime.interpreter.effects.landing`), then parks again and the host applies
 the held answer instead of calling the handler. Timings come from the kernel's step trace
@@ -128,8 +128,7 @@ class SimulatedHost(Host):
         st = self.st
         if st.C[i, K.PARK] == K.P_JITERR:
             # The kernel made this attempt: the host only learns its exception.
-            site = self.plan.do_sites[(int(st.I[i, K.MACH]), int(st.I[i, K.PC]))]
-            tally = self.injector.tally(site.handler.name)
+            tally = self.injector.tally(self._site(i).handler.name)
             tally.attempts += 1
             tally.failed += 1
         return super().step_call(i)
