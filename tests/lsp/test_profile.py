@@ -28,6 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "eventlog"))
 from logkit import checkout_events, write_events  # noqa: E402
 
 PROFILED = Path(__file__).resolve().parent / "profiled"
+"""tests/eventlog/programs/checkout.coord with ``#: O605`` over the steps it measures; its
+handlers are the event log tests' own, copied beside it into each test's workspace."""
+HANDLERS = Path(__file__).resolve().parents[1] / "eventlog" / "programs" / "checkout_handlers.py"
 CHARGE = "measured in {runs} ({times} times): p50 0s, p99 2s; 6.7% failed"
 WAIT = "measured in {runs} ({times} times): p50 30.5s, p99 1m; 0.0% failed, 21.4% timed out"
 THANK = "measured in {runs} ({times} times): p50 0s, p99 0s; 0.0% failed"
@@ -49,6 +52,7 @@ def record(folder: Path, log: Path, orders: int = 30) -> None:
 @pytest.fixture()
 def workspace(tmp_path, capsys):
     folder = shutil.copytree(PROFILED, tmp_path / "workspace")
+    shutil.copy(HANDLERS, folder / HANDLERS.name)
     record(folder, folder / "logs" / "one")
     record(folder, folder / "logs" / "two")
     capsys.readouterr()
