@@ -161,23 +161,22 @@ def compiled_figures(program, table, tmp: Path, runs: int, events_file: Path) ->
     figures: dict[str, object] = {}
     pieces = [table.slice(lo, min(lo + 100_000, len(table))) for lo in range(0, len(table), 100_000)]
 
-    def plain_run() -> float:
-        executor = CompiledExecutor(program)
-        columns = [executor.codec.table_columns(piece) for piece in pieces]
+    def timed(run) -> float:
+        """Seconds ``run`` (an executor or a recording) takes over the input's columns, made
+        before the clock starts."""
+        columns = [run.codec.table_columns(piece) for piece in pieces]
         began = time.perf_counter()
         for batch in columns:
-            executor.feed_columns(batch)
-        executor.finish()
+            run.feed_columns(batch)
+        run.finish()
         return time.perf_counter() - began
+
+    def plain_run() -> float:
+        return timed(CompiledExecutor(program))
 
     def recorded_run(directory: Path, snapshot_every: int) -> float:
         with CompiledRecording(program, directory, file=str(PROGRAM), snapshot_every=snapshot_every) as run:
-            columns = [run.codec.table_columns(piece) for piece in pieces]
-            began = time.perf_counter()
-            for batch in columns:
-                run.feed_columns(batch)
-            run.finish()
-            return time.perf_counter() - began
+            return timed(run)
 
     plain_run()  # compiles the kernel, or loads it from the cache
     figures["compiled events/s"] = len(table) / median([plain_run() for _ in range(runs)])
