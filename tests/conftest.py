@@ -6,6 +6,13 @@ Golden files
     asks for the ``golden`` fixture and calls ``golden.check(path, actual)``; outside pytest
     fixtures, ``check_golden(path, actual, update=...)`` does the same.
 
+One cache for the session
+    Every test, and every ``coord`` process a test starts, shares one coordlang cache (compiled
+    kernels, parser tables): ``$COORDLANG_CACHE_DIR`` when it is set, else a folder under
+    pytest's cache directory, so a second session compiles nothing and no test writes to the
+    user's own cache. One folder matters: a kernel imported in this process from one cache is
+    not in another, and ``--backend auto`` asks the folder.
+
 Hypothesis profiles
     ``ci`` (the default) is derandomized and sized so the whole suite stays fast on two cores;
     ``long`` (``COORD_HYPOTHESIS_PROFILE=long``) runs many more, random, examples. A profile
@@ -51,6 +58,22 @@ def register_profiles() -> None:
 
 
 register_profiles()
+
+
+# ---------------------------------------------------------------- one cache for the session
+
+@pytest.fixture(scope="session", autouse=True)
+def kernel_cache(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    if os.environ.get("COORDLANG_CACHE_DIR"):
+        yield Path(os.environ["COORDLANG_CACHE_DIR"])
+        return
+    cache = getattr(request.config, "cache", None)
+    path = cache.mkdir("coordlang-kernels") if cache is not None else tmp_path_factory.mktemp("kernels")
+    os.environ["COORDLANG_CACHE_DIR"] = str(path)
+    try:
+        yield Path(path)
+    finally:
+        os.environ.pop("COORDLANG_CACHE_DIR", None)
 
 
 # ---------------------------------------------------------------- golden files
