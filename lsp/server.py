@@ -6,9 +6,13 @@ work first in line) and converts positions and types at its edge (``convert.py``
 live in modules named for their LSP family (``features/``); each registers its handlers on
 the server.
 
-Diagnostics are debounced per document: a change schedules them ``DEBOUNCE`` seconds later
-and cancels what was scheduled before, and they are published with the version they were
-computed for; a result for a version that is no longer the document's is dropped. A change
+Diagnostics are debounced per document, on the leading edge: a change to a document that has
+been quiet for ``DEBOUNCE`` seconds, with nothing scheduled for it, is diagnosed at once (a
+single edit costs its analysis and nothing more); a change within ``DEBOUNCE`` of the one
+before is part of a burst of typing, and is diagnosed ``DEBOUNCE`` seconds later, cancelling
+what was scheduled before (the burst is analysed once, when it pauses). Diagnostics are
+published with the version they were computed for; a result for a version that is no longer
+the document's is dropped. A change
 to a document re-checks the open documents that import it. The environment variable
 ``COORD_LSP_DEBOUNCE`` (seconds) overrides ``DEBOUNCE`` for ``coord lsp``: ``0`` diagnoses every
 change at once (``benchmarks/lsp.py`` measures the edit both ways).
@@ -35,8 +39,8 @@ from coordlang.lsp.convert import Positions, diagnostic
 from coordlang.semantics.loader import OverlayProvider, normalize
 
 DEBOUNCE = 0.2
-"""Seconds between a change and its diagnostics (a burst of typing is analysed once); the
-client's ``coordlang.diagnosticsDelay`` setting (milliseconds) changes it."""
+"""Seconds that make changes one burst of typing, and that a burst's diagnostics wait after its
+last change; the client's ``coordlang.diagnosticsDelay`` setting (milliseconds) changes it."""
 
 log = logging.getLogger("coordlang.lsp")
 T = TypeVar("T")
@@ -49,6 +53,8 @@ class CoordLanguageServer(LanguageServer):
         self.analyses = AnalysisCache()
         self._worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="coord-analysis")
         self._scheduled: dict[str, asyncio.Task] = {}
+        self._last_change: dict[str, float] = {}
+        """Document → the event loop's time of its last change."""
         self.settings: dict[str, object] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         """The server's event loop, once a document is scheduled (the worker sends messages through it)."""
@@ -159,9 +165,21 @@ class CoordLanguageServer(LanguageServer):
             if self._scheduled.get(uri) is asyncio.current_task():
                 del self._scheduled[uri]
 
+    def change_delay(self, uri: str, now: float) -> float:
+        """The wait before diagnosing a change to ``uri`` made at ``now`` (the event loop's
+        clock): none after a quiet spell, the debounce within a burst of typing."""
+        last = self._last_change.get(uri)
+        self._last_change[uri] = now
+        quiet = last is None or now - last >= self.debounce
+        return 0.0 if quiet and uri not in self._scheduled else self.debounce
+
+    def forget_changes(self, uri: str) -> None:
+        """``uri`` was closed: its next change after a reopen starts quiet."""
+        self._last_change.pop(uri, None)
+
     def changed(self, uri: str) -> None:
         """``uri`` changed: diagnose it, and the open documents whose analysis read it."""
-        self.schedule(uri)
+        self.schedule(uri, self.change_delay(uri, asyncio.get_running_loop().time()))
         path = self.path_of(uri)
         if path is None:
             return

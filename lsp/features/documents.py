@@ -33,6 +33,7 @@ def register(server: CoordLanguageServer) -> None:
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
         server.analyses.forget(uri)
+        server.forget_changes(uri)
         # A closed file's problems are the command line's to report: the editor clears them.
         server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
