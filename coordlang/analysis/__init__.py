@@ -16,12 +16,15 @@ Analyze a document once (cached per uri and version), then ask it questions by o
     semantic_tokens(analysis.module, analysis.parse.tokens, analysis.parse.comments)
     inlay_hints(analysis, span)               # inferred let types, policies' worst-case waiting
     code_actions(analysis, span)              # tuple[Action, ...]: quick fixes and rewrites
+    workflow_graphs(analysis)                 # tuple[WorkflowGraph, ...]: steps, waits, branches
+    node_at(graph_at(graphs, offset), offset) # the graph node a debugger location stands in
 """
 
 from coordlang.analysis.actions import Action, code_actions
 from coordlang.analysis.completion import CompletionItem, Completions, completions
 from coordlang.analysis.context import CompletionContext, completion_context
 from coordlang.analysis.document import Analysis, AnalysisCache, analyze, analyze_file
+from coordlang.analysis.graph import GraphEdge, GraphNode, WorkflowGraph, graph_at, node_at, workflow_graphs
 from coordlang.analysis.highlight import TOKEN_MODIFIERS, TOKEN_TYPES, SemanticToken, semantic_tokens
 from coordlang.analysis.inlays import InlayHint, inlay_hints
 from coordlang.analysis.outline import FoldingRange, OutlineItem, folding_ranges, outline
@@ -37,4 +40,5 @@ __all__ = [
     "FoldingRange", "folding_ranges", "SemanticToken", "semantic_tokens", "TOKEN_TYPES", "TOKEN_MODIFIERS",
     "InlayHint", "inlay_hints",
     "Action", "code_actions",
+    "WorkflowGraph", "GraphNode", "GraphEdge", "workflow_graphs", "graph_at", "node_at",
 ]
