@@ -1,0 +1,939 @@
+"""The debug session: the interpreter run step by step over an input, recorded as it goes so it
+can go back.
+
+Positions are the interpreter's steps (:meth:`Interpreter.step`: one instruction, one timer,
+one event routed); position ``p`` is the state after ``p`` steps. Going back restores the
+newest snapshot at or before the target (one is kept every :data:`SNAPSHOT_EVERY` steps) and
+steps forward to it. Handlers are called for real only the first time execution passes an
+attempt; every later pass takes the recorded result (a log's, when the session is attached to
+one), so the past never changes and no handler runs twice.
+
+A *stop point* is a position a step can end at: before a statement (an instruction with a
+place in the source, not a retry resuming a step), before an event is routed, before a timer
+fires, and the end. Breakpoints are checked at every position, in order from the start, so a
+hit condition counts hits along the run, however one got there.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import math
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+
+from coordlang.errors import CoordError
+from coordlang.ir import nodes as ir
+from coordlang.runtime.debug.breakpoints import Breakpoints, is_statement
+from coordlang.runtime.debug.model import (BreakpointState, Change, EvaluationError, EventBreakpoint, Frame,
+                                           InstanceView, LineBreakpoint, Location, Scope, Stop, TimelineEntry,
+                                           TimerView, Variable)
+from coordlang.runtime.debug.values import Expressions, event_text, show, variable
+from coordlang.runtime.executor import Event
+from coordlang.runtime.interpreter import DEFAULT_INBOX, Interpreter
+from coordlang.runtime.interpreter.effects import Attempt, Effects
+from coordlang.runtime.interpreter.state import Instance, RunState, Thread, ThreadTimer, WindowTimer, Work
+from coordlang.runtime.interpreter.values import ErrorValue, format_time
+from coordlang.source import LineIndex
+
+if TYPE_CHECKING:
+    from coordlang.runtime.handlers import BoundHandler, HandlerLoop
+
+SNAPSHOT_EVERY = 256
+"""Steps between two snapshots: going back replays at most this many."""
+
+
+class SessionError(CoordError):
+    """A session that cannot go on (a log that does not match its program, say)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Raised:
+    instance: int
+    error: ErrorValue
+    escaped: bool
+
+
+class _SessionInterpreter(Interpreter):
+    """The interpreter, noting each error raised in a workflow and whether it escaped."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.raised: list[_Raised] = []
+        self._raising: list[int] = []
+        """The instances whose errors are being raised, innermost last (an error that fails a
+        child is raised again in its parent, within the same step)."""
+        self._escaped: set[int] = set()
+
+    def raise_error(self, inst: Instance, thread: Thread, err: ErrorValue) -> None:
+        if self._raising and self._raising[-1] == inst.id:  # a branch's error, raised again in its fork
+            super().raise_error(inst, thread, err)
+            return
+        self._raising.append(inst.id)
+        try:
+            super().raise_error(inst, thread, err)
+        finally:
+            self._raising.pop()
+        self.raised.append(_Raised(inst.id, err, inst.id in self._escaped))
+        self._escaped.discard(inst.id)
+
+    def escape(self, inst: Instance, err: ErrorValue) -> None:
+        self._escaped.add(inst.id)
+        super().escape(inst, err)
+
+
+class _SessionEffects(Effects):
+    """Serves handler attempts: recorded ones first, then (when ``live``) real calls, recorded.
+    Also notes instances starting and ending, for the timeline."""
+
+    def __init__(self, attempts: list[Attempt], live: bool) -> None:
+        self.attempts = attempts
+        self.used = 0
+        self.live = live
+        self.notes: list[tuple[str, Instance, float]] = []
+
+    def attempt(self, handler: BoundHandler, args: tuple, idempotency_key: str, loop: HandlerLoop,
+                workflow: str) -> Attempt:
+        if self.used < len(self.attempts):
+            outcome = self.attempts[self.used]
+        elif self.live:
+            outcome = super().attempt(handler, args, idempotency_key, loop, workflow)
+            self.attempts.append(outcome)
+        else:
+            raise SessionError(f"the log holds no result for {handler.definition.name} ({idempotency_key}): it "
+                               "was recorded from another program, or its run was cut short here")
+        self.used += 1
+        return outcome
+
+    def instance_started(self, inst: Instance, clock: float) -> None:
+        self.notes.append(("start", inst, clock))
+
+    def instance_ended(self, inst: Instance, clock: float) -> None:
+        self.notes.append(("end", inst, clock))
+
+
+@dataclass(slots=True)
+class _Snapshot:
+    position: int
+    state: RunState
+    used: int
+    """Handler attempts consumed."""
+    hits: dict[int, int] | None
+    """Breakpoint hits at positions up to and including this one, for ``version``."""
+    version: int
+
+
+class DebugSession:
+    """A program run step by step over its input, forwards and backwards (see the module)."""
+
+    def __init__(self, program: ir.Program, path: Path, events: Sequence[Event], *, until: float | None = None,
+                 ended: bool = True, handlers: dict[str, BoundHandler] | None = None,
+                 attempts: list[Attempt] | None = None, live: bool = True, inbox: int = DEFAULT_INBOX) -> None:
+        self.program = program
+        self.path = Path(path)
+        self._effects = _SessionEffects(list(attempts or []), live)
+        self._interp = _SessionInterpreter(program, inbox_capacity=inbox, handlers=handlers, effects=self._effects)
+        self._interp.push(list(events))
+        if ended:
+            self._interp.end_input(until)
+        self._texts: dict[Path, str | None] = {}
+        self._lines: dict[Path, LineIndex | None] = {}
+        self.expressions = Expressions(self._interp.tables)
+        self.breakpoints = Breakpoints(self._interp.tables, self._line_index)
+        self.position = 0
+        self._furthest = 0
+        self._stop_points: list[int] = [0]
+        self._timeline: list[TimelineEntry] = []
+        self._hits: dict[int, int] = {}
+        self._hits_at = -1
+        """The last position whose breakpoints are in ``_hits`` (-1: none yet)."""
+        self._hits_version = self.breakpoints.version
+        self._here: list[int] = []
+        """Breakpoints that stop at the current position (found when it was checked)."""
+        self._snapshots = [_Snapshot(0, copy.deepcopy(self._interp.state), 0, None, 0)]
+        self._pause = threading.Event()
+        self._output: list[str] | None = None
+        self.last_stop = Stop("entry", "the start of the run", 0, None)
+
+    # ---------------------------------------------------------------- opening
+
+    @classmethod
+    def launch(cls, program: Path, events: Path, *, until: float | None = None,
+               handlers: dict[str, BoundHandler] | None = None, inbox: int = DEFAULT_INBOX) -> DebugSession:
+        """A session over ``program`` (a .coord file) and its events file (as ``coord run``
+        reads it); ``handlers`` replaces the program's bound handlers."""
+        from coordlang.runtime.events import read_events
+
+        path = Path(program)
+        compiled = compile_checked(path)
+        events_path = Path(events)
+        if not events_path.exists():
+            raise CoordError(f"{events_path}: no such events file")
+        return cls(compiled, path, read_events(compiled, events_path), until=until, handlers=handlers, inbox=inbox)
+
+    @classmethod
+    def attach(cls, log: Path, program: Path | None = None, *, inbox: int = DEFAULT_INBOX) -> DebugSession:
+        """A session over a log ``coord run --log`` recorded with the interpreter backend: its
+        input events and handler results; no handler is called. ``program`` defaults to the
+        file the log names."""
+        from coordlang.runtime.eventlog.log import check_backend, log_header, read_log
+        from coordlang.runtime.eventlog.records import attempt_of, event_of, program_digest
+
+        directory = Path(log)
+        header = log_header(directory)
+        if header is None:
+            read_log(directory, truncate=False)  # raises the error that says what is wrong with it
+            raise CoordError(f"{directory}: not a coordlang event log")
+        path = Path(program) if program is not None else Path(str(header.get("file", "")))
+        if not path.is_file():
+            raise CoordError(f"{directory} was recorded from {path}, which is not there; name the program "
+                             "with --program FILE")
+        compiled = compile_checked(path)
+        contents = read_log(directory, program_digest(compiled), truncate=False)
+        check_backend(contents, "interpreter")
+        records = contents.records
+        events = [event_of(r) for r in records if r[0] == "in"]
+        attempts = [attempt_of(r) for r in records if r[0] in ("ok", "err")]
+        finished = next((r for r in records if r[0] == "fin"), None)
+        handlers = {h.name: _recorded_handler(h) for h in compiled.handlers}
+        return cls(compiled, path, events, until=finished[1] if finished else None, ended=finished is not None,
+                   handlers=handlers, attempts=attempts, live=False, inbox=inbox)
+
+    # ---------------------------------------------------------------- where we are
+
+    @property
+    def finished(self) -> bool:
+        return self._interp.peek() is None
+
+    @property
+    def clock(self) -> float:
+        return self._interp.state.clock
+
+    @property
+    def state(self) -> RunState:
+        """The interpreter's state at the current position (read it; never change it)."""
+        return self._interp.state
+
+    def work(self) -> Work | None:
+        """What the next step does."""
+        return self._interp.peek()
+
+    def location(self) -> Location | None:
+        """Where the next step is (None at the end)."""
+        work = self._interp.peek()
+        if work is None:
+            return None
+        return self._location_of(work)
+
+    @property
+    def current_instance(self) -> int | None:
+        work = self._interp.peek()
+        if work is None:
+            return None
+        if work.kind == "instruction":
+            return work.instance
+        if work.kind == "timer" and isinstance(work.timer, ThreadTimer):
+            return work.timer.instance
+        return None
+
+    def source(self, path: Path) -> str | None:
+        """The text of a program file (None: unreadable)."""
+        path = Path(path)
+        if path not in self._texts:
+            try:
+                self._texts[path] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                self._texts[path] = None
+        return self._texts[path]
+
+    def _line_index(self, path: Path) -> LineIndex | None:
+        if path not in self._lines:
+            text = self.source(path)
+            self._lines[path] = LineIndex(text) if text is not None else None
+        return self._lines[path]
+
+    # ---------------------------------------------------------------- breakpoints
+
+    def set_line_breakpoints(self, path: Path, specs: Sequence[LineBreakpoint]) -> list[BreakpointState]:
+        return self._changed(self.breakpoints.set_lines(Path(path), specs))
+
+    def set_event_breakpoints(self, specs: Sequence[EventBreakpoint]) -> list[BreakpointState]:
+        return self._changed(self.breakpoints.set_events(specs, (e.name for e in self.program.events)))
+
+    def set_error_breakpoints(self, filters: Iterable[str], kinds: Iterable[str] = ()) -> None:
+        try:
+            self.breakpoints.set_errors(filters, kinds)
+        except ValueError as exc:
+            raise CoordError(str(exc)) from None
+
+    def _changed(self, states):
+        self._here = []
+        return states
+
+    # ---------------------------------------------------------------- motion
+
+    def step_in(self) -> Stop:
+        """To the next stop point, whatever instance it is in."""
+        return self._forward(lambda work: True, "step")
+
+    def step_over(self, instance: int | None = None) -> Stop:
+        """To the next statement of ``instance`` (default: the current one), not stopping in
+        the workflows it calls; also at the next event routed or timer fired, and anywhere once
+        the instance has ended."""
+        target = instance if instance is not None else self.current_instance
+        if target is None:
+            return self.step_in()
+
+        def arrived(work: Work) -> bool:
+            inst = self._interp.state.instances.get(target)
+            if inst is None or inst.ended or work.kind != "instruction":
+                return True
+            return work.instance == target
+
+        return self._forward(arrived, "step")
+
+    def step_out(self, instance: int | None = None) -> Stop:
+        """Until ``instance`` (default: the current one) has ended, to the next statement of the
+        instance that called it (or the next stop point, for an instance nobody called)."""
+        target = instance if instance is not None else self.current_instance
+        if target is None:
+            return self.continue_()
+        start = self._interp.state.instances.get(target)
+        parent = start.parent[0] if start is not None and start.parent is not None else None
+
+        def arrived(work: Work) -> bool:
+            inst = self._interp.state.instances.get(target)
+            if parent is not None and work.kind == "instruction" and work.instance == parent:
+                return True
+            return inst is None or inst.ended
+
+        return self._forward(arrived, "step")
+
+    def continue_(self) -> Stop:
+        """Until a breakpoint or the end."""
+        return self._forward(lambda work: False, "step")
+
+    def pause(self) -> None:
+        """Make a running motion stop where it is (any thread may call this)."""
+        self._pause.set()
+
+    def step_back(self) -> Stop:
+        """To the stop point before this one."""
+        i = bisect.bisect_left(self._stop_points, self.position) - 1
+        target = self._stop_points[i] if i >= 0 else 0
+        self._goto(target)
+        return self._stop("step" if target > 0 else "entry", self._describe_here())
+
+    def reverse_continue(self) -> Stop:
+        """Back to the last position before this one where a breakpoint stops, or the start."""
+        end = self.position
+        self._pause.clear()
+        if self.breakpoints.counted and self._hits_version != self.breakpoints.version:
+            self._goto(end)  # counts hits from the start again
+        found = self._last_hit_before(end)
+        if found is None:
+            self._goto(0)
+            if self._pause.is_set():
+                self._pause.clear()
+            return self._stop("entry", "back at the start of the run: no breakpoint on the way")
+        position, reason, ids, error = found
+        self._goto(position)
+        return self._stop(reason, self._hit_description(reason, ids, error), ids, error)
+
+    def goto(self, position: int) -> Stop:
+        """To any position: back in what has run, or forward (running on)."""
+        position = max(0, int(position))
+        if position <= self._furthest:
+            self._goto(position)
+        else:
+            self._goto(self._furthest)
+            while self.position < position and self._advance(check=True, output=None):
+                pass
+        return self._stop("goto", self._describe_here())
+
+    def restart(self) -> Stop:
+        self._goto(0)
+        return self._stop("entry", "the start of the run")
+
+    def restart_frame(self, instance: int) -> Stop:
+        """Back to the first statement of ``instance``."""
+        started = next((e.position for e in self._timeline if e.kind == "start" and e.instance == instance), None)
+        if started is None:
+            if instance not in self._interp.state.instances:
+                raise CoordError(f"no instance {instance} in this run")
+            started = 0
+        self._goto(started + 1)
+        return self._stop("restart", f"restarted {self._instance_name(instance)}: {self._describe_here()}")
+
+    # ---------------------------------------------------------------- the engine
+
+    def _forward(self, arrived: Callable[[Work], bool], reason: str) -> Stop:
+        self._pause.clear()
+        output: list[str] = []
+        if self.breakpoints.counted and self._hits_version != self.breakpoints.version:
+            self._goto(self.position)  # counts hits from the start again
+        if self.position == 0 and self.last_stop.reason == "entry":
+            # The entry has not stopped for its own breakpoints yet (a continue right after launch).
+            if self._hits_at < 0:
+                self._check(output)
+            if self._here:
+                return self._stop(*self._hit(self._here, None), output=output)
+        while True:
+            if self._pause.is_set():
+                self._pause.clear()
+                return self._stop("pause", f"paused: {self._describe_here()}", output=output)
+            if not self._advance(check=True, output=output):
+                return self._stop("end", self._end_description(), output=output)
+            raised = [r for r in self._interp.raised if self.breakpoints.errors_stop(r.error.kind, r.escaped)]
+            if raised:
+                r = raised[0]
+                what = "escaped" if r.escaped else "was caught in"
+                return self._stop("exception", f"{r.error.kind}: {r.error.message} ({what} "
+                                  f"{self._instance_name(r.instance)})", (), r.error, output, instance=r.instance)
+            if self._here:
+                return self._stop(*self._hit(self._here, None), output=output)
+            work = self._interp.peek()
+            if work is None:
+                return self._stop("end", self._end_description(), output=output)
+            if self._is_stop_point(work) and arrived(work):
+                return self._stop(reason, self._describe_here(), output=output)
+
+    def _advance(self, *, check: bool, output: list[str] | None) -> bool:
+        """One interpreter step, then the new position's breakpoints (when ``check``)."""
+        work = self._interp.peek()
+        if work is None:
+            return False
+        self._effects.notes.clear()
+        self._interp.raised.clear()
+        self._interp.step()
+        self.position += 1
+        if self.position > self._furthest:
+            self._furthest = self.position
+            self._note(work, self.position - 1)
+            if self._is_stop_point(self._interp.peek()):
+                self._stop_points.append(self.position)
+        if check:
+            self._check(output)
+        if self.position % SNAPSHOT_EVERY == 0:
+            self._keep_snapshot()
+        return True
+
+    def _goto(self, target: int) -> None:
+        """Put the state at ``target`` (at most the furthest position reached), breakpoint hits
+        counted up to it."""
+        version = self.breakpoints.version
+        counted = self.breakpoints.counted
+        usable = [s for s in self._snapshots if s.position <= target and (not counted or s.position == 0
+                                                                         or s.version == version)]
+        snap = usable[-1]
+        self._interp.state = copy.deepcopy(snap.state)
+        self._effects.used = snap.used
+        self.position = snap.position
+        if snap.position == 0:
+            self._hits, self._hits_at = {}, -1
+        else:
+            self._hits, self._hits_at = dict(snap.hits or {}), snap.position
+        self._hits_version = version
+        self._here = []
+        if self._hits_at < self.position or self.position == 0:
+            self._check(None)
+        while self.position < target:
+            if not self._advance(check=True, output=None):
+                break
+
+    def _keep_snapshot(self) -> None:
+        i = bisect.bisect_left([s.position for s in self._snapshots], self.position)
+        hits = dict(self._hits) if self._hits_version == self.breakpoints.version else None
+        if i < len(self._snapshots) and self._snapshots[i].position == self.position:
+            if hits is not None:
+                self._snapshots[i].hits, self._snapshots[i].version = hits, self.breakpoints.version
+            return
+        self._snapshots.insert(i, _Snapshot(self.position, copy.deepcopy(self._interp.state), self._effects.used,
+                                            hits, self.breakpoints.version))
+
+    def _check(self, output: list[str] | None) -> None:
+        """The breakpoints of the current position: count their hits, say logpoints' messages
+        (into ``output``), and keep those that stop in ``_here``."""
+        self._here = []
+        self._hits_at = self.position
+        work = self._interp.peek()
+        if work is None:
+            return
+        candidates = []
+        inst = None
+        if work.kind == "instruction":
+            inst = self._interp.state.instances[work.instance]
+            thread = inst.threads[work.thread]
+            if thread.compensating or thread.step is not None:
+                return
+            candidates = self.breakpoints.at_site.get((inst.unit, work.pc), ())
+        elif work.kind == "event":
+            candidates = self.breakpoints.by_event.get(work.event.type, ())
+        for bp in candidates:
+            if bp.condition is not None:
+                try:
+                    if inst is not None:
+                        holds = self.expressions.evaluate(bp.condition, inst, self.clock)
+                    else:
+                        holds = self.expressions.evaluate_over_event(bp.condition, work.event, self.clock)
+                except EvaluationError as exc:
+                    holds = True  # a condition that cannot be evaluated stops, and says so
+                    if output is not None:
+                        output.append(f"breakpoint {bp.id}: condition {exc}")
+                if not holds:
+                    continue
+            count = self._hits[bp.id] = self._hits.get(bp.id, 0) + 1
+            if bp.hit is not None:
+                from coordlang.runtime.debug.breakpoints import hit_holds
+
+                if not hit_holds(bp.hit, count):
+                    continue
+            if bp.log_message is not None:
+                if output is not None:
+                    output.append(self._log_line(bp.log_message, inst))
+                continue
+            self._here.append(bp.id)
+
+    def _log_line(self, message: str, inst: Instance | None) -> str:
+        """A logpoint's message with each ``{expr}`` evaluated (``{{``/``}}`` are braces)."""
+        out, i = [], 0
+        while i < len(message):
+            ch = message[i]
+            if message.startswith("{{", i) or message.startswith("}}", i):
+                out.append(ch)
+                i += 2
+                continue
+            if ch == "{":
+                end = message.find("}", i + 1)
+                if end < 0:
+                    out.append(message[i:])
+                    break
+                text = message[i + 1:end]
+                try:
+                    if inst is None:
+                        raise EvaluationError(f"{text}: no instance here")
+                    value = self.expressions.evaluate(text, inst, self.clock)
+                    out.append(value if isinstance(value, str) else show(value))
+                except EvaluationError as exc:
+                    out.append(f"<{exc}>")
+                i = end + 1
+                continue
+            out.append(ch)
+            i += 1
+        return "".join(out)
+
+    def _last_hit_before(self, end: int) -> tuple[int, str, tuple[int, ...], ErrorValue | None] | None:
+        """The last position before ``end`` where a breakpoint (or an error breakpoint) stops,
+        scanning back a snapshot's stretch at a time."""
+        starts = sorted({s.position for s in self._snapshots if s.position < end})
+        for start in reversed(starts):
+            self._goto(start)
+            found = None
+            if self._here and start < end:
+                found = (start, *self._hit(self._here, None)[:1], tuple(self._here), None)
+            while self.position < end - 1:
+                if self._pause.is_set():
+                    return found
+                if not self._advance(check=True, output=None):
+                    break
+                raised = [r for r in self._interp.raised if self.breakpoints.errors_stop(r.error.kind, r.escaped)]
+                if raised:
+                    found = (self.position, "exception", (), raised[0].error)
+                elif self._here:
+                    found = (self.position, self._hit(self._here, None)[0], tuple(self._here), None)
+            if found is not None:
+                return found
+        return None
+
+    def _hit(self, ids: list[int], error: ErrorValue | None) -> tuple[str, str, tuple[int, ...], ErrorValue | None]:
+        is_event = any(bp.id in ids for bp in self.breakpoints.events)
+        reason = "event" if is_event else "breakpoint"
+        return reason, self._hit_description(reason, tuple(ids), error), tuple(ids), error
+
+    def _hit_description(self, reason: str, ids: tuple[int, ...], error: ErrorValue | None) -> str:
+        if reason == "exception" and error is not None:
+            return f"{error.kind}: {error.message}"
+        what = "event breakpoint" if reason == "event" else "breakpoint"
+        return f"{what} {', '.join(map(str, ids))}: {self._describe_here()}"
+
+    def _stop(self, reason: str, description: str, ids: tuple[int, ...] = (), error: ErrorValue | None = None,
+              output: list[str] | None = None, instance: int | None = None) -> Stop:
+        stop = Stop(reason, description, self.position, instance if instance is not None else self.current_instance,
+                    tuple(ids), error, tuple(output or ()))
+        self.last_stop = stop
+        return stop
+
+    # ---------------------------------------------------------------- stop points and places
+
+    def _is_stop_point(self, work: Work | None) -> bool:
+        if work is None or work.kind != "instruction":
+            return True
+        inst = self._interp.state.instances[work.instance]
+        thread = inst.threads[work.thread]
+        if thread.compensating:
+            return True
+        if thread.step is not None:
+            return False  # a retry or a held answer resuming its step
+        code = self._interp.tables.units[inst.unit].code
+        return work.pc < len(code) and is_statement(code[work.pc])
+
+    def _location_of(self, work: Work) -> Location | None:
+        state = self._interp.state
+        if work.kind == "instruction":
+            inst = state.instances[work.instance]
+            thread = inst.threads[work.thread]
+            if thread.compensating:
+                return self._place(self._compensation_sid(inst), inst.id, self._describe_work(work))
+            return self._place(self._instruction_sid(inst, work.pc), inst.id, self._describe_work(work))
+        if work.kind == "timer" and isinstance(work.timer, ThreadTimer):
+            inst = state.instances.get(work.timer.instance)
+            thread = inst.threads.get(work.timer.thread) if inst is not None else None
+            if thread is not None:
+                return self._place(self._instruction_sid(inst, thread.pc), inst.id, self._describe_work(work))
+        return Location(None, 0, 0, 0, 0, None, self._describe_work(work))
+
+    def _compensation_sid(self, inst: Instance) -> int:
+        """Where the compensation to run next is written: the ``compensate with`` of its step
+        (an undo's label is its step's, ``3c`` or ``3.2c`` in a loop)."""
+        if not inst.undo:
+            return -1
+        step = inst.undo[-1].label.rstrip("c").split(".")[0]
+        for instr in self._interp.tables.units[inst.unit].code:
+            if isinstance(instr, ir.Do) and str(instr.step) == step and instr.compensation is not None:
+                return instr.compensation.sid
+        return -1
+
+    def _instruction_sid(self, inst: Instance, pc: int) -> int:
+        code = self._interp.tables.units[inst.unit].code
+        return code[pc].sid if 0 <= pc < len(code) else -1
+
+    def _place(self, sid: int, instance: int | None, description: str) -> Location:
+        spans = self.program.spans
+        if sid < 0 or sid >= len(spans) or spans[sid].path is None:
+            return Location(None, 0, 0, 0, 0, instance, description)
+        ref = spans[sid]
+        index = self._line_index(Path(ref.path))
+        if index is None:
+            return Location(Path(ref.path), 0, 0, 0, 0, instance, description)
+        start, end = index.position(ref.span.start), index.position(ref.span.end)
+        return Location(Path(ref.path), start.line + 1, start.column + 1, end.line + 1, end.column + 1, instance,
+                        description)
+
+    def _describe_here(self) -> str:
+        work = self._interp.peek()
+        return self._describe_work(work) if work is not None else self._end_description()
+
+    def _describe_work(self, work: Work) -> str:
+        state = self._interp.state
+        if work.kind == "event":
+            what = "emitted" if work.emitted else "input"
+            return f"{what} {event_text(work.event)} at {_time(max(state.clock, work.event.time))}"
+        if work.kind == "timer":
+            timer = work.timer
+            if isinstance(timer, WindowTimer):
+                return f"window of stream #{timer.stream} for {timer.key!r} closes at {_time(timer.deadline)}"
+            return f"{timer.purpose} timer of {self._instance_name(timer.instance)} fires at {_time(timer.deadline)}"
+        inst = state.instances[work.instance]
+        if inst.threads[work.thread].compensating:
+            return f"{self._instance_name(inst.id)}: " + (f"compensate with {inst.undo[-1].handler}"
+                                                          if inst.undo else "compensations done")
+        code = self._interp.tables.units[inst.unit].code
+        instr = code[work.pc] if 0 <= work.pc < len(code) else None
+        doing = self._statement_text(instr.sid) if instr is not None else "the end of its code"
+        return f"{self._instance_name(inst.id)}: {doing}"
+
+    def _statement_text(self, sid: int) -> str:
+        """The first line of a statement's source, shortened."""
+        spans = self.program.spans
+        if sid < 0 or sid >= len(spans) or spans[sid].path is None:
+            return "?"
+        text = self.source(Path(spans[sid].path))
+        if text is None:
+            return "?"
+        span = spans[sid].span
+        line = text[span.start:span.end].split("\n", 1)[0].strip()
+        return line if len(line) <= 60 else line[:59] + "…"
+
+    def _end_description(self) -> str:
+        s = self._interp.state
+        return f"the run ended: {s.events} input events, {len(s.started)} instances, clock {_time(s.clock)}"
+
+    def _instance_name(self, iid: int | None) -> str:
+        inst = self._interp.state.instances.get(iid) if iid is not None else None
+        if inst is None:
+            return f"instance {iid}"
+        if inst.kind != "workflow":
+            return f"{inst.unit} (#{inst.id})"
+        return f"{inst.workflow}@{inst.version} {inst.key!r} (#{inst.id})"
+
+    # ---------------------------------------------------------------- the timeline
+
+    def _note(self, work: Work, position: int) -> None:
+        state = self._interp.state
+        if work.kind == "event":
+            event = work.event
+            self._timeline.append(TimelineEntry(position, "emit" if work.emitted else "in", state.clock,
+                                                f"{'emit' if work.emitted else 'in'} {event_text(event)}",
+                                                event.type, self._event_key(event), dict(event.fields), None))
+        elif work.kind == "timer":
+            timer = work.timer
+            instance = timer.instance if isinstance(timer, ThreadTimer) else None
+            what = timer.purpose if isinstance(timer, ThreadTimer) else "window"
+            owner = self._instance_name(instance) if instance is not None else f"stream #{timer.stream}"
+            self._timeline.append(TimelineEntry(position, "timer", timer.deadline, f"timer {what}: {owner}", None,
+                                                getattr(timer, "key", None), None, instance))
+        for kind, inst, clock in self._effects.notes:
+            if inst.kind != "workflow":
+                continue
+            title = f"{kind} {inst.workflow}@{inst.version} {inst.key!r}"
+            if kind == "end":
+                title += f": {inst.status}"
+            self._timeline.append(TimelineEntry(position, kind, clock, title, None, inst.key, None, inst.id))
+
+    def _event_key(self, event: Event) -> object:
+        for name in self._interp.tables.key_fields.get(event.type, ()):
+            if name in event.fields:
+                return event.fields[name]
+        starters = self._interp.tables.starters.get(event.type, ())
+        for machine in starters:
+            if machine.key in event.fields:
+                return event.fields[machine.key]
+        return None
+
+    def outcomes(self):
+        """The workflow instances' outcomes at the current position (running ones too)."""
+        return self._interp.outcomes()
+
+    def timeline(self) -> list[TimelineEntry]:
+        """Every event routed, timer fired and instance started or ended so far, also past the
+        current position (the run is the same each time it is replayed)."""
+        return list(self._timeline)
+
+    # ---------------------------------------------------------------- inspection
+
+    def instances(self) -> list[InstanceView]:
+        state = self._interp.state
+        return [InstanceView(inst.id, self._instance_name(inst.id), inst.kind, inst.workflow, inst.version, inst.key,
+                             inst.status, inst.parent[0] if inst.parent else None)
+                for inst in state.instances.values()]
+
+    def frames(self, instance: int) -> list[Frame]:
+        """The instance, then the instances that ``call``ed it, innermost first."""
+        state = self._interp.state
+        inst = state.instances.get(instance)
+        if inst is None:
+            raise CoordError(f"no instance {instance} at this point of the run")
+        frames = []
+        work = self._interp.peek()
+        pc = None
+        if work is not None and work.kind == "instruction" and work.instance == instance:
+            location = self._location_of(work)
+        else:
+            pc = _main_pc(inst)
+            location = self._place(self._instruction_sid(inst, pc), inst.id, f"{self._instance_name(inst.id)}: "
+                                   f"{_waiting(inst)}")
+        frames.append(Frame(inst.id, self._instance_name(inst.id), location))
+        while inst.parent is not None:
+            parent_id, thread_id = inst.parent
+            parent = state.instances.get(parent_id)
+            if parent is None:
+                break
+            thread = parent.threads.get(thread_id)
+            pc = thread.pc if thread is not None else _main_pc(parent)
+            frames.append(Frame(parent.id, self._instance_name(parent.id),
+                                self._place(self._instruction_sid(parent, pc), parent.id,
+                                            f"{self._instance_name(parent.id)}: call")))
+            inst = parent
+        return frames
+
+    def scopes(self, instance: int | None) -> list[Scope]:
+        """The variables of an instance (or, with None, of the run): locals, the current event,
+        the inbox, pending timers, retries in progress, the compensations registered."""
+        state = self._interp.state
+        work = self._interp.peek()
+        current_event = work.event if work is not None and work.kind == "event" else None
+        if instance is None:
+            run = (variable("clock", state.clock, "time"), variable("input events routed", state.events, "int"),
+                   variable("instances", len(state.started), "int"),
+                   variable("counters", dict(sorted(state.counters.items()))),
+                   variable("position", self.position, "int"))
+            scopes = [Scope("Run", run)]
+            if current_event is not None:
+                scopes.append(Scope("Event", variable("event", current_event).children))
+            scopes.append(Scope("Timers", tuple(self._timer_variable(t) for t in self.pending_timers())))
+            return scopes
+        inst = state.instances.get(instance)
+        if inst is None:
+            raise CoordError(f"no instance {instance} at this point of the run")
+        unit = self._interp.tables.units[inst.unit]
+        local = [variable("key", inst.key)]
+        seen: dict[str, int] = {}
+        for slot, value in zip(unit.slots, inst.slots):
+            if slot.name.startswith("$"):
+                continue
+            count = seen[slot.name] = seen.get(slot.name, 0) + 1
+            name = slot.name if count == 1 else f"{slot.name} ({count})"
+            local.append(variable(name, value, slot.type))
+        local.append(variable("status", inst.status, "str"))
+        scopes = [Scope("Locals", tuple(local))]
+        event = current_event
+        if event is None and inst.kind == "workflow":
+            machine = self._interp.tables.machines.get(inst.unit)
+            if machine is not None and machine.trigger_slot is not None:
+                trigger = inst.slots[machine.trigger_slot]
+                event = trigger if isinstance(trigger, Event) else None
+        scopes.append(Scope("Event", variable("event", event).children if event is not None else ()))
+        inbox = tuple(variable(f"{kind} ({len(queue)})", list(queue)) for kind, queue in inst.inbox.items() if queue)
+        scopes.append(Scope("Inbox", inbox))
+        scopes.append(Scope("Timers", tuple(self._timer_variable(t) for t in self.pending_timers()
+                                            if t.instance == inst.id)))
+        retries = []
+        for thread in inst.threads.values():
+            if thread.step is not None:
+                instr = unit.code[thread.step.pc] if 0 <= thread.step.pc < len(unit.code) else None
+                name = getattr(instr, "handler", None) or getattr(instr, "workflow", "step")
+                retries.append(Variable(f"{name} (thread {thread.id})", f"attempt {thread.step.attempt}",
+                                        "retry", (variable("attempts made", thread.step.attempt, "int"),
+                                                  variable("step began", thread.step.started, "time"),
+                                                  variable("arguments", list(thread.step.args)))))
+        scopes.append(Scope("Retries", tuple(retries)))
+        undo = tuple(Variable(f"{u.handler} (step {u.label})", f"{u.handler}({', '.join(show(a) for a in u.args)})",
+                              "compensation", tuple(variable(f"[{i}]", a) for i, a in enumerate(u.args)))
+                     for u in reversed(inst.undo))
+        scopes.append(Scope("Compensation", undo))
+        return scopes
+
+    def pending_timers(self) -> list[TimerView]:
+        out = []
+        for timer in self._interp.state.timers.pending():
+            if isinstance(timer, ThreadTimer):
+                out.append(TimerView(timer.deadline, timer.purpose, timer.instance,
+                                     f"{timer.purpose} of {self._instance_name(timer.instance)} at "
+                                     f"{_time(timer.deadline)}"))
+            else:
+                out.append(TimerView(timer.deadline, "window", None,
+                                     f"window of stream #{timer.stream} for {timer.key!r} closes at "
+                                     f"{_time(timer.deadline)}"))
+        return out
+
+    def _timer_variable(self, timer: TimerView) -> Variable:
+        return Variable(timer.purpose, timer.description, "timer")
+
+    def evaluate(self, text: str, instance: int | None = None) -> Variable:
+        """An expression in the language, in ``instance`` (default: the current one; with no
+        instance, over the event about to be routed: its fields, and ``e``)."""
+        state = self._interp.state
+        target = instance if instance is not None else self.current_instance
+        if target is not None:
+            inst = state.instances.get(target)
+            if inst is None:
+                raise EvaluationError(f"no instance {target} at this point of the run")
+            value = self.expressions.evaluate(text, inst, state.clock)
+            return variable(text, value, self.expressions.type_of(text, inst))
+        work = self._interp.peek()
+        if work is not None and work.kind == "event":
+            return variable(text, self.expressions.evaluate_over_event(text, work.event, state.clock))
+        raise EvaluationError(f"{text}: no instance here to evaluate it in; stop in a workflow, or pick a frame")
+
+    def diff(self, a: int, b: int) -> list[Change]:
+        """What differs between the states at positions ``a`` and ``b``."""
+        here = self.position
+        last = self.last_stop
+        try:
+            self._goto(min(a, self._furthest))
+            before = _summary(self, self._interp.state)
+            self._goto(min(b, self._furthest))
+            after = _summary(self, self._interp.state)
+        finally:
+            self._goto(here)
+            self.last_stop = last
+        changes = []
+        for where in sorted(before.keys() | after.keys(), key=_where_order):
+            old, new = before.get(where), after.get(where)
+            if old != new:
+                changes.append(Change(where, old, new))
+        return changes
+
+
+# -------------------------------------------------------------------- helpers
+
+def compile_checked(path: Path) -> ir.Program:
+    """The program of a .coord file; a CoordError naming its first error otherwise."""
+    from coordlang.analysis.document import analyze_file
+    from coordlang.ir.compile import CompileError, compile_program
+    from coordlang.sources import read_source
+
+    path = Path(path)
+    if not path.is_file():
+        raise CoordError(f"{path}: no such program file")
+    analysis = analyze_file(path, read_source(path))
+    errors = [d for d in analysis.diagnostics if d.is_error]
+    if errors:
+        first = errors[0]
+        at = analysis.lines.position(first.span.start)
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise CompileError(f"{path}:{at.line + 1}:{at.column + 1}: {first.code} {first.message}{more}; fix it "
+                           "(coord check lists every error) and debug again")
+    return compile_program(analysis)
+
+
+def _recorded_handler(definition: ir.HandlerDef) -> BoundHandler:
+    from coordlang.runtime.handlers import BoundHandler
+
+    def not_called(*args, **kwargs):
+        raise SessionError(f"handler {definition.name} was called while debugging a log: results come from the log")
+
+    return BoundHandler(definition, not_called, False)
+
+
+def _main_pc(inst: Instance) -> int:
+    """The pc of the instance's oldest live thread (its main one, unless it has ended)."""
+    if not inst.threads:
+        return -1
+    return inst.threads[min(inst.threads)].pc
+
+
+def _waiting(inst: Instance) -> str:
+    if inst.ended:
+        return inst.status
+    states = sorted({t.state for t in inst.threads.values()})
+    return ", ".join(states) or inst.status
+
+
+def _time(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "-" if seconds < 0 else "never"
+    if seconds >= 86_400 * 365:  # an epoch time
+        return format_time(seconds)
+    return f"{seconds:g} s"
+
+
+def _summary(session: DebugSession, state: RunState) -> dict[str, str]:
+    """A state as ``where → value`` lines, for :meth:`DebugSession.diff`."""
+    out = {"clock": _time(state.clock), "input events routed": str(state.events)}
+    for name, value in state.counters.items():
+        out[f"counters.{name}"] = str(value)
+    tables = session._interp.tables
+    for inst in state.instances.values():
+        prefix = session._instance_name(inst.id)
+        out[f"{prefix}.status"] = inst.status
+        unit = tables.units[inst.unit]
+        for slot, value in zip(unit.slots, inst.slots):
+            if not slot.name.startswith("$") and value is not None:
+                out[f"{prefix}.{slot.name}"] = show(value, slot.type)
+        for thread in inst.threads.values():
+            sid = unit.code[thread.pc].sid if 0 <= thread.pc < len(unit.code) else -1
+            place = session._place(sid, inst.id, "")
+            out[f"{prefix}.thread {thread.id}"] = f"{thread.state} at line {place.line}" if place.line else thread.state
+        for kind, queue in inst.inbox.items():
+            if queue:
+                out[f"{prefix}.inbox.{kind}"] = str(len(queue))
+    for timer in state.timers.pending():
+        out[f"timer {timer.seq}"] = f"due {_time(timer.deadline)}"
+    return out
+
+
+def _where_order(where: str) -> tuple:
+    return (not where.startswith(("clock", "input", "counters")), where)
