@@ -1,0 +1,359 @@
+"""The terminal debugger: a Textual app over a :class:`DebugSession`.
+
+Panes: the source (current line, breakpoints, a cursor), the instances and their variables, the
+timeline, the workflow graph and the pending timers, over a status line. A wide terminal shows
+them all at once; a small one (80x24) shows the source over one other pane at a time, picked by
+tabs or the number keys. The session does the debugging: every key calls one of its methods,
+in a worker thread (a long ``continue`` keeps the screen alive and can be paused), and the
+panes are redrawn from what it answers when the motion stops.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.widgets import Footer, Static, Tab, Tabs
+from textual.worker import Worker, WorkerState
+
+from coordlang.analysis import WorkflowGraph, analyze_file, graph_at, node_at, workflow_graphs
+from coordlang.errors import CoordError
+from coordlang.runtime.debug import BreakpointState, DebugSession, LineBreakpoint, Stop
+from coordlang.source import LineIndex
+from coordlang.tui.convert import clock_text, location_offset, stop_text
+from coordlang.tui.graph_view import GraphView
+from coordlang.tui.screens import GotoScreen, HelpScreen
+from coordlang.tui.source import SourceView
+from coordlang.tui.timeline import TimelinePane
+from coordlang.tui.timers import TimersTable
+from coordlang.tui.variables import InstancesTree
+
+COMPACT_BELOW = (110, 30)
+"""A terminal narrower or lower than this (columns, rows) gets the compact layout."""
+SIDE_PANES = ("variables", "timeline", "graph", "timers")
+"""The panes that share the space under the source in the compact layout, as tabs."""
+PANE_KEYS = ("source",) + SIDE_PANES
+"""The panes the keys 1 to 5 go to."""
+
+
+class Panes(Container):
+    """The panes' container; compact when the terminal is small. (Resize events reach the
+    widget whose size changed, not the app, so the container sees the terminal change.)"""
+
+    def on_resize(self) -> None:
+        width, height = self.app.size
+        self.set_class(width < COMPACT_BELOW[0] or height < COMPACT_BELOW[1], "-compact")
+
+
+class DebuggerApp(App[int]):
+    """``coord debug``: drive ``session`` from the keyboard."""
+
+    TITLE = "coord debug"
+    ENABLE_COMMAND_PALETTE = False
+    CSS = """
+    #main {
+        layout: grid;
+        grid-size: 2 3;
+        grid-columns: 3fr 2fr;
+        grid-rows: 2fr 1fr 1fr;
+    }
+    #timeline { row-span: 2; }
+    .pane { height: 1fr; scrollbar-size-vertical: 1; }
+    #tabs { display: none; }
+    .pane { border: round $panel-lighten-2; border-title-color: $text-muted; }
+    .pane:focus, .pane:focus-within { border: round $accent; border-title-color: $text; }
+    #status { height: 1; background: $panel; color: $text; padding: 0 1; }
+    #status.-busy { background: $warning 40%; }
+    #status.-error { background: $error 50%; }
+
+    #main.-compact { layout: vertical; }
+    #main.-compact #source { height: 1fr; }
+    #main.-compact #tabs { display: block; }
+    #main.-compact .side { display: none; height: 8; border: none; }
+    #main.-compact .side.-shown { display: block; }
+    """
+    BINDINGS = [
+        Binding("n,f10", "step_over", "Step", key_display="n"),
+        Binding("s,f11", "step_in", "Into", key_display="s"),
+        Binding("o,shift+f11", "step_out", "Out", key_display="o"),
+        Binding("b,shift+f10", "step_back", "Back", key_display="b"),
+        Binding("c,f5", "continue", "Cont", key_display="c"),
+        Binding("r", "reverse_continue", "Rev"),
+        Binding("space,f9", "toggle_breakpoint", "Break", key_display="spc"),
+        Binding("j", "jump", "Jump"),
+        Binding("g", "goto", "Go to step", show=False),
+        Binding("slash", "filter", "Filter the timeline", show=False),
+        Binding("R", "restart", "Restart", show=False),
+        Binding("p", "pause", "Pause a running motion", show=False),
+        Binding("1", "pane('source')", "Source pane", show=False),
+        Binding("2", "pane('variables')", "Instances and variables pane", show=False),
+        Binding("3", "pane('timeline')", "Timeline pane", show=False),
+        Binding("4", "pane('graph')", "Graph pane", show=False),
+        Binding("5", "pane('timers')", "Timers pane", show=False),
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+    HELP = {
+        "step_over": "step over: the next statement of this instance",
+        "step_in": "step into: the next stop, in any instance (a called workflow too)",
+        "step_out": "step out: until this instance ends, back in its caller",
+        "step_back": "step back: the stop before this one",
+        "continue": "continue: to the next breakpoint or the end",
+        "reverse_continue": "reverse continue: back to the last breakpoint, or the start",
+        "toggle_breakpoint": "toggle a breakpoint at the source cursor's line",
+        "jump": "jump: the timeline, at the next entry (Enter on an entry goes there)",
+        "goto": "go to a step number",
+        "filter": "filter the timeline (words, event:NAME, key:VALUE, kind:K)",
+        "restart": "restart: back to step 0",
+        "pause": "pause a running continue",
+        "help": "this help",
+        "quit": "quit",
+    }
+    PANE_HELP = [
+        ("source", [("Up Down PgUp PgDn", "move the cursor line"), ("Home End", "first / last line"),
+                    (".", "cursor to the current line")]),
+        ("timeline", [("Up Down", "move"), ("Enter", "go to the entry (the state just before it)"),
+                      ("Escape", "from the filter back to the entries")]),
+        ("variables", [("Enter Space", "open or close an instance, scope or value")]),
+    ]
+
+    def __init__(self, session: DebugSession) -> None:
+        super().__init__()
+        self.session = session
+        self.busy = False
+        self.error: str | None = None
+        self.requested: dict[Path, list[int]] = {}
+        """The breakpoint lines (1-based) asked for, per file."""
+        self.states: dict[Path, list[BreakpointState]] = {}
+        """What the session said of each line asked for, in the same order."""
+        self.marks: dict[Path, dict[int, bool]] = {}
+        """Where breakpoints stand (0-based line → verified), per file."""
+        self._analyses: dict[Path, tuple[LineIndex, tuple[WorkflowGraph, ...]]] = {}
+        self._shown_path: Path = session.path
+        self._graph: WorkflowGraph | None = None
+
+    def compose(self) -> ComposeResult:
+        with Panes(id="main"):
+            yield SourceView(id="source", classes="pane")
+            yield Tabs(*(Tab(name, id=f"tab-{name}") for name in SIDE_PANES), id="tabs")
+            yield InstancesTree(id="variables", classes="pane side -shown")
+            yield TimelinePane(id="timeline", classes="pane side")
+            yield GraphView(id="graph", classes="pane side")
+            yield TimersTable(id="timers", classes="pane side")
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#variables").border_title = "instances"
+        self.query_one("#timeline").border_title = "timeline"
+        self.query_one("#timers").border_title = "timers"
+        self.query_one(Panes).on_resize()
+        self.query_one(SourceView).focus()
+        self.show_stop()
+
+    # ---- redrawing from the session
+    def show_stop(self) -> None:
+        """Redraw every pane from the session's current position."""
+        session = self.session
+        location = session.location()
+        instance = session.current_instance
+        if instance is None:
+            instance = session.last_stop.instance
+        if location is not None and location.path is not None:
+            self._shown_path = location.path
+        source = self.query_one(SourceView)
+        source.show(self._shown_path.name, session.source(self._shown_path) or "")
+        here = location is not None and location.path == self._shown_path and location.line > 0
+        source.current = location.line - 1 if here else None
+        source.set_breakpoints(self.marks.get(self._shown_path, {}))
+        self._show_graph(location)
+        self.query_one(InstancesTree).show(session.instances(), instance, session.scopes)
+        self.query_one(TimersTable).show(session.pending_timers(), _finite(session.clock))
+        self.query_one(TimelinePane).show(session.timeline(), session.position)
+        self._show_status()
+
+    def _graphs(self, path: Path) -> tuple[LineIndex, tuple[WorkflowGraph, ...]] | None:
+        """A program file's line index and workflow graphs (analyzed once per file)."""
+        if path not in self._analyses:
+            text = self.session.source(path)
+            if text is None:
+                return None
+            analysis = analyze_file(path, text)
+            self._analyses[path] = (analysis.lines, workflow_graphs(analysis))
+        return self._analyses[path]
+
+    def _show_graph(self, location) -> None:
+        graph = node = None
+        found = self._graphs(location.path) if location is not None and location.path is not None else None
+        if found is not None and location.line > 0:
+            lines, graphs = found
+            offset = location_offset(lines, location.line, location.column)
+            graph = graph_at(graphs, offset)
+            node = node_at(graph, offset) if graph is not None else None
+        if graph is None:  # between instances: the graph shown last, or the program's first
+            graph = self._graph
+            if graph is None:
+                graphs = (self._graphs(self.session.path) or (None, ()))[1]
+                graph = graphs[0] if graphs else None
+        self._graph = graph
+        self.query_one(GraphView).show(graph, node.id if node is not None else None)
+
+    def _show_status(self, running: str | None = None) -> None:
+        status = self.query_one("#status", Static)
+        status.set_class(running is not None, "-busy")
+        status.set_class(self.error is not None and running is None, "-error")
+        session = self.session
+        head = f"step {session.position} │ {clock_text(_finite(session.clock))} │ "
+        if running is not None:
+            tail = f"{running}… (p pauses)"
+        elif self.error is not None:
+            tail = f"error: {self.error}"
+        else:
+            tail = stop_text(session.last_stop)
+        status.update(Text(head + tail, no_wrap=True, overflow="ellipsis"))
+
+    # ---- motions
+    def _motion(self, name: str, call: Callable[[], Stop]) -> None:
+        if self.busy:
+            self.notify("the session is running: p pauses it", severity="warning")
+            return
+        self.busy = True
+        self.error = None
+        self._show_status(running=name)
+
+        def work() -> Stop | CoordError:
+            try:
+                return call()
+            except CoordError as exc:  # a session that cannot go on says why; a bug stops the app
+                return exc
+
+        self.run_worker(work, name=name, group="motion", thread=True)
+
+    @on(Worker.StateChanged)
+    def _motion_done(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "motion" or event.state not in (WorkerState.SUCCESS, WorkerState.CANCELLED):
+            return
+        self.busy = False
+        if isinstance(event.worker.result, CoordError):
+            self.error = str(event.worker.result)
+        self.show_stop()
+
+    def action_step_over(self) -> None:
+        self._motion("step over", self.session.step_over)
+
+    def action_step_in(self) -> None:
+        self._motion("step into", self.session.step_in)
+
+    def action_step_out(self) -> None:
+        self._motion("step out", self.session.step_out)
+
+    def action_step_back(self) -> None:
+        self._motion("step back", self.session.step_back)
+
+    def action_continue(self) -> None:
+        self._motion("continue", self.session.continue_)
+
+    def action_reverse_continue(self) -> None:
+        self._motion("reverse continue", self.session.reverse_continue)
+
+    def action_restart(self) -> None:
+        self._motion("restart", self.session.restart)
+
+    def go(self, position: int) -> None:
+        self._motion(f"go to step {position}", lambda: self.session.goto(position))
+
+    def action_pause(self) -> None:
+        if self.busy:
+            self.session.pause()
+
+    def action_quit(self) -> None:
+        self.session.pause()
+        self.exit(0)
+
+    @on(TimelinePane.Jump)
+    def _jump(self, event: TimelinePane.Jump) -> None:
+        self.go(event.position)
+
+    def action_goto(self) -> None:
+        known = self.session.timeline()
+        last = known[-1].position if known else None
+
+        def chosen(position: int | None) -> None:
+            if position is not None:
+                self.go(position)
+
+        self.push_screen(GotoScreen(self.session.position, last), chosen)
+
+    # ---- breakpoints
+    def action_toggle_breakpoint(self) -> None:
+        path = self._shown_path
+        line = self.query_one(SourceView).cursor + 1
+        lines = self.requested.setdefault(path, [])
+        marks = self.marks.get(path, {})
+        if line in lines:
+            lines.remove(line)
+        elif line - 1 in marks:  # a breakpoint the session moved here from the line asked for
+            states = dict(zip(lines, self.states.get(path, ())))
+            lines[:] = [asked for asked in lines if (states[asked].line or asked) != line]
+        else:
+            lines.append(line)
+        lines.sort()
+        states = self.session.set_line_breakpoints(path, [LineBreakpoint(n) for n in lines])
+        self.states[path] = states
+        self.marks[path] = {((s.line or asked) if s.verified else asked) - 1: s.verified
+                            for asked, s in zip(lines, states)}
+        self.query_one(SourceView).set_breakpoints(self.marks[path])
+        unverified = [s.message for s in states if not s.verified and s.message]
+        if unverified and line in lines:
+            self.notify(unverified[-1], severity="warning")
+
+    # ---- panes and help
+    def action_pane(self, name: str) -> None:
+        if name in SIDE_PANES:
+            self.query_one(Tabs).active = f"tab-{name}"
+        widget = self.query_one(f"#{name}")
+        if name == "timeline":
+            self.query_one(TimelinePane).focus_current()
+        else:
+            widget.focus()
+
+    @on(Tabs.TabActivated, "#tabs")
+    def _tab(self, event: Tabs.TabActivated) -> None:
+        shown = event.tab.id.removeprefix("tab-")
+        for name in SIDE_PANES:
+            self.query_one(f"#{name}").set_class(name == shown, "-shown")
+
+    def action_jump(self) -> None:
+        self.action_pane("timeline")
+
+    def action_filter(self) -> None:
+        self.action_pane("timeline")
+        self.query_one(TimelinePane).action_filter()
+
+    def action_help(self) -> None:
+        keys = [(_keys_text(b.key), self.HELP.get(b.action, b.description)) for b in self.BINDINGS
+                if isinstance(b, Binding) and not b.action.startswith("pane")]
+        keys.append(("1 2 3 4 5", "go to a pane: " + ", ".join(PANE_KEYS)))
+        self.push_screen(HelpScreen([("debugger", keys), *self.PANE_HELP]))
+
+
+def _finite(clock: float) -> float | None:
+    return clock if clock == clock and abs(clock) != float("inf") else None
+
+
+_KEY_NAMES = {"space": "Space", "question_mark": "?", "slash": "/", "full_stop": "."}
+
+
+def _keys_text(keys: str) -> str:
+    """``n,f10`` → ``n  F10``; ``shift+f11`` → ``Shift+F11``."""
+    def one(key: str) -> str:
+        if key in _KEY_NAMES:
+            return _KEY_NAMES[key]
+        return "+".join(part.capitalize() if len(part) > 1 else part for part in key.split("+"))
+
+    return "  ".join(one(k) for k in keys.split(","))

@@ -1,0 +1,77 @@
+"""The debugger's modal screens: the help (every key) and going to a step."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, by pane; any key closes it."""
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 84; max-width: 100%; height: auto; max-height: 100%;
+        border: round $primary; background: $surface; padding: 0 1;
+    }
+    """
+    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close", show=False)]
+
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
+        super().__init__()
+        self.sections = sections
+        """(title, [(keys, what they do)]) per pane."""
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for title, keys in self.sections:
+            table.add_row(Text(title, style="underline"), "")
+            for key, what in keys:
+                table.add_row(key, what)
+        with VerticalScroll() as scroll:
+            scroll.border_title = "keys (escape closes)"
+            yield Static(table)
+
+    def on_key(self, event) -> None:
+        if event.key not in ("up", "down", "pageup", "pagedown"):
+            event.stop()
+            self.dismiss()
+
+
+class GotoScreen(ModalScreen[int | None]):
+    """Ask for a step number to travel to; escape gives None."""
+
+    DEFAULT_CSS = """
+    GotoScreen { align: center middle; }
+    GotoScreen > Vertical {
+        width: 44; height: auto; border: round $primary; background: $surface; padding: 0 1;
+    }
+    GotoScreen Input { width: 100%; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+
+    def __init__(self, position: int, last: int | None) -> None:
+        super().__init__()
+        self.position = position
+        self.last = last
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = "go to step"
+            known = f", known up to {self.last}" if self.last is not None else ""
+            yield Label(f"now at step {self.position}{known}")
+            yield Input(placeholder="step number", type="integer", id="goto-step")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(int(event.value) if event.value.strip() else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
