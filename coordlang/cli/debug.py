@@ -11,7 +11,7 @@ from coordlang.errors import UsageError
 
 
 def run(args) -> int:
-    from coordlang.cli.run import _until
+    from coordlang.cli.run import _until, logged_warnings
     from coordlang.runtime.debug import DebugSession
 
     target = Path(args.target)
@@ -20,7 +20,8 @@ def run(args) -> int:
             if value is not None:
                 raise UsageError(f"{option}: {target} is a recorded run, which holds its own events and end; "
                                  f"{option} goes with a .coord FILE")
-        session = DebugSession.attach(target, Path(args.program) if args.program else None)
+        with logged_warnings("coord debug"):  # a torn tail dropped, say: one line, then the screen
+            session = DebugSession.attach(target, Path(args.program) if args.program else None)
     else:
         if args.program is not None:
             raise UsageError(f"--program: goes with a LOGDIR (a run recorded by coord run --log); {target} is "
