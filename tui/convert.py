@@ -17,6 +17,12 @@ def location_offset(lines: LineIndex, line: int, column: int) -> int:
     return lines.offset(line - 1, column - 1)
 
 
+def short_clock_text(seconds: float | None) -> str:
+    """``01-05 10:01:00``: the clock without the year and zone, for columns of times."""
+    text = clock_text(seconds)
+    return text[5:19] if text != "-" else text
+
+
 def clock_text(seconds: float | None) -> str:
     """Event time as UTC, RFC 3339 style (``2026-01-05 10:01:00Z``, milliseconds when there
     are any); ``-`` before the first event."""
@@ -59,4 +65,7 @@ def stop_text(stop) -> str:
     """What the last stop was: ``breakpoint: line 12``, ``exception: HandlerError: boom``."""
     if stop.error is not None:
         return f"{stop.reason}: {stop.error.kind}: {value_text(stop.error.message)}"
-    return f"{stop.reason}: {stop.description}" if stop.description else stop.reason
+    if not stop.description:
+        return stop.reason
+    # Breakpoint stops describe themselves as "breakpoint 1: ...": no need to say it twice.
+    return stop.description if stop.description.startswith(stop.reason) else f"{stop.reason}: {stop.description}"

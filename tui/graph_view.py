@@ -57,6 +57,8 @@ class GraphView(VerticalScroll):
         super().__init__(id=id, classes=classes)
         self.graph: WorkflowGraph | None = None
         self.current: int | None = None
+        self._at: int | None = None
+        """The line of the current node in the outline."""
 
     def compose(self) -> ComposeResult:
         yield Static("no workflow here", id="graph-text")
@@ -68,10 +70,19 @@ class GraphView(VerticalScroll):
         text = self.query_one("#graph-text", Static)
         if graph is None:
             self.border_title = "graph"
+            self._at = None
             text.update("no workflow here")
             return
         self.border_title = f"graph: {graph.title}"
-        body, at = outline(graph, current)
+        body, self._at = outline(graph, current)
         text.update(body)
-        if at is not None:
-            self.call_after_refresh(self.scroll_to, y=max(0, at - self.size.height // 2), animate=False)
+        self.call_after_refresh(self.scroll_to_current)
+
+    def scroll_to_current(self) -> None:
+        """Bring the current node's line to the middle of the pane."""
+        if self._at is not None and self.size.height:
+            self.scroll_to(y=max(0, self._at - self.size.height // 2), animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        # A pane shown again (a tab picked) gets its size back only now.
+        self.call_after_refresh(self.scroll_to_current)

@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input
 
-from coordlang.tui.convert import clock_text, value_text
+from coordlang.tui.convert import short_clock_text, value_text
 
 KINDS = ("in", "emit", "timer", "start", "end")
 """Every ``TimelineEntry.kind``."""
@@ -137,7 +137,7 @@ class TimelinePane(Vertical):
             style = "dim" if entry.position >= self.position and row != here else ""
             table.add_row(Text("▶" if row == here else " ", style="bold"),
                           Text(str(entry.position), style=style, justify="right"),
-                          Text(clock_text(entry.time)[5:19], style=style),
+                          Text(short_clock_text(entry.time), style=style),
                           Text(value_text(entry.title), style=style),
                           Text(value_text(entry.key, 20) if entry.key is not None else "", style=style),
                           key=str(index))

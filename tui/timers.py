@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import DataTable
 
-from coordlang.tui.convert import clock_text, duration_text
+from coordlang.tui.convert import duration_text, short_clock_text
 
 
 class TimersTable(DataTable):
@@ -23,7 +23,7 @@ class TimersTable(DataTable):
 
     def show(self, timers, clock: float | None) -> None:
         """``timers``: the session's TimerViews; ``clock``: its clock (None before the first event)."""
-        rows = tuple((clock_text(t.deadline), duration_text(t.deadline - clock) if clock is not None else "",
+        rows = tuple((short_clock_text(t.deadline), duration_text(t.deadline - clock) if clock is not None else "",
                       t.description or t.purpose) for t in sorted(timers, key=lambda t: t.deadline))
         if rows == self._shown:
             return
