@@ -172,8 +172,10 @@ class DebuggerApp(App[int]):
         source.current = location.line - 1 if here else None
         source.set_breakpoints(self.marks.get(self._shown_path, {}))
         self._show_graph(location)
-        self.query_one(InstancesTree).show(session.instances(), instance, session.scopes)
-        self.query_one(TimersTable).show(session.pending_timers(), _finite(session.clock))
+        instances = session.instances()
+        self.query_one(InstancesTree).show(instances, instance, session.scopes)
+        self.query_one(TimersTable).show(session.pending_timers(), _finite(session.clock),
+                                         {view.id: view.name for view in instances})
         self.query_one(TimelinePane).show(session.timeline(), session.position)
         self._show_status()
 

@@ -10,7 +10,7 @@ from coordlang.tui.convert import duration_text, short_clock_text
 
 class TimersTable(DataTable):
     """One row per pending timer: when it is due, how far that is from the clock, and what it
-    is (its purpose and instance, as the session describes it)."""
+    is (its purpose and its instance)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", show_cursor=False, zebra_stripes=True)
@@ -21,10 +21,13 @@ class TimersTable(DataTable):
         self.add_column("in", key="in")
         self.add_column("timer", key="timer")
 
-    def show(self, timers, clock: float | None) -> None:
-        """``timers``: the session's TimerViews; ``clock``: its clock (None before the first event)."""
+    def show(self, timers, clock: float | None, names: dict[int, str]) -> None:
+        """``timers``: the session's TimerViews; ``clock``: its clock (None before the first
+        event); ``names``: instance id → name (an instance's timer shows as ``wait  Order@2
+        'o-1001' (#1)``; the session's own description repeats the deadline, too long here)."""
         rows = tuple((short_clock_text(t.deadline), duration_text(t.deadline - clock) if clock is not None else "",
-                      t.description or t.purpose) for t in sorted(timers, key=lambda t: t.deadline))
+                      f"{t.purpose}  {names[t.instance]}" if t.instance in names else t.description)
+                     for t in sorted(timers, key=lambda t: t.deadline))
         if rows == self._shown:
             return
         self._shown = rows

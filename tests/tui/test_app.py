@@ -191,7 +191,7 @@ async def test_timers_pane(order_app) -> None:
         await settle(pilot, "n", "n", "n", "n", "n")  # order o-1001 waits for its payment: a 1h timer
         table = order_app.query_one(TimersTable)
         assert table.row_count == 1
-        assert [str(c) for c in table.get_row_at(0)][:2] == ["01-05 11:00:00", "+1h"]
+        assert [str(c) for c in table.get_row_at(0)] == ["01-05 11:00:00", "+1h", "wait  Order@2 'o-1001' (#1)"]
 
 
 async def test_help_lists_every_key(order_app) -> None:
