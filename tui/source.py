@@ -4,6 +4,7 @@ line the session stands on highlighted, and a cursor line that breakpoints are t
 from __future__ import annotations
 
 from rich.segment import Segment
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.reactive import reactive
@@ -126,8 +127,8 @@ class SourceView(ScrollView, can_focus=True):
         body = Segment(text.ljust(max(0, width - GUTTER)), base)
         return Strip([arrow, mark, number, body]).crop(0, width).simplify()
 
-    def on_click(self, event) -> None:
-        line = event.y + round(self.scroll_y)
-        if 0 <= line < len(self.lines):
-            self.cursor = line
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)  # None on the border or a scrollbar
+        if offset is not None and 0 <= offset.y + round(self.scroll_y) < len(self.lines):
+            self.cursor = offset.y + round(self.scroll_y)
 

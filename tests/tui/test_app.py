@@ -150,6 +150,8 @@ async def test_source_cursor_keys(order_app) -> None:
         assert source.cursor == 0
         await settle(pilot, "n", "home", "full_stop")
         assert source.cursor == source.current == line_of("let risk = do score")
+        await pilot.click(SourceView, offset=(10, 3))  # the third line shown (the border is row 0)
+        assert source.cursor == round(source.scroll_y) + 2
 
 
 async def test_timeline_jump_filter_and_enter(order_app) -> None:
