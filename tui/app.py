@@ -39,6 +39,10 @@ SIDE_PANES = ("variables", "timeline", "graph", "timers")
 """The panes that share the space under the source in the compact layout, as tabs."""
 PANE_KEYS = ("source",) + SIDE_PANES
 """The panes the keys 1 to 5 go to."""
+MOTIONS = {"step_over": "step over", "step_in": "step into", "step_out": "step out", "step_back": "step back",
+           "continue_": "continue", "reverse_continue": "reverse continue", "restart": "restart"}
+"""The session's motions a key calls (``motion('step_over')``), and how the status line names
+each while it runs."""
 
 
 class Panes(Container):
@@ -78,17 +82,17 @@ class DebuggerApp(App[int]):
     #main.-compact .side.-shown { display: block; }
     """
     BINDINGS = [
-        Binding("n,f10", "step_over", "Step", key_display="n"),
-        Binding("s,f11", "step_in", "Into", key_display="s"),
-        Binding("o,shift+f11", "step_out", "Out", key_display="o"),
-        Binding("b,shift+f10", "step_back", "Back", key_display="b"),
-        Binding("c,f5", "continue", "Cont", key_display="c"),
-        Binding("r", "reverse_continue", "Rev"),
+        Binding("n,f10", "motion('step_over')", "Step", key_display="n"),
+        Binding("s,f11", "motion('step_in')", "Into", key_display="s"),
+        Binding("o,shift+f11", "motion('step_out')", "Out", key_display="o"),
+        Binding("b,shift+f10", "motion('step_back')", "Back", key_display="b"),
+        Binding("c,f5", "motion('continue_')", "Cont", key_display="c"),
+        Binding("r", "motion('reverse_continue')", "Rev"),
         Binding("space,f9", "toggle_breakpoint", "Break", key_display="spc"),
         Binding("j", "jump", "Jump"),
         Binding("g", "goto", "Go to step", show=False),
         Binding("slash", "filter", "Filter the timeline", show=False),
-        Binding("R", "restart", "Restart", show=False),
+        Binding("R", "motion('restart')", "Restart", show=False),
         Binding("p", "pause", "Pause a running motion", show=False),
         Binding("1", "pane('source')", "Source pane", show=False),
         Binding("2", "pane('variables')", "Instances and variables pane", show=False),
@@ -99,17 +103,17 @@ class DebuggerApp(App[int]):
         Binding("q", "quit", "Quit"),
     ]
     HELP = {
-        "step_over": "step over: the next statement of this instance",
-        "step_in": "step into: the next stop, in any instance (a called workflow too)",
-        "step_out": "step out: until this instance ends, back in its caller",
-        "step_back": "step back: the stop before this one",
-        "continue": "continue: to the next breakpoint or the end",
-        "reverse_continue": "reverse continue: back to the last breakpoint, or the start",
+        "motion('step_over')": "step over: the next statement of this instance",
+        "motion('step_in')": "step into: the next stop, in any instance (a called workflow too)",
+        "motion('step_out')": "step out: until this instance ends, back in its caller",
+        "motion('step_back')": "step back: the stop before this one",
+        "motion('continue_')": "continue: to the next breakpoint or the end",
+        "motion('reverse_continue')": "reverse continue: back to the last breakpoint, or the start",
         "toggle_breakpoint": "toggle a breakpoint at the source cursor's line",
         "jump": "jump: the timeline, at the next entry (Enter on an entry goes there)",
         "goto": "go to a step number",
         "filter": "filter the timeline (words, event:NAME, key:VALUE, kind:K)",
-        "restart": "restart: back to step 0",
+        "motion('restart')": "restart: back to step 0",
         "pause": "pause a running continue",
         "help": "this help",
         "quit": "quit",
@@ -245,26 +249,9 @@ class DebuggerApp(App[int]):
             self.error = str(event.worker.result)
         self.show_stop()
 
-    def action_step_over(self) -> None:
-        self._motion("step over", self.session.step_over)
-
-    def action_step_in(self) -> None:
-        self._motion("step into", self.session.step_in)
-
-    def action_step_out(self) -> None:
-        self._motion("step out", self.session.step_out)
-
-    def action_step_back(self) -> None:
-        self._motion("step back", self.session.step_back)
-
-    def action_continue(self) -> None:
-        self._motion("continue", self.session.continue_)
-
-    def action_reverse_continue(self) -> None:
-        self._motion("reverse continue", self.session.reverse_continue)
-
-    def action_restart(self) -> None:
-        self._motion("restart", self.session.restart)
+    def action_motion(self, method: str) -> None:
+        """One of :data:`MOTIONS`: the session method of that name."""
+        self._motion(MOTIONS[method], getattr(self.session, method))
 
     def go(self, position: int) -> None:
         self._motion(f"go to step {position}", lambda: self.session.goto(position))
