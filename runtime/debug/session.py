@@ -528,12 +528,13 @@ class DebugSession:
         """The last position before ``end`` where a breakpoint (or an error breakpoint) stops,
         scanning back a snapshot's stretch at a time."""
         starts = sorted({s.position for s in self._snapshots if s.position < end})
-        for start in reversed(starts):
+        for start, stop in reversed(list(zip(starts, [*starts[1:], end]))):
+            # Positions start+1 .. stop (at most end-1); position 0 is checked on the way in.
             self._goto(start)
             found = None
-            if self._here and start < end:
-                found = (start, *self._hit(self._here, None)[:1], tuple(self._here), None)
-            while self.position < end - 1:
+            if start == 0 and self._here:
+                found = (0, self._hit(self._here, None)[0], tuple(self._here), None)
+            while self.position < min(stop, end - 1):
                 if self._pause.is_set():
                     return found
                 if not self._advance(check=True, output=None):
