@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from coordlang.errors import CoordError
 from coordlang.ir import nodes as ir
-from coordlang.runtime.debug.breakpoints import Breakpoints, is_statement
+from coordlang.runtime.debug.breakpoints import Breakpoints, hit_holds, is_statement
 from coordlang.runtime.debug.model import (BreakpointState, Change, EvaluationError, EventBreakpoint, Frame,
                                            InstanceView, LineBreakpoint, Location, Scope, Stop, TimelineEntry,
                                            TimerView, Variable)
@@ -485,11 +485,8 @@ class DebugSession:
                 if not holds:
                     continue
             count = self._hits[bp.id] = self._hits.get(bp.id, 0) + 1
-            if bp.hit is not None:
-                from coordlang.runtime.debug.breakpoints import hit_holds
-
-                if not hit_holds(bp.hit, count):
-                    continue
+            if bp.hit is not None and not hit_holds(bp.hit, count):
+                continue
             if bp.log_message is not None:
                 if output is not None:
                     output.append(self._log_line(bp.log_message, inst))
