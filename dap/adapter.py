@@ -65,6 +65,8 @@ class Adapter:
         self.references = Handles("variables reference")
         self.runner = Runner(self)
         self.breakpoints = breakpoints.Breakpoints()
+        self.configured = False
+        """``configurationDone`` came: the program has started."""
         self.ended = False
         """``exited`` and ``terminated`` were sent."""
         self.closing = False

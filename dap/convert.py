@@ -8,8 +8,9 @@ in the adapter converts a position or a path.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import unquote, urlparse
 from urllib.request import url2pathname
 
@@ -18,6 +19,8 @@ from coordlang.dap.protocol import RequestError
 if TYPE_CHECKING:
     from coordlang.runtime.debug import BreakpointState, InstanceView, Location, Stop, Variable
 
+SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:")
+"""A URI's scheme (two letters at least: ``C:`` is a drive)."""
 STOP_REASONS = {"entry": "entry", "step": "step", "breakpoint": "breakpoint", "event": "function breakpoint",
                 "exception": "exception", "pause": "pause", "goto": "goto", "restart": "restart", "end": "end"}
 """The session's stop reasons as DAP's ``stopped`` reasons ("end" is ours: see ``docs/dap.md``)."""
@@ -65,11 +68,12 @@ class Positions:
         return path.resolve().as_uri() if self.uris else str(path)
 
     def path_in(self, text: str) -> Path:
-        if self.uris or text.startswith("file://"):
-            parsed = urlparse(text)
-            if parsed.scheme != "file":
-                raise RequestError(f"'{text}' is not a file: coord dap debugs files only")
-            return Path(url2pathname(unquote(parsed.path)))
+        """A file named by path or by ``file:`` URI (either is accepted whatever the client's
+        pathFormat: launch arguments are paths even from a client that names sources by URI)."""
+        if text.startswith("file:"):
+            return Path(url2pathname(unquote(urlparse(text).path)))
+        if self.uris and SCHEME.match(text):
+            raise RequestError(f"'{text}' is not a file: coord dap debugs files only")
         return Path(text)
 
     def source(self, path: Path | None) -> dict | None:
@@ -117,11 +121,12 @@ def variable(value: Variable, reference: int) -> dict:
     return converted
 
 
-def stopped(stop: Stop) -> dict:
+def stopped(stop: Stop, client_id: Callable[[int], int]) -> dict:
+    """A ``stopped`` event's body; ``client_id`` gives the client's id of a session's breakpoint."""
     body = {"reason": STOP_REASONS.get(stop.reason, stop.reason), "description": stop.description,
             "threadId": thread_id(stop.instance), "allThreadsStopped": True, "preserveFocusHint": False}
     if stop.breakpoints:
-        body["hitBreakpointIds"] = list(stop.breakpoints)
+        body["hitBreakpointIds"] = [client_id(ident) for ident in stop.breakpoints]
     if stop.error is not None:
         body["text"] = f"{stop.error.kind}: {stop.error.message}"
     return body

@@ -156,6 +156,9 @@ def announce_handler_debugger(adapter: Adapter) -> None:
 
 @request("configurationDone", needs="session")
 def configuration_done(adapter: Adapter, arguments: dict) -> Reply:
+    if adapter.configured:
+        raise RequestError("configurationDone was sent already: the program has started")
+    adapter.configured = True
     return Reply(None, lambda: begin(adapter))
 
 

@@ -6,6 +6,8 @@ event (or ``exited`` and ``terminated``) follows, so ``pause`` is read and answe
 runs. The session is touched by one thread at a time: the worker while the program runs, the
 reader otherwise. A change the reader must make while the program runs (breakpoints) is
 handed to the worker, which pauses the program, makes it and resumes a continue.
+A reverse continue is not paused for a change (the session would take it back to the start):
+the change is made when it ends.
 """
 
 from __future__ import annotations
@@ -44,18 +46,21 @@ class Runner:
         self._paused_by_user = False
         self._halted = False
         self._thread: threading.Thread | None = None
+        self._interruptible = True
         self.threads: list[dict] = []
         """The threads where the program last stopped: the answer to ``threads`` while it runs."""
 
-    def start(self, motion: Callable[[DebugSession], Stop], *, resumable: bool = False,
+    def start(self, motion: Callable[[DebugSession], Stop], *, resumable: bool = False, interruptible: bool = True,
               reason: str | None = None) -> None:
         """Run ``motion`` on the worker and report the stop it comes to (as ``reason``, if
-        given). A ``resumable`` motion (continue, reverse continue) goes on after a pause made
-        for a change."""
+        given). A ``resumable`` motion (continue) goes on after a pause made for a change; one
+        not ``interruptible`` (reverse continue, which a pause sends back to the start) is not
+        paused for a change: the change waits for it to end."""
         self.adapter.forget()
         self.threads = current_threads(self.adapter)
         with self._lock:
             self.running, self._paused_by_user, self._halted = True, False, False
+            self._interruptible = interruptible
         self._thread = threading.Thread(target=self._work, args=(motion, resumable, reason),
                                         name="coord-dap-motion", daemon=True)
         self._thread.start()
@@ -103,7 +108,8 @@ class Runner:
             if not self.running:
                 return change(self.adapter.session)
             self._changes.append((change, future))
-            self.adapter.session.pause()
+            if self._interruptible:
+                self.adapter.session.pause()
         try:
             return future.result(CHANGE_SECONDS)
         except FutureTimeout:
@@ -139,7 +145,7 @@ class Runner:
         if stop.reason == "end" and not adapter.stop_at_end:
             adapter.end()
             return
-        body = convert.stopped(stop)
+        body = convert.stopped(stop, adapter.breakpoints.client_id)
         if reason is not None:
             body["reason"] = reason
         adapter.connection.event("stopped", body)
@@ -153,6 +159,7 @@ def _move(adapter: Adapter, motion: Callable[[DebugSession], Stop], body: dict |
 
 @request("continue")
 def continue_(adapter: Adapter, arguments: dict) -> Reply:
+    thread_instance(adapter, arguments)
     body = {"allThreadsContinued": True}
     if adapter.session.finished:  # at the end, continue ends the session
         return Reply(body, adapter.end)
@@ -161,7 +168,8 @@ def continue_(adapter: Adapter, arguments: dict) -> Reply:
 
 @request("reverseContinue")
 def reverse_continue(adapter: Adapter, arguments: dict) -> Reply:
-    return _move(adapter, lambda session: session.reverse_continue(), resumable=True)
+    thread_instance(adapter, arguments)
+    return _move(adapter, lambda session: session.reverse_continue(), interruptible=False)
 
 
 @request("next")

@@ -40,6 +40,13 @@ def test_a_breakpoint_moves_to_the_next_statement_and_is_hit_there(dap: DapClien
     assert payment(dap, go(dap, stop["threadId"])) == '"p-2002"'
 
 
+def test_breakpoints_in_other_files_are_left_to_other_debuggers(dap: DapClient) -> None:
+    dap.launch("payment_retries")
+    state, = dap.set_breakpoints(PAYMENTS.parent / "payment_handlers.py", {36: {}})
+    assert state == {"verified": False, "line": 36, "message": "not a .coord file: coord dap stops in .coord files "
+                                                               "(a Python handler's breakpoints are for debugpy)"}
+
+
 def test_a_conditional_breakpoint_stops_where_its_condition_holds(dap: DapClient) -> None:
     entry = dap.launch("payment_retries", breakpoints={CAPTURE: {"condition": 'r.currency == "GBP"'}})
     assert payment(dap, go(dap, entry["threadId"])) == '"p-2005"'

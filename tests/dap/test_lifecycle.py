@@ -104,16 +104,20 @@ def test_until_stops_the_clock(dap: DapClient, tmp_path: Path, until: object, st
     assert dap.ok("threads")["threads"][1]["name"] == f"Payment@1 'p-2001' (#1): {status}"
 
 
-def test_restart_starts_again_with_the_breakpoints_set(dap: DapClient) -> None:
-    stop = dap.launch("payment_retries", breakpoints={CAPTURE: {}})
+def test_restart_starts_again_with_the_breakpoints_set_under_their_ids(dap: DapClient) -> None:
+    stop = dap.launch("payment_retries")
+    dap.set_breakpoints(PAYMENTS, {CAPTURE: {}})
+    ident = dap.set_breakpoints(PAYMENTS, {CAPTURE: {}})[0]["id"]  # set twice: the client knows the second id
+    dap.ok("setFunctionBreakpoints", {"breakpoints": [{"name": "Settled"}]})
     dap.ok("continue", {"threadId": stop["threadId"]})
     first = dap.event("stopped")
-    assert first["reason"] == "breakpoint"
+    assert first["reason"] == "breakpoint" and first["hitBreakpointIds"] == [ident]
     dap.ok("restart", {"arguments": {"program": str(PAYMENTS), "events": str(PAYMENT_EVENTS), "stopOnEntry": True}})
     assert dap.event("stopped")["reason"] == "entry"
     dap.ok("continue", {"threadId": stop["threadId"]})
     again = dap.event("stopped")
     assert again["reason"] == "breakpoint" and again["threadId"] == first["threadId"]
+    assert again["hitBreakpointIds"] == [ident]
     assert dap.top_frame(again["threadId"])["line"] == CAPTURE
 
 

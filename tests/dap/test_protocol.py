@@ -102,6 +102,8 @@ def test_arguments_are_checked_once_a_program_runs(dap: DapClient) -> None:
     assert dap.error("setBreakpoints", {"source": {"path": "x"}, "breakpoints": [3]}) == ("'breakpoints[0]' must be "
                                                                                          "an object, not int")
     assert dap.error("launch", {}) == "a program is already being debugged: one launch or attach per connection"
+    assert dap.error("configurationDone") == "configurationDone was sent already: the program has started"
+    assert dap.error("continue", {}) == "missing argument 'threadId'"
     assert dap.ok("threads")["threads"]  # and the adapter goes on
 
 
