@@ -163,12 +163,20 @@ def configuration_done(adapter: Adapter, arguments: dict) -> Reply:
 
 
 def begin(adapter: Adapter) -> None:
-    """Stop on entry, or run."""
-    if adapter.config.get("stopOnEntry") and not adapter.config.get("noDebug"):
+    """Stop on entry, or run (without debugging: to the end, past any breakpoint)."""
+    if adapter.config.get("noDebug"):
+        adapter.runner.start(_to_the_end)
+    elif adapter.config.get("stopOnEntry"):
         adapter.runner.report(adapter.session.last_stop)
     else:
         adapter.connection.event("continued", {"threadId": convert.EVENTS_THREAD, "allThreadsContinued": True})
         adapter.runner.start(lambda session: session.continue_(), resumable=True)
+
+
+def _to_the_end(session):
+    while (stop := session.continue_()).reason != "end":
+        pass
+    return stop
 
 
 @request("restart", needs="session")

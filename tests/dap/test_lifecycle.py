@@ -82,10 +82,11 @@ def test_without_stop_at_end_the_session_ends_with_the_run(dap: DapClient) -> No
     assert not dap.events("stopped")
 
 
-def test_no_debug_runs_to_the_end(dap: DapClient) -> None:
+def test_no_debug_runs_to_the_end_past_breakpoints(dap: DapClient) -> None:
     dap.initialize()
     dap.ok("launch", {"program": str(PAYMENTS), "events": str(PAYMENT_EVENTS), "noDebug": True, "stopOnEntry": True})
     dap.event("initialized")
+    dap.set_breakpoints(PAYMENTS, {CAPTURE: {}})
     dap.ok("configurationDone")
     dap.event("terminated")
     assert not dap.events("stopped")
