@@ -166,34 +166,28 @@ def continue_(adapter: Adapter, arguments: dict) -> Reply:
     return _move(adapter, lambda session: session.continue_(), body, resumable=True)
 
 
-@request("reverseContinue")
-def reverse_continue(adapter: Adapter, arguments: dict) -> Reply:
-    thread_instance(adapter, arguments)
-    return _move(adapter, lambda session: session.reverse_continue(), interruptible=False)
+STEPS: dict[str, tuple[Callable[[DebugSession, int | None], Stop], dict]] = {
+    "next": (lambda session, instance: session.step_over(instance), {}),
+    "stepIn": (lambda session, instance: session.step_in(), {}),
+    "stepOut": (lambda session, instance: session.step_out(instance), {}),
+    "stepBack": (lambda session, instance: session.step_back(), {}),
+    "reverseContinue": (lambda session, instance: session.reverse_continue(), {"interruptible": False}),
+}
+"""The motions that take the instance of their ``threadId`` (stepIn, stepBack and
+reverseContinue check it and move the whole run), and how they run."""
 
 
-@request("next")
-def next_(adapter: Adapter, arguments: dict) -> Reply:
-    instance = thread_instance(adapter, arguments)
-    return _move(adapter, lambda session: session.step_over(instance))
+def _stepper(command: str) -> None:
+    motion, how = STEPS[command]
+
+    @request(command)
+    def step(adapter: Adapter, arguments: dict) -> Reply:
+        instance = thread_instance(adapter, arguments)
+        return _move(adapter, lambda session: motion(session, instance), **how)
 
 
-@request("stepIn")
-def step_in(adapter: Adapter, arguments: dict) -> Reply:
-    thread_instance(adapter, arguments)
-    return _move(adapter, lambda session: session.step_in())
-
-
-@request("stepOut")
-def step_out(adapter: Adapter, arguments: dict) -> Reply:
-    instance = thread_instance(adapter, arguments)
-    return _move(adapter, lambda session: session.step_out(instance))
-
-
-@request("stepBack")
-def step_back(adapter: Adapter, arguments: dict) -> Reply:
-    thread_instance(adapter, arguments)
-    return _move(adapter, lambda session: session.step_back())
+for _command in STEPS:
+    _stepper(_command)
 
 
 @request("pause", needs="session")

@@ -17,6 +17,8 @@ from typing import BinaryIO, Callable
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
+SPIN = Path(__file__).resolve().parent / "programs" / "spin.coord"
+"""A workflow that counts to 10^8: a continue over it runs until it is paused."""
 TIMEOUT = 15.0
 """Seconds any one message may take to come."""
 VSCODE = {"clientID": "vscode", "clientName": "Visual Studio Code", "adapterID": "coord", "locale": "en",
@@ -188,6 +190,14 @@ class DapClient:
             self.set_breakpoints(program, breakpoints)
         self.ok("configurationDone")
         return self.event("stopped")
+
+    def spin(self) -> None:
+        """Launch spin.coord and let it run."""
+        self.initialize()
+        self.ok("launch", {"program": str(SPIN), "events": str(SPIN.with_suffix(".jsonl"))})
+        self.event("initialized")
+        self.ok("configurationDone")
+        self.event("continued")
 
     def set_breakpoints(self, program: Path, breakpoints: dict[int, dict]) -> list[dict]:
         specs = [{"line": line, **fields} for line, fields in breakpoints.items()]

@@ -3,15 +3,12 @@ exception filters, as a client sets and hits them."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from dapkit import DapClient, example
+from dapkit import SPIN, DapClient, example
 
 PAYMENTS, PAYMENT_EVENTS = example("payment_retries")
 CAPTURE = 63
 """``let captured = do capture(...)``; the lines above it up to 60 hold no statement of their own."""
-SPIN = Path(__file__).resolve().parent / "programs" / "spin.coord"
 ADD = 9
 """``total = total + i`` in spin.coord."""
 
@@ -143,11 +140,7 @@ def test_unknown_filters_and_break_modes_are_errors(dap: DapClient) -> None:
 
 
 def test_breakpoints_set_while_the_program_runs_take_effect_at_once(dap: DapClient) -> None:
-    dap.initialize()
-    dap.ok("launch", {"program": str(SPIN), "events": str(SPIN.with_suffix(".jsonl"))})
-    dap.event("initialized")
-    dap.ok("configurationDone")
-    dap.event("continued")
+    dap.spin()
     state, = dap.set_breakpoints(SPIN, {ADD: {"condition": "i % 1000 == 999"}})
     assert state["verified"] and state["line"] == ADD
     stop = dap.event("stopped")  # not a pause: the continue went on to the breakpoint

@@ -3,8 +3,6 @@ restarting a frame, and coord's own timeline jump."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from dapkit import DapClient, example
 
 ONBOARDING, _ = example("subworkflows")
@@ -12,7 +10,6 @@ CALL_CHECK = 56
 """``let cleared = call BackgroundCheck(...)`` in Onboarding."""
 REQUEST_CHECK, AWAIT_RESULT = 80, 82
 """The first statements of BackgroundCheck."""
-SPIN = Path(__file__).resolve().parent / "programs" / "spin.coord"
 EVENTS = 2**31 - 1
 """The events thread's id."""
 
@@ -93,17 +90,8 @@ def test_the_timeline_lists_the_run_and_coord_goto_jumps_in_it(dap: DapClient) -
     assert entry["reason"] == "end"
 
 
-def spin(dap: DapClient) -> None:
-    """Launch spin.coord and let it run (it counts to 10^8)."""
-    dap.initialize()
-    dap.ok("launch", {"program": str(SPIN), "events": str(SPIN.with_suffix(".jsonl"))})
-    dap.event("initialized")
-    dap.ok("configurationDone")
-    dap.event("continued")
-
-
 def test_pause_is_answered_while_continue_runs(dap: DapClient) -> None:
-    spin(dap)
+    dap.spin()
     assert dap.ok("threads")["threads"]  # answered while running: the threads of the last stop
     assert dap.error("stackTrace", {"threadId": 1}) == "the program is running: pause it first"
     assert dap.error("next", {"threadId": 1}) == "the program is running: pause it first"
@@ -118,5 +106,5 @@ def test_pause_is_answered_while_continue_runs(dap: DapClient) -> None:
 
 
 def test_disconnect_while_running_stops_the_program(dap: DapClient) -> None:
-    spin(dap)
+    dap.spin()
     dap.ok("disconnect", {})
