@@ -30,7 +30,7 @@ def outcomes(dap: DapClient) -> list[str]:
     return [thread["name"] for thread in dap.ok("threads")["threads"]]
 
 
-def test_the_client_opens_a_child_session_on_debugpy(dap: DapClient, server) -> None:
+def test_the_client_opens_a_child_session_on_debugpy(dap: DapClient) -> None:
     launch(dap)
     request = dap.reverse_request("startDebugging")
     configuration = request["arguments"]["configuration"]
