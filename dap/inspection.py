@@ -117,7 +117,8 @@ def exception_info(adapter: Adapter, arguments: dict) -> dict:
     if stop.error is None:
         raise RequestError("the program did not stop on an error")
     error = stop.error
-    return {"exceptionId": error.kind, "description": error.message, "breakMode": "always",
+    return {"exceptionId": error.kind, "description": error.message,
+            "breakMode": "unhandled" if stop.escaped else "always",
             "details": {"message": error.message, "typeName": error.type}}
 
 

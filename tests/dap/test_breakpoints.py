@@ -84,12 +84,14 @@ def test_a_function_breakpoint_is_an_event_type(dap: DapClient) -> None:
     assert dap.ok("evaluate", {"expression": "e.batch_id", "frameId": frame["id"]})["result"] == '"B-17"'
 
 
-def exceptions(dap: DapClient, entry: dict) -> list[tuple[str, str]]:
-    """Continue to the end: (kind, type) of each error stopped on."""
+def exceptions(dap: DapClient, entry: dict, mode: str = "always") -> list[tuple[str, str]]:
+    """Continue to the end: (kind, type) of each error stopped on, each with break mode ``mode``
+    (``unhandled``: the error escaped its instance)."""
     found = []
     while (stop := go(dap, entry["threadId"]))["reason"] == "exception":
         info = dap.ok("exceptionInfo", {"threadId": stop["threadId"]})
         assert stop["text"] == f"{info['exceptionId']}: {info['description']}"
+        assert info["breakMode"] == mode
         found.append((info["exceptionId"], info["details"]["typeName"]))
     assert stop["reason"] == "end"
     return found
@@ -98,7 +100,7 @@ def exceptions(dap: DapClient, entry: dict) -> list[tuple[str, str]]:
 def test_uncaught_errors_stop(dap: DapClient) -> None:
     entry = dap.launch("payment_retries")
     assert dap.ok("setExceptionBreakpoints", {"filters": ["uncaught"]}) == {"breakpoints": [{"verified": True}]}
-    assert exceptions(dap, entry) == [("Failed", "Failed")] * 6
+    assert exceptions(dap, entry, "unhandled") == [("Failed", "Failed")] * 6
 
 
 def test_caught_errors_stop_with_their_python_type(dap: DapClient) -> None:

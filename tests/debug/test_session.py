@@ -215,7 +215,7 @@ def test_error_breakpoints_caught_and_uncaught_by_kind() -> None:
     session = launch(HIRES)
     session.set_error_breakpoints(["caught"])
     stop = session.continue_()
-    assert stop.reason == "exception" and stop.error is not None
+    assert stop.reason == "exception" and stop.error is not None and stop.escaped is False
     assert "caught" in stop.description
     session.restart()
     session.set_error_breakpoints(["uncaught"], kinds=["NoSuchKind"])
@@ -223,7 +223,10 @@ def test_error_breakpoints_caught_and_uncaught_by_kind() -> None:
     session.restart()
     session.set_error_breakpoints(["uncaught"])
     stop = session.continue_()
-    assert stop.reason == "exception" and "escaped" in stop.description
+    assert stop.reason == "exception" and "escaped" in stop.description and stop.escaped
+    session.continue_()
+    back = session.reverse_continue()
+    assert back.reason == "exception" and back.escaped
     with pytest.raises(CoordError, match="unknown error filter"):
         session.set_error_breakpoints(["sometimes"])
 
@@ -340,6 +343,21 @@ def test_pause_stops_a_continue_from_another_thread() -> None:
     session._advance = slow
     stop = session.continue_()
     assert stop.reason == "pause" and stop.position == 8
+
+
+def test_a_pause_during_reverse_continue_stays_where_it_was() -> None:
+    session = launch(SAGA)
+    session.goto(120)
+    original = session._advance
+
+    def paused(**kw):
+        session.pause()
+        return original(**kw)
+
+    session._advance = paused
+    stop = session.reverse_continue()
+    session._advance = original
+    assert stop.reason == "pause" and stop.position == 120
 
 
 def test_attach_replays_a_recorded_log_without_handlers(tmp_path: Path) -> None:
