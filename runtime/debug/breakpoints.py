@@ -95,20 +95,15 @@ class Breakpoints:
         placed: list[Breakpoint] = []
         states = []
         for spec in specs:
-            self._next += 1
-            problem = None
-            try:
-                hit = hit_rule(spec.hit_condition) if spec.hit_condition else None
-            except ValueError as exc:
-                hit, problem = None, str(exc)
+            ident, hit, problem = self._new(spec)
             line = next((n for n in ordered if n >= spec.line), None)
             if line is None:
                 problem = problem or (f"no statement at or after line {spec.line} of {path.name}" if lines
                                       else f"{path.name} holds no statement of this program")
             if problem is None:
-                placed.append(Breakpoint(self._next, spec.condition or None, hit, spec.log_message or None,
+                placed.append(Breakpoint(ident, spec.condition or None, hit, spec.log_message or None,
                                          path=path, line=line, sites=frozenset(lines[line])))
-            states.append(BreakpointState(self._next, problem is None, line if problem is None else spec.line, problem))
+            states.append(BreakpointState(ident, problem is None, line if problem is None else spec.line, problem))
         self.lines[path] = placed
         self._index()
         return states
@@ -118,20 +113,23 @@ class Breakpoints:
         self.events = []
         states = []
         for spec in specs:
-            self._next += 1
-            problem = None
-            try:
-                hit = hit_rule(spec.hit_condition) if spec.hit_condition else None
-            except ValueError as exc:
-                hit, problem = None, str(exc)
+            ident, hit, problem = self._new(spec)
             if spec.event not in known:
                 problem = problem or (f"no event type {spec.event} in this program (its events: "
                                       f"{', '.join(sorted(known)) or 'none'})")
             if problem is None:
-                self.events.append(Breakpoint(self._next, spec.condition or None, hit, event=spec.event))
-            states.append(BreakpointState(self._next, problem is None, None, problem))
+                self.events.append(Breakpoint(ident, spec.condition or None, hit, event=spec.event))
+            states.append(BreakpointState(ident, problem is None, None, problem))
         self._index()
         return states
+
+    def _new(self, spec: LineBreakpoint | EventBreakpoint) -> tuple[int, tuple[str, int] | None, str | None]:
+        """A new breakpoint's id, its hit rule, and what is wrong with that rule (or None)."""
+        self._next += 1
+        try:
+            return self._next, hit_rule(spec.hit_condition) if spec.hit_condition else None, None
+        except ValueError as exc:
+            return self._next, None, str(exc)
 
     def set_errors(self, filters: Iterable[str], kinds: Iterable[str] = ()) -> None:
         filters = frozenset(filters)

@@ -52,6 +52,8 @@ class Stop:
     """For ``exception``: the error."""
     output: tuple[str, ...] = ()
     """What logpoints said on the way, in order."""
+    escaped: bool | None = None
+    """For ``exception``: whether the error escaped its instance (else a ``catch`` took it)."""
 
 
 @dataclass(frozen=True, slots=True)

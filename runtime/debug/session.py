@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import copy
+import dataclasses
 import math
 import threading
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from coordlang.errors import CoordError
 from coordlang.ir import nodes as ir
-from coordlang.runtime.debug.breakpoints import Breakpoints, is_statement
+from coordlang.runtime.debug.breakpoints import Breakpoints, hit_holds, is_statement
 from coordlang.runtime.debug.model import (BreakpointState, Change, EvaluationError, EventBreakpoint, Frame,
                                            InstanceView, LineBreakpoint, Location, Scope, Stop, TimelineEntry,
                                            TimerView, Variable)
@@ -333,14 +334,19 @@ class DebugSession:
         if self.breakpoints.counted and self._hits_version != self.breakpoints.version:
             self._goto(end)  # counts hits from the start again
         found = self._last_hit_before(end)
+        if self._pause.is_set():
+            self._pause.clear()
+            self._goto(end)
+            return self._stop("pause", f"paused: {self._describe_here()}")
         if found is None:
             self._goto(0)
-            if self._pause.is_set():
-                self._pause.clear()
             return self._stop("entry", "back at the start of the run: no breakpoint on the way")
-        position, reason, ids, error = found
+        position, reason, ids, error, escaped = found
         self._goto(position)
-        return self._stop(reason, self._hit_description(reason, ids, error), ids, error)
+        stop = self._stop(reason, self._hit_description(reason, ids, error), ids, error)
+        if error is not None:
+            stop = self.last_stop = dataclasses.replace(stop, escaped=escaped)
+        return stop
 
     def goto(self, position: int) -> Stop:
         """To any position: back in what has run, or forward (running on)."""
@@ -390,8 +396,10 @@ class DebugSession:
             if raised:
                 r = raised[0]
                 what = "escaped" if r.escaped else "was caught in"
-                return self._stop("exception", f"{r.error.kind}: {r.error.message} ({what} "
+                stop = self._stop("exception", f"{r.error.kind}: {r.error.message} ({what} "
                                   f"{self._instance_name(r.instance)})", (), r.error, output, instance=r.instance)
+                stop = self.last_stop = dataclasses.replace(stop, escaped=r.escaped)
+                return stop
             if self._here:
                 return self._stop(*self._hit(self._here, None), output=output)
             work = self._interp.peek()
@@ -485,11 +493,8 @@ class DebugSession:
                 if not holds:
                     continue
             count = self._hits[bp.id] = self._hits.get(bp.id, 0) + 1
-            if bp.hit is not None:
-                from coordlang.runtime.debug.breakpoints import hit_holds
-
-                if not hit_holds(bp.hit, count):
-                    continue
+            if bp.hit is not None and not hit_holds(bp.hit, count):
+                continue
             if bp.log_message is not None:
                 if output is not None:
                     output.append(self._log_line(bp.log_message, inst))
@@ -524,25 +529,26 @@ class DebugSession:
             i += 1
         return "".join(out)
 
-    def _last_hit_before(self, end: int) -> tuple[int, str, tuple[int, ...], ErrorValue | None] | None:
+    def _last_hit_before(self, end: int) -> tuple[int, str, tuple[int, ...], ErrorValue | None, bool] | None:
         """The last position before ``end`` where a breakpoint (or an error breakpoint) stops,
-        scanning back a snapshot's stretch at a time."""
+        scanning back a snapshot's stretch at a time (None also when paused)."""
         starts = sorted({s.position for s in self._snapshots if s.position < end})
-        for start in reversed(starts):
+        for start, stop in reversed(list(zip(starts, [*starts[1:], end]))):
+            # Positions start+1 .. stop (at most end-1); position 0 is checked on the way in.
             self._goto(start)
             found = None
-            if self._here and start < end:
-                found = (start, *self._hit(self._here, None)[:1], tuple(self._here), None)
-            while self.position < end - 1:
+            if start == 0 and self._here:
+                found = (0, self._hit(self._here, None)[0], tuple(self._here), None, False)
+            while self.position < min(stop, end - 1):
                 if self._pause.is_set():
-                    return found
+                    return None
                 if not self._advance(check=True, output=None):
                     break
                 raised = [r for r in self._interp.raised if self.breakpoints.errors_stop(r.error.kind, r.escaped)]
                 if raised:
-                    found = (self.position, "exception", (), raised[0].error)
+                    found = (self.position, "exception", (), raised[0].error, raised[0].escaped)
                 elif self._here:
-                    found = (self.position, self._hit(self._here, None)[0], tuple(self._here), None)
+                    found = (self.position, self._hit(self._here, None)[0], tuple(self._here), None, False)
             if found is not None:
                 return found
         return None

@@ -7,12 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from unittest import mock
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coordlang.errors import CoordError
 from coordlang.ir.compile import compile_file
+from coordlang.runtime.debug import session as session_module
 from coordlang.runtime.debug import (DebugSession, EvaluationError, EventBreakpoint, LineBreakpoint)
 from coordlang.runtime.events import read_events
 from coordlang.runtime.handlers import BoundHandler, bind_handlers
@@ -83,13 +86,34 @@ def test_back_and_forth_returns_to_identical_states() -> None:
 @given(st.lists(st.sampled_from(["in", "over", "out", "back", "continue", "reverse", "goto"]), min_size=1,
                 max_size=12), st.integers(0, 400))
 def test_any_walk_stands_at_the_state_a_straight_run_reaches(moves: list[str], where: int) -> None:
+    with mock.patch.object(session_module, "SNAPSHOT_EVERY", 16):  # many snapshots to go back by
+        walk(moves, where)
+
+
+def walk(moves: list[str], where: int) -> None:
     session = launch(SAGA)
-    session.set_line_breakpoints(SAGA / "order_saga.coord", [LineBreakpoint(line_of(SAGA, "do charge("))])
+    session.set_line_breakpoints(SAGA / "order_saga.coord", [LineBreakpoint(line_of(SAGA, "do charge("),
+                                                                            hit_condition="%2")])
+    hits = []
     for move in moves:
         {"in": session.step_in, "over": session.step_over, "out": session.step_out, "back": session.step_back,
          "continue": session.continue_, "reverse": session.reverse_continue,
          "goto": lambda: session.goto(where)}[move]()
         assert session.state == fresh_state(SAGA, session.position)
+        if session.last_stop.reason == "breakpoint":
+            hits.append(session.position)
+    # Every other arrival at the charge stops, counted from the start whatever the walk.
+    every = straight_hits(SAGA)
+    assert set(hits) <= set(every[1::2])
+
+
+def straight_hits(example: Path) -> list[int]:
+    session = launch(example)
+    session.set_line_breakpoints(example / f"{example.name}.coord", [LineBreakpoint(line_of(example, "do charge("))])
+    found = []
+    while (stop := session.continue_()).reason == "breakpoint":
+        found.append(stop.position)
+    return found
 
 
 def test_handlers_run_once_however_often_the_run_is_replayed() -> None:
@@ -191,7 +215,7 @@ def test_error_breakpoints_caught_and_uncaught_by_kind() -> None:
     session = launch(HIRES)
     session.set_error_breakpoints(["caught"])
     stop = session.continue_()
-    assert stop.reason == "exception" and stop.error is not None
+    assert stop.reason == "exception" and stop.error is not None and stop.escaped is False
     assert "caught" in stop.description
     session.restart()
     session.set_error_breakpoints(["uncaught"], kinds=["NoSuchKind"])
@@ -199,12 +223,17 @@ def test_error_breakpoints_caught_and_uncaught_by_kind() -> None:
     session.restart()
     session.set_error_breakpoints(["uncaught"])
     stop = session.continue_()
-    assert stop.reason == "exception" and "escaped" in stop.description
+    assert stop.reason == "exception" and "escaped" in stop.description and stop.escaped
+    session.continue_()
+    back = session.reverse_continue()
+    assert back.reason == "exception" and back.escaped
     with pytest.raises(CoordError, match="unknown error filter"):
         session.set_error_breakpoints(["sometimes"])
 
 
-def test_reverse_continue_goes_back_to_the_previous_hit_then_the_start() -> None:
+@pytest.mark.parametrize("every", [256, 7])
+def test_reverse_continue_goes_back_to_the_previous_hit_then_the_start(every: int, monkeypatch) -> None:
+    monkeypatch.setattr(session_module, "SNAPSHOT_EVERY", every)
     line = line_of(SAGA, "do charge(")
     session = launch(SAGA)
     session.set_line_breakpoints(SAGA / "order_saga.coord", [LineBreakpoint(line)])
@@ -314,6 +343,21 @@ def test_pause_stops_a_continue_from_another_thread() -> None:
     session._advance = slow
     stop = session.continue_()
     assert stop.reason == "pause" and stop.position == 8
+
+
+def test_a_pause_during_reverse_continue_stays_where_it_was() -> None:
+    session = launch(SAGA)
+    session.goto(120)
+    original = session._advance
+
+    def paused(**kw):
+        session.pause()
+        return original(**kw)
+
+    session._advance = paused
+    stop = session.reverse_continue()
+    session._advance = original
+    assert stop.reason == "pause" and stop.position == 120
 
 
 def test_attach_replays_a_recorded_log_without_handlers(tmp_path: Path) -> None:
