@@ -84,11 +84,16 @@ async def test_variables_follow_the_instance(order_app) -> None:
         assert labels[0] == "» Order@2 'o-1001' (#1) running"
         assert "Locals" in labels and "risk = 0.06  float" in labels
         assert any(label.startswith("o = OrderPlaced {") for label in labels)
-        # A second instance appears once its event is routed; the current one stays open.
+        # A second instance appears once its event is routed, and the session moves into it:
+        # the mark and the open scopes follow; what the user opens stays open.
         await settle(pilot, "n", "n", "n", "n")
         labels = tree_labels(order_app)
-        assert "Order@2 'o-1001' (#1) running" in labels
-        assert labels[-1].startswith("key = ") or "» Order@2 'o-1002' (#3) running" in labels
+        assert labels[0] == "Order@2 'o-1001' (#1) running" and labels[1] == "» Order@2 'o-1002' (#3) running"
+        assert 'key = "o-1002"  str' in labels and 'key = "o-1001"  str' not in labels
+        tree = order_app.query_one(InstancesTree)
+        tree.root.children[0].expand()  # the user opens the first instance
+        await settle(pilot, "n")
+        assert 'key = "o-1001"  str' in tree_labels(order_app)
 
 
 async def test_continue_reverse_continue_and_restart(order_app) -> None:
