@@ -209,14 +209,14 @@ def _recorded_run(program, args, fmt: str, inbox: int):
             from coordlang.runtime.eventlog.compiled import SNAPSHOT_EVERY
 
             args.snapshot_every = SNAPSHOT_EVERY if args.snapshot_every is None else args.snapshot_every
-            recorded = CompiledRecording(program, Path(args.log), file=str(args.file), fsync=args.fsync,
+            recorded = CompiledRecording(program, Path(args.log), file=str(Path(args.file).resolve()), fsync=args.fsync,
                                          snapshot_every=args.snapshot_every, inbox=inbox,
                                          concurrency=args.concurrency)
         else:
             from coordlang.runtime.eventlog.runs import SNAPSHOT_EVERY
 
             args.snapshot_every = SNAPSHOT_EVERY if args.snapshot_every is None else args.snapshot_every
-            recorded = RecordedRun(program, Path(args.log), file=str(args.file), fsync=args.fsync,
+            recorded = RecordedRun(program, Path(args.log), file=str(Path(args.file).resolve()), fsync=args.fsync,
                                    snapshot_every=args.snapshot_every, inbox=inbox)
     args.backend = backend
     if recorded.finished:
