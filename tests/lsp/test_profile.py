@@ -187,32 +187,38 @@ async def measured(client, uri: str, timeout: float = 30.0) -> list:
     raise AssertionError(f"no measurements published for {uri} within {timeout}s")
 
 
-@pytest.mark.asyncio(loop_scope="function")
-async def test_the_server_shows_the_measurements_on_each_step_and_in_its_hover(profiled):
+async def checkout_measured(client) -> tuple[str, str, list]:
+    """(text, uri, its ``O605``) of the workspace's checkout, opened."""
     from test_server import open_document
 
-    text = (profiled.folder / "checkout.coord").read_text(encoding="utf-8")
-    uri = open_document(profiled, "checkout.coord", text)
-    found = await measured(profiled, uri)
+    text = (client.folder / "checkout.coord").read_text(encoding="utf-8")
+    uri = open_document(client, "checkout.coord", text)
+    return text, uri, await measured(client, uri)
+
+
+async def hover_over(client, uri: str, hint) -> str | None:
+    """The hover's markdown a few characters into the step an ``O605`` is on."""
+    start = hint.range.start
+    hover = await client.text_document_hover_async(types.HoverParams(
+        types.TextDocumentIdentifier(uri=uri), types.Position(start.line, start.character + 4)))
+    return None if hover is None else hover.contents.value
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_the_server_shows_the_measurements_on_each_step_and_in_its_hover(profiled):
+    text, uri, found = await checkout_measured(profiled)
     assert [d.range.start.line for d in found] == annotated_lines(text)
     assert all(d.severity == types.DiagnosticSeverity.Information for d in found)
     assert without_handler_time([d.message for d in found]) == [CHARGE.format(runs="2 runs", times=60),
                                                                 WAIT.format(runs="2 runs", times=56),
                                                                 THANK.format(runs="2 runs", times=32)]
-    charge = found[0].range.start
-    hover = await profiled.text_document_hover_async(types.HoverParams(
-        types.TextDocumentIdentifier(uri=uri), types.Position(charge.line, charge.character + 4)))
-    assert hover is not None and "measured in 2 runs (60 times)" in hover.contents.value
+    assert "measured in 2 runs (60 times)" in (await hover_over(profiled, uri, found[0]) or "")
 
 
 @pytest.mark.parametrize("profiled", ["slow_workspace"], indirect=True)
 @pytest.mark.asyncio(loop_scope="function")
 async def test_the_server_shows_the_wall_time_the_handler_calls_took(profiled):
-    from test_server import open_document
-
-    text = (profiled.folder / "checkout.coord").read_text(encoding="utf-8")
-    uri = open_document(profiled, "checkout.coord", text)
-    charge, wait, thank = await measured(profiled, uri)
+    _, uri, (charge, wait, thank) = await checkout_measured(profiled)
     # The virtual clock stands still during a call (p50 0s); the calls slept SLEEP each.
     assert charge.message.startswith("measured in 1 run (7 times): p50 0s, p99 ")
     for step in (charge, thank):
@@ -220,7 +226,4 @@ async def test_the_server_shows_the_wall_time_the_handler_calls_took(profiled):
         assert shown is not None, step.message
         assert milliseconds(shown["p50"]) >= SLEEP * 1000 and milliseconds(shown["p99"]) >= SLEEP * 1000
     assert HANDLER_TIME.search(wait.message) is None
-    position = charge.range.start
-    hover = await profiled.text_document_hover_async(types.HoverParams(
-        types.TextDocumentIdentifier(uri=uri), types.Position(position.line, position.character + 4)))
-    assert hover is not None and HANDLER_TIME.search(hover.contents.value) is not None
+    assert HANDLER_TIME.search(await hover_over(profiled, uri, charge) or "") is not None
