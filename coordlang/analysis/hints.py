@@ -56,14 +56,17 @@ register("O605", Severity.INFO, "Measured in recorded runs",
          "With the editor setting `coordlang.profileLogs` naming a folder of event logs (`coord run "
          "--log`, interpreter backend) of this very program, each step those runs took is shown "
          "with its measurements: in how many runs (and how many times) it ran, the median (p50) "
-         "and 99th percentile (p99) of its duration, and the share of its executions that ended "
-         "in an error (after its retries); a wait also says how often its timer ran out. "
-         "Durations are virtual time, what the run waited for: events, timers, retries' backoff. "
+         "and 99th percentile (p99) of its duration, those of its handler time when the runs "
+         "measured it, and the share of its executions that ended in an error (after its "
+         "retries); a wait also says how often its timer ran out. Durations are virtual time, "
+         "what the run waited for: events, timers, retries' backoff. A handler call takes wall "
+         "time but no virtual time: the handler time is that wall time, of all the step's "
+         "attempts together (logs written before it was recorded have none). "
          "Logs of another program, or of another version of this one, are left out, so an edit "
          "that changes what the program means hides the figures until new runs are recorded. "
          "The language server reports it; `coord check` does not read logs.",
          "let total = do charge(o.id, o.amount) with quick\n"
-         "# measured in 3 runs (90 times): p50 0s, p99 2s; 6.7% failed")
+         "# measured in 3 runs (90 times): p50 0s, p99 2s; handler time p50 20.4ms, p99 31ms; 6.7% failed")
 
 _DEFAULTS = {"int": "0", "float": "0.0", "bool": "false", "str": '""', "duration": "0s"}
 """A literal of each type a variable set in a parallel branch can be declared with beforehand."""

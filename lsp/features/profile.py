@@ -44,13 +44,16 @@ CACHED = 8
 
 
 def message(step: StepProfile, timeouts: bool = True) -> str:
-    """``measured in 2 runs (60 times): p50 30.5s, p99 1m; 6.7% failed``, and for a wait
-    whose timer ended some (``timeouts``: not a ``sleep``, which always ends so), the share
-    that timed out."""
+    """``measured in 2 runs (60 times): p50 30.5s, p99 1m; 6.7% failed``: the virtual
+    durations and the failures; for a step whose handler calls were timed, their wall time
+    before the failures (``handler time p50 20.4ms, p99 31ms``); and for a wait whose timer
+    ended some (``timeouts``: not a ``sleep``, which always ends so), the share that timed out."""
     runs = f"{step.runs} run" + ("s" if step.runs != 1 else "")
     times = f"{step.count} time" + ("s" if step.count != 1 else "")
-    text = (f"measured in {runs} ({times}): p50 {format_seconds(step.p50)}, p99 {format_seconds(step.p99)}; "
-            f"{step.failure_rate:.1%} failed")
+    text = f"measured in {runs} ({times}): p50 {format_seconds(step.p50)}, p99 {format_seconds(step.p99)}; "
+    if step.walls:
+        text += f"handler time p50 {format_seconds(step.wall_p50)}, p99 {format_seconds(step.wall_p99)}; "
+    text += f"{step.failure_rate:.1%} failed"
     timers = step.statuses.get("timer", 0)
     if timers and timeouts:
         text += f", {timers / step.count:.1%} timed out"
@@ -74,9 +77,7 @@ def step_hints(program: Program, steps: dict, path: Path, text: str) -> list[Dia
         if ref.path is None or normalize(ref.path) != path:
             continue
         into = merged.setdefault((ref.span, kind, name), StepProfile())
-        into.durations.extend(step.durations)
-        for status, n in step.statuses.items():
-            into.statuses[status] = into.statuses.get(status, 0) + n
+        into.extend(step)
         into.runs = max(into.runs, step.runs)
     out: list[Diagnostic] = []
     for (whole, _, _), step in merged.items():

@@ -11,7 +11,8 @@ kind        elements                                                   written w
             ``[dtype, shape, bytes]``
 ``call``    handler, idempotency key (a list of keys for a ``batch``   a handler function returned
             handler's call), outcome: ``["ok", value]`` or             or raised
-            ``["err", kind, message, class, lineage, extras]``
+            ``["err", kind, message, class, lineage, extras]``,
+            then the call's wall seconds (optional, as in ``ok``)
 ``fin``     until                                                      the input ended
 ``end``     input events                                               the run ended
 ==========  =========================================================  ==========================
@@ -101,14 +102,14 @@ class HandlerTape:
                 return queue.popleft()
             return None
 
-        def made(keys, outcome, recorded) -> None:
+        def made(keys, outcome, recorded, wall: float) -> None:
             self.made += 1
             if recorded is not None:
                 if _comparable(outcome) != _comparable(recorded):
                     self.differences.append(f"{name} ({_shown(keys)}) now {_outcome_text(outcome)}; when recorded "
                                             f"it {_outcome_text(recorded)}")
             elif self.writer is not None:
-                self.writer.append(["call", name, keys, outcome])
+                self.writer.append(["call", name, keys, outcome, wall])
 
         if inspect.iscoroutinefunction(function):
             async def tape(*args, idempotency_key):
@@ -116,12 +117,14 @@ class HandlerTape:
                 recorded = answer(keys)
                 if recorded is not None and not self.verify:
                     return _reproduce(recorded)
+                began = time.perf_counter()
                 try:
                     value = await function(*args, **({"idempotency_key": idempotency_key} if passes_key else {}))
                 except Exception as exc:
-                    made(keys, _error_outcome(exc), recorded)
+                    wall = time.perf_counter() - began
+                    made(keys, _error_outcome(exc), recorded, wall)
                     raise
-                made(keys, _value_outcome(value, batch), recorded)
+                made(keys, _value_outcome(value, batch), recorded, time.perf_counter() - began)
                 return value
         else:
             def tape(*args, idempotency_key):
@@ -129,12 +132,14 @@ class HandlerTape:
                 recorded = answer(keys)
                 if recorded is not None and not self.verify:
                     return _reproduce(recorded)
+                began = time.perf_counter()
                 try:
                     value = function(*args, **({"idempotency_key": idempotency_key} if passes_key else {}))
                 except Exception as exc:
-                    made(keys, _error_outcome(exc), recorded)
+                    wall = time.perf_counter() - began
+                    made(keys, _error_outcome(exc), recorded, wall)
                     raise
-                made(keys, _value_outcome(value, batch), recorded)
+                made(keys, _value_outcome(value, batch), recorded, time.perf_counter() - began)
                 return value
 
         functools.update_wrapper(tape, function)

@@ -8,7 +8,11 @@ for a profile starts from the log's first record, never from a snapshot: the ste
 snapshot would be missing, and those open in it would have no beginning.
 
 Durations are virtual seconds: a step's time is what the program waited (for an event, a
-timer, a retry's backoff), not the wall time its handlers took, which the log does not keep.
+timer, a retry's backoff). The virtual clock stands still while a handler runs, so what its
+calls took is measured apart, in wall time: each ``ok``/``err`` record of a run keeps its
+call's wall seconds, the replayed attempts carry them, and each time a step ends it gets the
+sum of its attempts' (:attr:`StepProfile.walls`). Logs written before they were kept have
+none: their steps are measured as before, without wall times.
 """
 
 from __future__ import annotations
@@ -46,6 +50,11 @@ class StepProfile:
     """How the step ended: ``ok``, ``error``, ``timer``, ``cancelled``, and how often."""
     runs: int = 0
     """Logs in which the step ended at least once."""
+    walls: list[float] = field(default_factory=list)
+    """Wall seconds its handler calls took, each time the step ended: the sum of the wall times
+    of its attempts (retries included), as ``coord run --log`` measured each call with
+    ``time.perf_counter``. Empty for a step that calls no handler (a wait, a ``call``) and for
+    a log written without them; shorter than :attr:`durations` when only some logs have them."""
 
     @property
     def count(self) -> int:
@@ -60,15 +69,26 @@ class StepProfile:
         return percentile(sorted(self.durations), 0.99)
 
     @property
+    def wall_p50(self) -> float | None:
+        """The median of :attr:`walls`; None when there are none."""
+        return percentile(sorted(self.walls), 0.50) if self.walls else None
+
+    @property
+    def wall_p99(self) -> float | None:
+        return percentile(sorted(self.walls), 0.99) if self.walls else None
+
+    @property
     def failure_rate(self) -> float:
         """Steps that ended ``error`` out of all that ended."""
         return self.statuses.get("error", 0) / self.count if self.count else 0.0
 
-    def add(self, durations: list[float], statuses: dict[str, int]) -> None:
-        self.durations.extend(durations)
-        for status, n in statuses.items():
+    def extend(self, other: StepProfile) -> None:
+        """Add ``other``'s measurements to these; ``runs`` is the caller's to count (the same
+        step in two logs is two runs, two steps of one statement in one log are one)."""
+        self.durations.extend(other.durations)
+        self.walls.extend(other.walls)
+        for status, n in other.statuses.items():
             self.statuses[status] = self.statuses.get(status, 0) + n
-        self.runs += 1
 
 
 def timings(program: Program, contents: LogContents) -> Timings:
@@ -89,17 +109,9 @@ def profile(program: Program, log_dir: Path) -> dict[StepKey, StepProfile]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a torn tail is read up to the tear, and left as it is
         contents = read_log(Path(log_dir), program_digest(program), truncate=False)
-    out: dict[StepKey, StepProfile] = {}
-    _merge(out, timings(program, contents))
-    return out
-
-
-def _merge(into: dict[StepKey, StepProfile], found: Timings) -> None:
-    for key, durations in found.steps.items():
-        step = into.get(key)
-        if step is None:
-            step = into[key] = StepProfile()
-        step.add(durations, found.statuses[key])
+    found = timings(program, contents)
+    return {key: StepProfile(durations, found.statuses[key], 1, found.walls.get(key, []))
+            for key, durations in found.steps.items()}
 
 
 @dataclass(slots=True)
@@ -155,9 +167,7 @@ def profile_folder(program: Program, folder: Path) -> FolderProfile:
             if merged is None:
                 steps[key] = step
             else:
-                merged.durations.extend(step.durations)
-                for status, n in step.statuses.items():
-                    merged.statuses[status] = merged.statuses.get(status, 0) + n
+                merged.extend(step)
                 merged.runs += step.runs
         logs.append(log)
     return FolderProfile(steps, logs, skipped)

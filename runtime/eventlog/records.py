@@ -6,9 +6,9 @@ Each record is a msgpack array whose first element is its kind:
 kind        elements                                          written when
 ==========  ================================================  =======================================
 ``in``      time, event type, fields, source                  an input event is routed
-``ok``      handler, idempotency key, value                   a handler attempt returned
+``ok``      handler, idempotency key, value, [wall]           a handler attempt returned
 ``err``     handler, idempotency key, error kind, message,    a handler attempt raised
-            exception class, exception lineage
+            exception class, exception lineage, [wall]
 ``fire``    deadline, timer sequence number                   a timer fires
 ``emit``    time, event type, fields                          the program emits an event
 ``fin``     until (None: run on until no timer is left)       the input ended
@@ -18,6 +18,12 @@ kind        elements                                          written when
 The trace is in the order the interpreter did things, so replaying the ``in`` records with the
 ``ok``/``err`` results, and no handler call, does everything again in the same order; ``fire``
 and ``emit`` are checked on the way, and say what happened to anyone reading the log.
+
+``[wall]`` is optional: the seconds (a float) of wall time the handler call took, measured with
+``time.perf_counter`` around it, which the virtual clock does not count (a profile reports it).
+A record without it (written before it was kept, or of an attempt nobody measured) reads the
+same; a replay or a resume reuses what the log holds and never adds one. Old readers take their
+elements by position and ignore a trailing one, so the format version stays 2.
 """
 
 from __future__ import annotations
@@ -41,6 +47,9 @@ FORMAT = "coordlog"
 FORMAT_VERSION = 2
 """2: frames begin with a marker (1 had none)."""
 KINDS = ("in", "ok", "err", "fire", "emit", "fin", "end")
+WALL_AT = {"ok": 4, "err": 7, "call": 4}
+"""Where a record that may end with a handler call's wall time has it, by kind (``call`` is the
+compiled backend's)."""
 
 
 def program_digest(program: Program) -> str:
@@ -123,14 +132,24 @@ def event_of(record: list) -> Event:
 def attempt_record(handler: str, key: str, attempt: Attempt) -> list:
     err = attempt.error
     if err is None:
-        return ["ok", handler, key, attempt.value]
-    return ["err", handler, key, err.kind, err.message, err.type, list(err.lineage)]
+        record = ["ok", handler, key, attempt.value]
+    else:
+        record = ["err", handler, key, err.kind, err.message, err.type, list(err.lineage)]
+    if attempt.wall is not None:
+        record.append(attempt.wall)
+    return record
 
 
 def attempt_of(record: list) -> Attempt:
     if record[0] == "ok":
-        return Attempt(record[3])
-    return Attempt(error=ErrorValue(record[3], record[4], record[5], tuple(record[6])))
+        return Attempt(record[3], wall=wall_of(record))
+    return Attempt(error=ErrorValue(record[3], record[4], record[5], tuple(record[6])), wall=wall_of(record))
+
+
+def wall_of(record: list) -> float | None:
+    """The wall time a handler call's record ends with; None when it has none."""
+    at = WALL_AT.get(record[0])
+    return record[at] if at is not None and len(record) > at else None
 
 
 def describe(record: list) -> str:

@@ -9,6 +9,7 @@ a debugger going back in time never runs a handler twice; a simulation injects f
 from __future__ import annotations
 
 from dataclasses import dataclass
+from time import perf_counter
 from typing import TYPE_CHECKING
 
 from coordlang.runtime.interpreter.values import ErrorValue, error, from_exception
@@ -22,14 +23,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
-    """What one handler attempt gave: its value, or the error it raised, and the virtual time
-    it took."""
+    """What one handler attempt gave: its value, or the error it raised, the virtual time it
+    took, and the wall time its handler call took."""
 
     value: object = None
     error: ErrorValue | None = None
     latency: float = 0.0
     """Seconds of virtual time the attempt takes (a simulation's draw); its value or error
     reaches the workflow that much later. 0: at once, as every real call does."""
+    wall: float | None = None
+    """Seconds of wall time the handler call took (``time.perf_counter`` around it), which
+    the virtual clock does not count; a replayed attempt has the one its log recorded. None:
+    not measured (a simulation, a log written without it)."""
 
 
 def landing(outcome: Attempt, handler: str, now: float, handler_timeout: float | None, started: float,
@@ -58,10 +63,13 @@ class Effects:
                 workflow: str) -> Attempt:
         """One attempt of ``handler`` by an instance of ``workflow`` (a reaction's
         ``reaction#N``)."""
+        began = perf_counter()
         try:
-            return Attempt(handler.call(args, idempotency_key, loop))
+            value = handler.call(args, idempotency_key, loop)
         except Exception as exc:  # any exception of a handler is the program's HandlerError
-            return Attempt(error=from_exception(exc))
+            wall = perf_counter() - began
+            return Attempt(error=from_exception(exc), wall=wall)
+        return Attempt(value, wall=perf_counter() - began)
 
     def routed(self, event: Event) -> None:
         """An input event is about to be routed (at ``max(clock, its time)``)."""

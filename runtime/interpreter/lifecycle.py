@@ -70,6 +70,8 @@ class Lifecycle(Core):
         bound = self.handlers[handler]
         outcome = self.effects.attempt(bound, attempts.args, f"{inst.key}:{attempts.label}:{attempts.attempt}",
                                        self.handler_loop, inst.workflow)
+        if outcome.wall is not None:
+            attempts.wall = outcome.wall + (attempts.wall or 0.0)
         if outcome.latency <= 0.0:
             return outcome
         due, outcome = landing(outcome, handler, self.state.clock, bound.definition.timeout, attempts.started,

@@ -46,6 +46,10 @@ class Attempts:
     landing: Attempt | None = None
     """An attempt with latency, made but not answered: applied when its ``latency`` timer
     fires and the thread runs this step again."""
+    wall: float | None = field(default=None, compare=False)
+    """Wall seconds of its attempts' handler calls, summed (None: none was measured), for a
+    profile of recorded runs: the virtual clock stands still during a call. Not compared: a
+    measurement differs from run to run, and a state travelled to must equal a fresh run's."""
 
 
 @dataclass(slots=True)

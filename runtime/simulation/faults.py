@@ -142,20 +142,23 @@ class Injector:
 
 
 class Timings:
-    """When instances start and end and how long each step takes, in virtual time. A step is
-    open on a thread (the interpreter's (instance, thread), the compiled backend's row) from
-    its beginning to its end."""
+    """When instances start and end and how long each step takes, in virtual time (and the
+    wall time of its handler calls, when they were measured). A step is open on a thread (the
+    interpreter's (instance, thread), the compiled backend's row) from its beginning to its end."""
 
     def __init__(self) -> None:
         self.instances: dict[int, InstanceTimes] = {}
         self.steps: dict[StepKey, list[float]] = {}
         self.statuses: dict[StepKey, dict[str, int]] = {}
+        self.walls: dict[StepKey, list[float]] = {}
+        """Wall seconds of the handler calls of each ending of a step whose calls were measured
+        (a replayed log that kept them): the sum of its attempts'."""
         self.open: dict[object, tuple[StepKey, float]] = {}
 
     def began(self, thread: object, key: StepKey, clock: float) -> None:
         self.open[thread] = (key, clock)
 
-    def finished(self, thread: object, clock: float, status: str) -> None:
+    def finished(self, thread: object, clock: float, status: str, wall: float | None = None) -> None:
         opened = self.open.pop(thread, None)
         if opened is None:
             return
@@ -167,6 +170,8 @@ class Timings:
         durations.append(clock - began)
         counts = self.statuses[key]
         counts[status] = counts.get(status, 0) + 1
+        if wall is not None:
+            self.walls.setdefault(key, []).append(wall)
 
 
 class TimedEffects:
@@ -188,7 +193,9 @@ class TimedEffects:
         self.timings.began((inst.id, thread.id), (inst.workflow, kind, name, sid), clock)
 
     def step_finished(self, inst: Instance, thread: Thread, clock: float, status: str) -> None:
-        self.timings.finished((inst.id, thread.id), clock, status)
+        # A step's attempts are still on its thread when it finishes.
+        step = thread.step
+        self.timings.finished((inst.id, thread.id), clock, status, None if step is None else step.wall)
 
 
 class SimulatedEffects(TimedEffects, Effects):

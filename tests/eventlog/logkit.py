@@ -8,6 +8,7 @@ from pathlib import Path
 
 from coordlang.analysis.document import analyze_file
 from coordlang.ir.compile import compile_program
+from coordlang.runtime.eventlog.records import WALL_AT
 from coordlang.runtime.interpreter import Interpreter
 from coordlang.sources import read_source
 
@@ -60,6 +61,26 @@ def uninterrupted(program, events_path: Path) -> list:
     return interpreter.finish().outcomes
 
 
+def without_wall(records: list[list]) -> list[list]:
+    """``records`` without the wall time a handler call's record may end with: it differs from
+    run to run, so two runs' logs are compared without it."""
+    return [record[:WALL_AT[record[0]]] if record[0] in WALL_AT else record for record in records]
+
+
 def copy_log(source: Path, target: Path) -> Path:
     shutil.copytree(source, target)
+    return target
+
+
+def as_written_before(source: Path, target: Path) -> Path:
+    """``source``'s log as coordlang wrote it before it kept handler calls' wall times: the same
+    header and records, without them (and without snapshots)."""
+    from coordlang.runtime.eventlog import read_log
+    from coordlang.runtime.eventlog.log import LogWriter
+
+    contents = read_log(source)
+    writer = LogWriter(target, contents.header)
+    for record in without_wall(contents.records):
+        writer.append(record)
+    writer.close()
     return target

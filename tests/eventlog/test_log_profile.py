@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from logkit import CHECKOUT, EXAMPLES, checkout_events, compiled, write_events
+from logkit import CHECKOUT, EXAMPLES, as_written_before, checkout_events, compiled, write_events
 
 from coordlang.cli import main
 from coordlang.runtime.eventlog.frames import LogError, segments
@@ -60,6 +60,49 @@ def test_a_logged_run_gives_each_steps_count_durations_and_failures(logs):
     assert thanks.count == sum(1 for total in totals if total > 100) and thanks.statuses == {"ok": thanks.count}
 
 
+SLEEP = 0.02
+"""Seconds each call of the checkout's ``charge`` and ``thank`` sleeps in :func:`slow_log`."""
+
+
+@pytest.fixture()
+def slow_log(tmp_path, capsys, monkeypatch):
+    """(the checkout program, a log of 7 orders whose handler calls each sleep :data:`SLEEP`)."""
+    folder = tmp_path / "slow"
+    folder.mkdir()
+    for source in (CHECKOUT, CHECKOUT.with_name("checkout_handlers.py")):
+        shutil.copy(source, folder / source.name)
+    # Read when the handlers are imported: from a folder of their own, they are imported afresh.
+    monkeypatch.setenv("COORD_TEST_HANDLER_SLEEP", str(SLEEP))
+    events = write_events(tmp_path / "events.jsonl", checkout_events(7))
+    record(tmp_path, capsys, folder / "checkout.coord", events, tmp_path / "log")
+    return compiled(folder / "checkout.coord"), tmp_path / "log"
+
+
+def test_a_logged_run_gives_the_wall_time_of_each_steps_handler_calls(slow_log):
+    program, log = slow_log
+    steps = profile(program, log)
+    by_name = {(workflow, kind, name): step for (workflow, kind, name, _), step in steps.items()}
+    charge = by_name["Checkout", "do", "charge"]
+    # The virtual clock stands still during a call: the calls' time is only in their wall times.
+    assert charge.count == len(charge.walls) == 7 and charge.p50 == 0.0
+    assert charge.wall_p50 >= SLEEP and charge.wall_p99 >= charge.wall_p50
+    # A step's ending counts all its attempts: order 7's charge failed once and was retried.
+    assert max(charge.walls) >= 2 * SLEEP
+    thanks = by_name["reaction#0", "do", "thank"]
+    assert thanks.walls and min(thanks.walls) >= SLEEP
+    wait = by_name["Checkout", "wait", ""]
+    assert wait.walls == [] and wait.wall_p50 is None and wait.wall_p99 is None
+
+
+def test_a_log_without_wall_times_is_profiled_as_before(slow_log, tmp_path):
+    program, log = slow_log
+    now, before = profile(program, log), profile(program, as_written_before(log, tmp_path / "old"))
+    assert set(before) == set(now)
+    for key, step in before.items():
+        assert (step.durations, step.statuses, step.runs) == (now[key].durations, now[key].statuses, now[key].runs)
+        assert step.walls == [] and step.wall_p50 is None
+
+
 def test_a_folder_merges_the_logs_of_the_program_and_skips_the_others(tmp_path, capsys, logs):
     program = compiled(CHECKOUT)
     shutil.copytree(logs / "first", logs / "second")
@@ -85,6 +128,7 @@ def test_a_folder_merges_the_logs_of_the_program_and_skips_the_others(tmp_path, 
     assert reasons["damaged"]
     charge = next(s for k, s in found.steps.items() if k[2] == "charge")
     assert charge.count == 2 * ORDERS and charge.runs == 2 and charge.statuses == {"ok": 56, "error": 4}
+    assert len(charge.walls) == 2 * ORDERS
 
     alone = profile_folder(program, logs / "first")
     assert [p.name for p in alone.logs] == ["first"] and not alone.skipped

@@ -7,9 +7,11 @@ import copy
 import random
 
 import pytest
-from logkit import CHECKOUT, checkout_events, compiled, programs, uninterrupted, write_events
+from logkit import (CHECKOUT, as_written_before, checkout_events, compiled, programs, uninterrupted, without_wall,
+                    write_events)
 
 from coordlang.runtime.eventlog import Change, RecordedRun, Timeline, read_log, replay
+from coordlang.runtime.eventlog.records import wall_of
 from coordlang.runtime.events import EventReader
 from coordlang.runtime.interpreter import Interpreter
 from coordlang.runtime.interpreter.effects import Effects
@@ -47,6 +49,25 @@ def test_replay_equals_the_original_run(recorded):
     assert done.result.outcomes == result.outcomes
     assert done.result.counters == result.counters
     assert done.result.events == result.events
+
+
+def test_a_log_without_wall_times_reads_and_replays_the_same(recorded, tmp_path):
+    """Handler calls' records end with their wall time; a log written before (records without
+    it) replays to the same run, and travels to the same states."""
+    program, _, directory, result = recorded
+    records = read_log(directory).records
+    calls = [r for r in records if r[0] in ("ok", "err")]
+    assert all(isinstance(wall_of(r), float) and wall_of(r) >= 0.0 for r in calls)
+    old = as_written_before(directory, tmp_path / "old")
+    assert read_log(old).records == without_wall(records)
+    done = replay(program, old)
+    assert done.restored.finished
+    assert (done.result.outcomes, done.result.counters, done.result.events) == \
+        (result.outcomes, result.counters, result.events)
+    middle = len(records) // 2
+    then, before = Timeline.open(program, directory), Timeline.open(program, old)
+    assert then.seek(middle) == before.seek(middle) == middle
+    assert then.state == before.state
 
 
 def test_verify_runs_every_handler_again_and_agrees(recorded):

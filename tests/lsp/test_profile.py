@@ -34,6 +34,23 @@ HANDLERS = Path(__file__).resolve().parents[1] / "eventlog" / "programs" / "chec
 CHARGE = "measured in {runs} ({times} times): p50 0s, p99 2s; 6.7% failed"
 WAIT = "measured in {runs} ({times} times): p50 30.5s, p99 1m; 0.0% failed, 21.4% timed out"
 THANK = "measured in {runs} ({times} times): p50 0s, p99 0s; 0.0% failed"
+HANDLER_TIME = re.compile(r"handler time p50 (?P<p50>\S+), p99 (?P<p99>\S+); ")
+"""The handler calls' wall time in a message: it differs from run to run."""
+SLEEP = 0.02
+"""Seconds each handler call sleeps in the ``slow_workspace``'s run."""
+
+
+def without_handler_time(messages: list[str]) -> list[str]:
+    """``messages`` with the handler time cut out, after checking the steps that call a
+    handler (the charge, the thanks: not the wait) have one."""
+    assert [bool(HANDLER_TIME.search(m)) for m in messages] == [True, False, True], messages
+    return [HANDLER_TIME.sub("", m) for m in messages]
+
+
+def milliseconds(shown: str) -> float:
+    """A figure shown under a second (``20.1ms``), in milliseconds."""
+    assert shown.endswith("ms"), shown
+    return float(shown[:-2])
 
 
 def annotated_lines(text: str) -> list[int]:
@@ -59,6 +76,18 @@ def workspace(tmp_path, capsys):
     return folder
 
 
+@pytest.fixture()
+def slow_workspace(tmp_path, capsys, monkeypatch):
+    """One run of 7 orders whose handler calls each sleep :data:`SLEEP` seconds."""
+    folder = shutil.copytree(PROFILED, tmp_path / "workspace")
+    shutil.copy(HANDLERS, folder / HANDLERS.name)
+    # Read when the handlers are imported: from a folder of their own, they are imported afresh.
+    monkeypatch.setenv("COORD_TEST_HANDLER_SLEEP", str(SLEEP))
+    record(folder, folder / "logs" / "slow", orders=7)
+    capsys.readouterr()
+    return folder
+
+
 def analysed(path: Path):
     return analyze_file(path, read_source(path))
 
@@ -72,6 +101,9 @@ def test_the_message_says_runs_quantiles_and_failures():
     once = StepProfile(durations=[0.25], statuses={"timer": 1}, runs=1)
     assert message(once) == "measured in 1 run (1 time): p50 250ms, p99 250ms; 0.0% failed, 100.0% timed out"
     assert message(once, timeouts=False) == "measured in 1 run (1 time): p50 250ms, p99 250ms; 0.0% failed"
+    called = StepProfile(durations=[0.0] * 3, statuses={"ok": 3}, runs=1, walls=[0.02, 0.021, 0.04])
+    assert message(called) == "measured in 1 run (3 times): p50 0s, p99 0s; handler time p50 21ms, p99 39.62ms; " \
+                              "0.0% failed"
 
 
 def test_each_measured_step_gets_one_hint_on_the_first_line_of_its_statement(workspace):
@@ -86,9 +118,9 @@ def test_each_measured_step_gets_one_hint_on_the_first_line_of_its_statement(wor
     lines = [text.count("\n", 0, h.span.start) for h in hints]
     assert lines == annotated_lines(text)
     assert all("\n" not in text[h.span.start:h.span.end] for h in hints)
-    assert [h.message for h in hints] == [CHARGE.format(runs="2 runs", times=60),
-                                         WAIT.format(runs="2 runs", times=56),
-                                         THANK.format(runs="2 runs", times=32)]
+    assert without_handler_time([h.message for h in hints]) == [CHARGE.format(runs="2 runs", times=60),
+                                                                WAIT.format(runs="2 runs", times=56),
+                                                                THANK.format(runs="2 runs", times=32)]
     assert text[hints[0].span.start:hints[0].span.end].startswith("do charge(o.id, o.amount)")
     # Another file's statements get none: the steps are placed by path.
     assert step_hints(program, found.steps, workspace / "other.coord", text) == []
@@ -131,7 +163,8 @@ def analysed_text(workspace: Path, text: str):
 
 @pytest_lsp.fixture(config=SERVER)
 async def profiled(request, lsp_client: LanguageClient):
-    folder = request.getfixturevalue("workspace")
+    """The server on a workspace: ``workspace``, or the one named by an indirect parameter."""
+    folder = request.getfixturevalue(getattr(request, "param", "workspace"))
     lsp_client.folder = folder
     await lsp_client.initialize_session(types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"), root_uri=folder.as_uri(),
@@ -154,19 +187,43 @@ async def measured(client, uri: str, timeout: float = 30.0) -> list:
     raise AssertionError(f"no measurements published for {uri} within {timeout}s")
 
 
-@pytest.mark.asyncio(loop_scope="function")
-async def test_the_server_shows_the_measurements_on_each_step_and_in_its_hover(profiled):
+async def checkout_measured(client) -> tuple[str, str, list]:
+    """(text, uri, its ``O605``) of the workspace's checkout, opened."""
     from test_server import open_document
 
-    text = (profiled.folder / "checkout.coord").read_text(encoding="utf-8")
-    uri = open_document(profiled, "checkout.coord", text)
-    found = await measured(profiled, uri)
+    text = (client.folder / "checkout.coord").read_text(encoding="utf-8")
+    uri = open_document(client, "checkout.coord", text)
+    return text, uri, await measured(client, uri)
+
+
+async def hover_over(client, uri: str, hint) -> str | None:
+    """The hover's markdown a few characters into the step an ``O605`` is on."""
+    start = hint.range.start
+    hover = await client.text_document_hover_async(types.HoverParams(
+        types.TextDocumentIdentifier(uri=uri), types.Position(start.line, start.character + 4)))
+    return None if hover is None else hover.contents.value
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_the_server_shows_the_measurements_on_each_step_and_in_its_hover(profiled):
+    text, uri, found = await checkout_measured(profiled)
     assert [d.range.start.line for d in found] == annotated_lines(text)
     assert all(d.severity == types.DiagnosticSeverity.Information for d in found)
-    assert [d.message for d in found] == [CHARGE.format(runs="2 runs", times=60),
-                                         WAIT.format(runs="2 runs", times=56),
-                                         THANK.format(runs="2 runs", times=32)]
-    charge = found[0].range.start
-    hover = await profiled.text_document_hover_async(types.HoverParams(
-        types.TextDocumentIdentifier(uri=uri), types.Position(charge.line, charge.character + 4)))
-    assert hover is not None and "measured in 2 runs (60 times)" in hover.contents.value
+    assert without_handler_time([d.message for d in found]) == [CHARGE.format(runs="2 runs", times=60),
+                                                                WAIT.format(runs="2 runs", times=56),
+                                                                THANK.format(runs="2 runs", times=32)]
+    assert "measured in 2 runs (60 times)" in (await hover_over(profiled, uri, found[0]) or "")
+
+
+@pytest.mark.parametrize("profiled", ["slow_workspace"], indirect=True)
+@pytest.mark.asyncio(loop_scope="function")
+async def test_the_server_shows_the_wall_time_the_handler_calls_took(profiled):
+    _, uri, (charge, wait, thank) = await checkout_measured(profiled)
+    # The virtual clock stands still during a call (p50 0s); the calls slept SLEEP each.
+    assert charge.message.startswith("measured in 1 run (7 times): p50 0s, p99 ")
+    for step in (charge, thank):
+        shown = HANDLER_TIME.search(step.message)
+        assert shown is not None, step.message
+        assert milliseconds(shown["p50"]) >= SLEEP * 1000 and milliseconds(shown["p99"]) >= SLEEP * 1000
+    assert HANDLER_TIME.search(wait.message) is None
+    assert HANDLER_TIME.search(await hover_over(profiled, uri, charge) or "") is not None
