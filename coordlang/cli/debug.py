@@ -23,6 +23,9 @@ def run(args) -> int:
         with logged_warnings("coord debug"):  # a torn tail dropped, say: one line, then the screen
             session = DebugSession.attach(target, Path(args.program) if args.program else None)
     else:
+        if not target.exists() and args.events is None:
+            raise UsageError(f"{target}: no such file or folder; give a .coord program with --events EVENTS, or a "
+                             "LOGDIR recorded by coord run --log")
         if args.program is not None:
             raise UsageError(f"--program: goes with a LOGDIR (a run recorded by coord run --log); {target} is "
                              "the program already")

@@ -64,6 +64,7 @@ def test_errors_are_one_line(capsys, tmp_path: Path) -> None:
     assert "no such program file" in fails(capsys, tmp_path / "nope.coord", "--events", ORDER_EVENTS)
     assert "no such events file" in fails(capsys, ORDER, "--events", tmp_path / "nope.jsonl")
     assert "--events EVENTS" in fails(capsys, ORDER)
+    assert "no such file or folder" in fails(capsys, tmp_path / "typo")
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"event": "OrderPlaced", "order_id": 3}\n')
     assert "bad.jsonl:1:" in fails(capsys, ORDER, "--events", bad)
