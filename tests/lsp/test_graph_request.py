@@ -6,6 +6,7 @@ The answer for the order saga is also the fixture the webview's tests draw
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,13 @@ from test_server import change, open_document
 
 from coordlang.analysis import analyze, workflow_graphs
 from coordlang.lsp.convert import Positions
+from coordlang.lsp.features.graph import graph_result
 
-pytestmark = pytest.mark.asyncio(loop_scope="function")
+CLIENT = pytest.mark.asyncio(loop_scope="function")
 
 ROOT = Path(__file__).resolve().parents[2]
 SAGA = ROOT / "examples/order_saga/order_saga.coord"
+EXAMPLES = sorted((ROOT / "examples").glob("*/*.coord"))
 FIXTURE = ROOT / "vscode-extension/test/webview/fixtures/order_saga.json"
 SMALL = """event A { id: str, note: str }
 event B { id: str }
@@ -56,6 +59,7 @@ def as_range(positions: Positions, start: int, end: int) -> dict:
             "end": {"line": found.end.line, "character": found.end.character}}
 
 
+@CLIENT
 async def test_the_order_saga_with_ranges_and_its_version(client, golden):
     text = SAGA.read_text(encoding="utf-8")
     uri = SAGA.as_uri()
@@ -74,11 +78,22 @@ async def test_the_order_saga_with_ranges_and_its_version(client, golden):
     charge = next(n for n in result["workflows"][1]["nodes"] if n["label"] == "paid = do charge")
     assert charge["range"]["start"]["line"] == text[:text.index("let paid", text.index("key order_id version 2"))].count("\n")
     fixture = {**result, "uri": "file:///examples/order_saga/order_saga.coord", "version": 1}
-    import json
-
     golden.check(FIXTURE, json.dumps(fixture, indent=1, ensure_ascii=False) + "\n")
 
 
+def test_every_examples_graph_for_the_webview(golden):
+    """The webview's tests draw every example: their graphs, as ``coord/graph`` answers them."""
+    drawn = {}
+    for path in EXAMPLES:
+        analysis = analyze(path.read_text(encoding="utf-8"), path)
+        uri = f"file:///examples/{path.parent.name}/{path.name}"
+        drawn[path.stem] = graph_result(uri, analysis, Positions(analysis.text, analysis.lines))
+    golden.check(FIXTURE.with_name("examples.json"),
+                 "{\n" + ",\n".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in drawn.items())
+                 + "\n}\n")
+
+
+@CLIENT
 async def test_ranges_count_in_the_agreed_encoding(client):
     uri = open_document(client, "small.coord", SMALL)
     emit = next(n for n in (await graph(client, uri))["workflows"][0]["nodes"] if n["kind"] == "emit")
@@ -90,6 +105,7 @@ async def test_ranges_count_in_the_agreed_encoding(client):
     assert emit["range"] == {"start": {"line": 4, "character": line.index("emit")}, "end": {"line": 4, "character": units}}
 
 
+@CLIENT
 async def test_syntax_errors_keep_the_last_clean_graph_and_say_it_is_stale(client):
     uri = open_document(client, "small.coord", SMALL)
     first = await graph(client, uri)
@@ -104,6 +120,7 @@ async def test_syntax_errors_keep_the_last_clean_graph_and_say_it_is_stale(clien
     assert "emit B" in [n["label"] for n in fresh["workflows"][0]["nodes"]]
 
 
+@CLIENT
 async def test_a_document_opened_damaged_draws_what_its_tree_holds(client):
     uri = open_document(client, "small.coord", SMALL.replace("after 1h {", "after 1h { let x = = 1"))
     result = await graph(client, uri)
@@ -112,6 +129,7 @@ async def test_a_document_opened_damaged_draws_what_its_tree_holds(client):
     assert {"select", "emit"} <= {n["kind"] for n in result["workflows"][0]["nodes"]}
 
 
+@CLIENT
 async def test_workflow_picks_one_and_bad_params_answer_null(client):
     uri = SAGA.as_uri()
     client.text_document_did_open(types.DidOpenTextDocumentParams(
