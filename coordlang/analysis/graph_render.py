@@ -54,6 +54,11 @@ _DASHED_EDGES = ("compensate", "error", "timeout", "loop")
 """Edges taken only now and then: drawn dashed (a loop, to keep the way forward solid)."""
 
 
+def named(graphs: Iterable[WorkflowGraph], name: str) -> tuple[WorkflowGraph, ...]:
+    """The graphs named ``name`` (every version of a workflow) or titled so (``Order v2``)."""
+    return tuple(g for g in graphs if name in (g.name, g.title))
+
+
 def node_id(graph_index: int, node: int) -> str:
     return f"w{graph_index}n{node}"
 

@@ -16,7 +16,7 @@ from coordlang.errors import UsageError
 
 def run(args) -> int:
     from coordlang.analysis import analyze_file, workflow_graphs
-    from coordlang.analysis.graph_render import render
+    from coordlang.analysis.graph_render import named, render
     from coordlang.cli.convert import refuse_on_errors
     from coordlang.sources import read_source
 
@@ -26,7 +26,7 @@ def run(args) -> int:
         return 1
     graphs = workflow_graphs(analysis)
     if args.workflow is not None:
-        chosen = tuple(g for g in graphs if args.workflow in (g.name, g.title))
+        chosen = named(graphs, args.workflow)
         if not chosen:
             names = ", ".join(dict.fromkeys(g.name for g in graphs)) or "none"
             raise UsageError(f"{path}: no workflow named {args.workflow!r} (it declares: {names})")

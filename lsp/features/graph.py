@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from coordlang.analysis import workflow_graphs
-from coordlang.analysis.graph_render import to_json
+from coordlang.analysis.graph_render import named, to_json
 from coordlang.lsp.features import guarded
 from coordlang.source import Span
 
@@ -62,7 +62,7 @@ def graph_result(uri: str, analysis: Analysis, positions: Positions, workflow: s
     """The answer to ``coord/graph`` for ``analysis``, its spans as ranges of ``positions``."""
     graphs = workflow_graphs(analysis)
     if isinstance(workflow, str):
-        graphs = tuple(g for g in graphs if workflow in (g.name, g.title))
+        graphs = named(graphs, workflow)
 
     def ranged(item: dict) -> dict:
         span = item.pop("span")

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*/*.coord"))
 GOLDEN = Path(__file__).resolve().parent / "golden"
 ID = r"w\d+n\d+"
+SUFFIXES = {"mermaid": "mmd", "dot": "dot", "json": "json"}
 
 
 def graph(capsys, *args: str) -> str:
@@ -87,7 +88,7 @@ def test_every_example_in_every_format(path: Path, capsys) -> None:
 def test_order_saga_golden(fmt: str, capsys, monkeypatch, golden) -> None:
     monkeypatch.chdir(ROOT)  # the JSON names the file as given: a path that is the same everywhere
     out = graph(capsys, "examples/order_saga/order_saga.coord", "--format", fmt)
-    golden.check(GOLDEN / f"order_saga.{ {'mermaid': 'mmd'}.get(fmt, fmt) }", out)
+    golden.check(GOLDEN / f"order_saga.{SUFFIXES[fmt]}", out)
 
 
 def test_workflow_picks_by_name_or_title(capsys) -> None:
