@@ -93,10 +93,13 @@ def test_order_saga_golden(fmt: str, capsys, monkeypatch, golden) -> None:
 
 def test_workflow_picks_by_name_or_title(capsys) -> None:
     saga = str(ROOT / "examples/order_saga/order_saga.coord")
-    titles = [w["title"] for w in json.loads(graph(capsys, saga, "--format", "json", "--workflow", "Order"))["workflows"]]
-    assert titles == ["Order v1", "Order v2"]
-    titles = [w["title"] for w in json.loads(graph(capsys, saga, "--format", "json", "--workflow", "Order v2"))["workflows"]]
-    assert titles == ["Order v2"]
+
+    def titles(name: str) -> list[str]:
+        drawn = json.loads(graph(capsys, saga, "--format", "json", "--workflow", name))
+        return [w["title"] for w in drawn["workflows"]]
+
+    assert titles("Order") == ["Order v1", "Order v2"]
+    assert titles("Order v2") == ["Order v2"]
 
 
 def coord(*args: str) -> subprocess.CompletedProcess:

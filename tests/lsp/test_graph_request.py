@@ -76,7 +76,8 @@ async def test_the_order_saga_with_ranges_and_its_version(client, golden):
                                                          for n in graph_.nodes]
         assert len(drawn["edges"]) == len(graph_.edges)
     charge = next(n for n in result["workflows"][1]["nodes"] if n["label"] == "paid = do charge")
-    assert charge["range"]["start"]["line"] == text[:text.index("let paid", text.index("key order_id version 2"))].count("\n")
+    version_2 = text.index("key order_id version 2")
+    assert charge["range"]["start"]["line"] == text[:text.index("let paid", version_2)].count("\n")
     fixture = {**result, "uri": "file:///examples/order_saga/order_saga.coord", "version": 1}
     golden.check(FIXTURE, json.dumps(fixture, indent=1, ensure_ascii=False) + "\n")
 
@@ -102,7 +103,8 @@ async def test_ranges_count_in_the_agreed_encoding(client):
     end = line.index(written) + len(written)
     units = {types.PositionEncodingKind.Utf8: len(line[:end].encode()),
              types.PositionEncodingKind.Utf32: end}.get(encoding(client), len(line[:end].encode("utf-16-le")) // 2)
-    assert emit["range"] == {"start": {"line": 4, "character": line.index("emit")}, "end": {"line": 4, "character": units}}
+    assert emit["range"] == {"start": {"line": 4, "character": line.index("emit")},
+                             "end": {"line": 4, "character": units}}
 
 
 @CLIENT
