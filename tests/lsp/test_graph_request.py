@@ -139,3 +139,15 @@ async def test_workflow_picks_one_and_bad_params_answer_null(client):
     assert [w["title"] for w in (await graph(client, uri, workflow="Order v2"))["workflows"]] == ["Order v2"]
     assert [w["title"] for w in (await graph(client, uri, workflow="Order"))["workflows"]] == ["Order v1", "Order v2"]
     assert await client.protocol.send_request_async("coord/graph", {"text": 1}) is None
+
+
+@CLIENT
+async def test_a_closed_document_forgets_its_last_clean_graph(client):
+    uri = open_document(client, "small.coord", SMALL)
+    assert (await graph(client, uri))["stale"] is False
+    client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
+    broken = SMALL.replace("after 1h {", "after 1h { let x = = 1")
+    uri = open_document(client, "small.coord", broken)
+    result = await graph(client, uri)
+    assert (result["version"], result["stale"]) == (1, False)
+    assert "let x" in [n["label"] for n in result["workflows"][0]["nodes"]]
