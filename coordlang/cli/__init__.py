@@ -16,14 +16,14 @@ EXIT_USAGE = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from coordlang.cli import bench, check, convert_events, dap, debug, fmt, log, lsp, replay, run, simulate
+    from coordlang.cli import bench, check, convert_events, dap, debug, fmt, graph, log, lsp, replay, run, simulate
 
     parser = argparse.ArgumentParser(prog="coord", description="coordlang: workflows as code.")
     parser.add_argument("--version", action="version", version=f"coord {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for command in (check, fmt, run, replay, debug, log, simulate, lsp, dap, convert_events, bench):
+    for command in (check, fmt, run, replay, debug, log, simulate, graph, lsp, dap, convert_events, bench):
         command.add_parser(sub)
     return parser
 

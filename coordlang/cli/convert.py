@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from coordlang.diagnostics import Diagnostic
 from coordlang.source import LineIndex
 
@@ -38,3 +40,14 @@ def to_json(path: str, lines: LineIndex, diag: Diagnostic) -> dict:
     end_line, end_column = location(lines, diag.span.end)
     return {"file": path, "line": line, "column": column, "end_line": end_line, "end_column": end_column,
             "severity": diag.severity.label, "code": diag.code, "message": diag.message}
+
+
+def refuse_on_errors(path: str, analysis, what: str) -> bool:
+    """Print the error diagnostics of ``analysis`` to standard error as ``coord check`` prints
+    them, then ``path: not <what>: N errors``; True when there were any (the command stops)."""
+    errors = [d for d in analysis.diagnostics if d.is_error]
+    for diag in errors:
+        print(render_text(path, analysis.lines, diag), file=sys.stderr)
+    if errors:
+        print(f"{path}: not {what}: {len(errors)} error{'s' if len(errors) != 1 else ''}", file=sys.stderr)
+    return bool(errors)

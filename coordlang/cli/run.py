@@ -123,17 +123,13 @@ def _until(text: str | None) -> float | None:
 def _compile(path: Path):
     """The program's IR, or None after printing its error diagnostics."""
     from coordlang.analysis.document import analyze_file
-    from coordlang.cli.convert import render_text
+    from coordlang.cli.convert import refuse_on_errors
     from coordlang.ir.compile import compile_program
     from coordlang.sources import read_source
 
     text = read_source(path)
     analysis = analyze_file(path, text)
-    errors = [d for d in analysis.diagnostics if d.is_error]
-    if errors:
-        for diag in errors:
-            print(render_text(str(path), analysis.lines, diag), file=sys.stderr)
-        print(f"{path}: not run: {len(errors)} error{'s' if len(errors) != 1 else ''}", file=sys.stderr)
+    if refuse_on_errors(str(path), analysis, "run"):
         return None
     return compile_program(analysis)
 

@@ -11,9 +11,11 @@ if TYPE_CHECKING:
 
 
 def register_all(server: CoordLanguageServer) -> None:
-    from coordlang.lsp.features import completion, documents, editing, lenses, navigation, presentation, profile
+    from coordlang.lsp.features import (
+        completion, documents, editing, graph, lenses, navigation, presentation, profile,
+    )
 
-    for module in (documents, navigation, completion, editing, presentation, lenses, profile):
+    for module in (documents, navigation, completion, editing, presentation, lenses, profile, graph):
         module.register(server)
 
 
