@@ -70,21 +70,16 @@ export function expandPath(value: string, folders: readonly string[], probe: Pro
  */
 export function resolveCoord(settings: ExecutableSettings, folders: readonly string[], probe: Probe): Resolution {
   const windows = probe.platform === "win32";
-  if (settings.serverPath.trim()) {
-    const file = expandPath(settings.serverPath, folders, probe);
+  const chosen: Array<[string, string, string[], string]> = [
+    ["coordlang.server.path", settings.serverPath, [], "the `coord` executable (`which coord` where coordlang is installed), or clear it to look on the PATH"],
+    ["coordlang.pythonPath", settings.pythonPath, ["-m", "coordlang"], "a Python interpreter that has coordlang installed, or clear it"],
+  ];
+  for (const [setting, value, args, fix] of chosen) {
+    if (!value.trim()) continue;
+    const file = expandPath(value, folders, probe);
     const found = path.basename(file) === file ? which(file, probe) : probe.isFile(file) ? file : undefined;
-    if (!found) {
-      return { ok: false, message: `coordlang: coordlang.server.path is ${settings.serverPath}, which is not a file: set it to the \`coord\` executable (\`which coord\` where coordlang is installed), or clear it to look on the PATH.` };
-    }
-    return { ok: true, coord: { command: found, args: [], source: "coordlang.server.path" } };
-  }
-  if (settings.pythonPath.trim()) {
-    const file = expandPath(settings.pythonPath, folders, probe);
-    const found = path.basename(file) === file ? which(file, probe) : probe.isFile(file) ? file : undefined;
-    if (!found) {
-      return { ok: false, message: `coordlang: coordlang.pythonPath is ${settings.pythonPath}, which is not a file: set it to a Python interpreter that has coordlang installed, or clear it.` };
-    }
-    return { ok: true, coord: { command: found, args: ["-m", "coordlang"], source: "coordlang.pythonPath" } };
+    if (!found) return { ok: false, message: `coordlang: ${setting} is ${value}, which is not a file: set it to ${fix}.` };
+    return { ok: true, coord: { command: found, args, source: setting } };
   }
   const onPath = which("coord", probe);
   if (onPath) return { ok: true, coord: { command: onPath, args: [], source: "PATH" } };

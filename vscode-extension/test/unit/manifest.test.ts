@@ -18,11 +18,12 @@ test("the code lens commands of coord lsp are the extension's commands", () => {
   for (const command of commands) assert.ok(source.includes(`"${command}"`), `${command} is registered`);
 });
 
-test("the coord debugger lists python among its breakpoint languages, and coord files take breakpoints", () => {
+test("the coord debugger lists python among its breakpoint languages, and coord and python files take breakpoints", () => {
   const [debugger_] = contributes.debuggers;
   assert.equal(debugger_.type, "coord");
   assert.deepEqual(debugger_.languages, ["coord", "python"]);
-  assert.deepEqual(contributes.breakpoints, [{ language: "coord" }]);
+  // Python too, so handler breakpoints can be set without the Python extension.
+  assert.deepEqual(contributes.breakpoints, [{ language: "coord" }, { language: "python" }]);
   assert.deepEqual(debugger_.configurationAttributes.launch.required, ["program", "events"]);
   assert.ok(debugger_.configurationAttributes.attach.properties.connect);
 });
