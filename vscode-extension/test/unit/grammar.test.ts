@@ -1,5 +1,6 @@
 /** The TextMate grammar over the examples (the one valid corpus) and over every keyword. */
 import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import { before, test } from "node:test";
 import * as path from "path";
@@ -40,15 +41,18 @@ function tokens(text: string): Array<{ text: string; scopes: string[]; line: num
   return out;
 }
 
+/** The valid corpus: the examples and the standard library's modules. */
 function exampleFiles(): string[] {
+  const std = path.join(root, "..", "coordlang", "std");
   return fs.readdirSync(examples)
     .filter((d) => fs.statSync(path.join(examples, d)).isDirectory())
-    .flatMap((d) => fs.readdirSync(path.join(examples, d)).filter((f) => f.endsWith(".coord")).map((f) => path.join(examples, d, f)));
+    .flatMap((d) => fs.readdirSync(path.join(examples, d)).filter((f) => f.endsWith(".coord")).map((f) => path.join(examples, d, f)))
+    .concat(fs.readdirSync(std).filter((f) => f.endsWith(".coord")).map((f) => path.join(std, f)));
 }
 
 test("every example tokenizes with no invalid scope, and every line ends outside a string", () => {
   const files = exampleFiles();
-  assert.ok(files.length >= 8, `examples found: ${files.length}`);
+  assert.ok(files.length >= 20, `examples and std modules found: ${files.length}`);
   for (const file of files) {
     const all = tokens(fs.readFileSync(file, "utf8"));
     const bad = all.filter((t) => t.scopes.some((s) => s.startsWith("invalid")));
@@ -67,4 +71,64 @@ test("every keyword of the language has a keyword's scope where it starts a line
     const member = tokens(`a.${word}`).find((t) => t.text === word);
     assert.ok(member?.scopes.includes("variable.other.property.coord"), `a.${word}`);
   }
+});
+
+/** The scope a token of coordlang's tokenizer must get (a prefix of one of its scopes). */
+function expectedScope(kind: string, previous: string | null, next: string | null): RegExp | undefined {
+  switch (kind) {
+    case "COMMENT": return /^comment\.line/;
+    case "STRING": return /^string\.quoted/;
+    case "DURATION": return /^constant\.numeric\.duration/;
+    case "FLOAT": return /^constant\.numeric\.float/;
+    case "INT": return /^constant\.numeric\.integer/;
+    case "TRUE": case "FALSE": case "NONE": case "AND": case "OR": case "NOT":
+    case "BAD": case "NAME": case "ERROR_DECL": case "ERROR_STMT": case "ERROR_EXPR": case "ERROR_ITEM": return undefined;
+  }
+  if (/^[A-Z]+$/.test(kind) && !["LBRACE", "RBRACE", "LPAR", "RPAR", "LSQB", "RSQB", "COMMA", "COLON", "DOT", "DOTDOT", "ARROW",
+    "EQ", "EQEQ", "NE", "LT", "LE", "GT", "GE", "PLUS", "MINUS", "STAR", "SLASH", "PERCENT", "QUOTE"].includes(kind)) {
+    // A keyword: a name after '.' (or in a module path) or before ':' (a field, an argument's name).
+    if (previous === "DOT") return /^(variable\.other\.property|entity\.name\.namespace)/;
+    if (next === "COLON") return /^variable\.(other\.field|parameter)/;
+    if ((previous === "COLON" || previous === "ARROW") && ["EVENT", "HANDLER", "POLICY"].includes(kind)) return /^support\.type/; // a pattern parameter's type: `h: handler`
+    return /^(keyword|storage\.type)/;
+  }
+  // The dots of a module path are part of its name: `module shop.orders`, `import std.saga`.
+  return kind === "DOT" ? /^(punctuation|entity\.name\.namespace)/ : /^(keyword\.operator|punctuation)/;
+}
+
+test("the grammar agrees with coordlang's tokenizer on every token of the corpus", () => {
+  const python = process.env.PYTHON ?? "python3";
+  const files = exampleFiles();
+  const out = execFileSync(python, [path.join(root, "test", "unit", "tokens.py"), ...files],
+    { env: { ...process.env, PYTHONPATH: path.join(root, "..") }, encoding: "utf8", maxBuffer: 64 << 20 });
+  const scopesOf = new Map<string, string[][][]>();
+  for (const file of files) {
+    const perLine: string[][][] = [];
+    let stack = textmate.INITIAL;
+    for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+      const result = grammar.tokenizeLine(line, stack);
+      stack = result.ruleStack;
+      const columns: string[][] = [];
+      for (const t of result.tokens) for (let c = t.startIndex; c < t.endIndex; c++) columns[c] = t.scopes;
+      perLine.push(columns);
+    }
+    scopesOf.set(file, perLine);
+  }
+  const wrong: string[] = [];
+  let checked = 0;
+  for (const row of out.trim().split("\n")) {
+    const [file, kind, line, start, end, previous, next] = JSON.parse(row);
+    const want = expectedScope(kind, previous, next);
+    if (!want) continue;
+    checked++;
+    const columns = scopesOf.get(file)![line];
+    for (let c = start; c < end; c++) {
+      if (!(columns[c] ?? []).some((s) => want.test(s))) {
+        wrong.push(`${path.basename(file)}:${line + 1}:${c + 1}: ${kind} has ${(columns[c] ?? []).join(" ")}, wants ${want}`);
+        break;
+      }
+    }
+  }
+  assert.ok(checked > 3000, `tokens checked: ${checked}`);
+  assert.deepEqual(wrong.slice(0, 20), []);
 });
