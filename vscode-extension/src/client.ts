@@ -2,6 +2,7 @@
 import * as vscode from "vscode";
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from "vscode-languageclient/node";
 import { coordOrExplain } from "./coordFinder";
+import { coordCommand } from "./executable";
 import { serverSettings } from "./settings";
 
 export function currentServerSettings(): Record<string, unknown> {
@@ -14,7 +15,7 @@ export async function startClient(output: vscode.OutputChannel): Promise<Languag
   const coord = coordOrExplain();
   if (!coord) return undefined;
   output.appendLine(`coord lsp: ${coord.command} ${coord.args.join(" ")} (from ${coord.source})`);
-  const run = { command: coord.command, args: [...coord.args, "lsp"], transport: TransportKind.stdio };
+  const run = { ...coordCommand(coord, "lsp"), transport: TransportKind.stdio };
   const serverOptions: ServerOptions = { run, debug: run };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: "coord" }],
@@ -29,7 +30,7 @@ export async function startClient(output: vscode.OutputChannel): Promise<Languag
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     void vscode.window.showErrorMessage(
-      `coordlang: \`${coord.command} ${[...coord.args, "lsp"].join(" ")}\` did not start (${why}). ` +
+      `coordlang: \`${[run.command, ...run.args].join(" ")}\` did not start (${why}). ` +
         "The language server needs the lsp extra: `pip install 'coordlang[lsp]'` in the environment of that coord. " +
         "The 'coordlang' output shows what it printed.",
       "Show Output",

@@ -5,6 +5,7 @@ import * as vscode from "vscode";
 import { coordOrExplain, findCoord } from "./coordFinder";
 import { CoordConfiguration, launchConfiguration, resolveConfiguration, route } from "./debugConfig";
 import { findEventsFile } from "./eventsFile";
+import { coordCommand } from "./executable";
 import { StopWatcher, Stop } from "./graphPage";
 
 export function listFolder(folder: string): string[] {
@@ -21,7 +22,8 @@ class Factory implements vscode.DebugAdapterDescriptorFactory {
     if (where.to === "debugpy") return new vscode.DebugAdapterServer(where.port, where.host);
     const found = findCoord();
     if (!found.ok) throw new Error(found.message);
-    return new vscode.DebugAdapterExecutable(found.coord.command, [...found.coord.args, "dap"]);
+    const dap = coordCommand(found.coord, "dap");
+    return new vscode.DebugAdapterExecutable(dap.command, dap.args);
   }
 }
 

@@ -92,3 +92,8 @@ export function resolveCoord(settings: ExecutableSettings, folders: readonly str
   }
   return { ok: false, message: COORD_NOT_FOUND };
 }
+
+/** The command line of `coord lsp` or `coord dap` for a found coord. */
+export function coordCommand(coord: Coord, subcommand: "lsp" | "dap"): { command: string; args: string[] } {
+  return { command: coord.command, args: [...coord.args, subcommand] };
+}
