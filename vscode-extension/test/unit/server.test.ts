@@ -64,7 +64,9 @@ test("coord lsp, started and configured as the extension does, sends lenses for 
     assert.ok(fewer.length > 0 && fewer.every((l) => l.command.command !== "coordlang.showGraph"));
 
     await connection.sendRequest("shutdown");
-    connection.sendNotification("exit");
+    const exited = new Promise((resolve) => server.on("exit", resolve));
+    await connection.sendNotification("exit");
+    await exited;
   } finally {
     connection.dispose();
     server.kill();
