@@ -6,6 +6,7 @@ import { before, test } from "node:test";
 import * as path from "path";
 import * as oniguruma from "vscode-oniguruma";
 import * as textmate from "vscode-textmate";
+import { python } from "./coordUnderTest";
 
 const root = path.join(__dirname, "..", "..", "..");
 const examples = path.join(root, "..", "examples");
@@ -97,9 +98,8 @@ function expectedScope(kind: string, previous: string | null, next: string | nul
 }
 
 test("the grammar agrees with coordlang's tokenizer on every token of the corpus", () => {
-  const python = process.env.PYTHON ?? "python3";
   const files = exampleFiles();
-  const out = execFileSync(python, [path.join(root, "test", "unit", "tokens.py"), ...files],
+  const out = execFileSync(python(), [path.join(root, "test", "unit", "tokens.py"), ...files],
     { env: { ...process.env, PYTHONPATH: path.join(root, "..") }, encoding: "utf8", maxBuffer: 64 << 20 });
   const scopesOf = new Map<string, string[][][]>();
   for (const file of files) {

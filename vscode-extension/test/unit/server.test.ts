@@ -9,28 +9,18 @@ import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import { test } from "node:test";
-import * as os from "os";
 import * as path from "path";
 import { pathToFileURL } from "url";
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from "vscode-jsonrpc/node";
-import { coordCommand, resolveCoord } from "../../src/executable";
+import { coordCommand } from "../../src/executable";
+import { coordUnderTest, repository } from "./coordUnderTest";
 import { serverSettings } from "../../src/settings";
 
-const repository = path.join(__dirname, "..", "..", "..", "..");
-
-function python(): string {
-  if (process.env.PYTHON) return process.env.PYTHON;
-  const venv = path.join(repository, ".venv", "bin", "python");
-  return fs.existsSync(venv) ? venv : "python3";
-}
 
 type Lens = { command: { command: string; arguments: unknown[] } };
 
 test("coord lsp, started and configured as the extension does, sends lenses for the extension's commands", async () => {
-  const resolved = resolveCoord({ serverPath: "", pythonPath: python() },
-    [repository], { isFile: (f) => fs.existsSync(f), pathVariable: process.env.PATH ?? "", platform: process.platform, home: os.homedir() });
-  assert.ok(resolved.ok, !resolved.ok ? resolved.message : "");
-  const { command, args } = coordCommand(resolved.coord, "lsp");
+  const { command, args } = coordCommand(coordUnderTest(), "lsp");
   const server = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   server.stderr.on("data", (chunk) => (stderr += chunk));
