@@ -36,6 +36,11 @@ test("the settings the server reads are contributed under coordlang.*", () => {
   }
 });
 
+test("an untrusted workspace cannot choose what runs: the executable, the Python, the logs whose replay imports handlers", () => {
+  assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.sort(),
+    ["coordlang.profileLogs", "coordlang.pythonPath", "coordlang.server.path"]);
+});
+
 test("the files the manifest names exist", () => {
   for (const file of [contributes.languages[0].configuration, contributes.grammars[0].path, contributes.snippets[0].path]) {
     assert.ok(fs.existsSync(path.join(root, file)), file);
