@@ -1,8 +1,8 @@
 /**
  * The bundle (dist/extension.js) activated against a stand-in for the `vscode` module: every
  * command of the manifest is registered, the debugger's pieces are, and a session is routed
- * to coord dap or to debugpy's port. coord is not on the stand-in's PATH, so the user is told
- * the fix and no server starts.
+ * to coord dap or to debugpy's port. coord is not on the stand-in's PATH at first, so the user is
+ * told the fix and no server starts; then the code lens commands run coord with their arguments.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -12,7 +12,7 @@ import { requireWith, standIn } from "./vscodeStandIn";
 
 const root = path.join(__dirname, "..", "..", "..");
 
-test("activation registers every command and the debugger, and routes sessions", async () => {
+test("activation registers every command and the debugger, routes sessions, and the commands run coord", async () => {
   const settings: Record<string, unknown> = { "server.path": "", pythonPath: "" };
   const fake = standIn(settings);
   const savedPath = process.env.PATH;
@@ -44,4 +44,15 @@ test("activation registers every command and the debugger, and routes sessions",
   const adapter = factory.createDebugAdapterDescriptor({ configuration: { type: "coord", request: "launch", program: "p.coord", events: "e.jsonl" } });
   assert.ok(adapter instanceof fake.DebugAdapterExecutable);
   assert.deepEqual({ ...(adapter as object) }, { command: process.execPath, args: ["-m", "coordlang", "dap"] });
+
+  // The code lenses' commands with their [uri, workflow] arguments.
+  const program = path.join(root, "..", "examples", "order_saga", "order_saga.coord");
+  const events = path.join(path.dirname(program), "events.jsonl");
+  await fake.commands.get("coordlang.run")!("file://" + program, "Order");
+  assert.deepEqual(fake.typed, [`${process.execPath} -m coordlang run ${program} --events ${events}`]);
+  await fake.commands.get("coordlang.debug")!("file://" + program, "Order");
+  assert.deepEqual(fake.debugged, [{ type: "coord", request: "launch", name: "Debug Order", program, events, stopOnEntry: true }]);
+  settings.profileLogs = "/tmp/coord-runs";
+  await fake.commands.get("coordlang.recordRun")!("file://" + program);
+  assert.match(fake.typed[1], new RegExp(`^${process.execPath} -m coordlang run ${program} --events ${events} --backend interpreter --log /tmp/coord-runs/\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d$`));
 });

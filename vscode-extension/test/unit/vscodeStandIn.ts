@@ -23,6 +23,8 @@ export function standIn(settings: Record<string, unknown>) {
   const errors: string[] = [];
   const warnings: string[] = [];
   const panels: Panel[] = [];
+  const typed: string[] = [];
+  const debugged: unknown[] = [];
   const documentChanges: Listener[] = [];
   const factories: Record<string, { createDebugAdapterDescriptor(session: unknown): unknown }> = {};
   const disposable = { dispose() {} };
@@ -53,6 +55,7 @@ export function standIn(settings: Record<string, unknown>) {
           dispose() {},
         };
       },
+      createTerminal: () => ({ show() {}, sendText: (text: string) => typed.push(text), exitStatus: undefined }),
       activeTextEditor: undefined,
     },
     commands: {
@@ -72,7 +75,7 @@ export function standIn(settings: Record<string, unknown>) {
       registerDebugAdapterDescriptorFactory: (type: string, factory: never) => { factories[type] = factory; return disposable; },
       registerDebugConfigurationProvider: () => disposable,
       registerDebugAdapterTrackerFactory: () => disposable,
-      startDebugging: async () => true,
+      startDebugging: async (_folder: unknown, configuration: unknown) => { debugged.push(configuration); return true; },
     },
     env: { shell: "/bin/sh" },
     Uri: { file: uri, parse: (s: string) => uri(s.replace(/^file:\/\//, "")), joinPath: (u: { fsPath: string }, ...parts: string[]) => uri(path.join(u.fsPath, ...parts)) },
@@ -85,7 +88,7 @@ export function standIn(settings: Record<string, unknown>) {
   const vscode = new Proxy(api, { get: (t, key: string) => (key in t ? t[key] : anything()) }) as { Uri: { file: typeof uri } };
   /** A document changed, as VSCode tells the extension. */
   const changeDocument = (fsPath: string) => documentChanges.forEach((l) => l({ document: { uri: uri(fsPath) } }));
-  return { vscode, commands, errors, warnings, panels, factories, changeDocument, DebugAdapterServer, DebugAdapterExecutable };
+  return { vscode, commands, errors, warnings, panels, typed, debugged, factories, changeDocument, DebugAdapterServer, DebugAdapterExecutable };
 }
 
 /** Requires `file` with the stand-in as its `vscode` module. */
