@@ -52,8 +52,8 @@ function activeCoordFile(): string | undefined {
   return doc && doc.uri.scheme === "file" && doc.languageId === "coord" ? doc.uri.fsPath : undefined;
 }
 
-/** Registers the debugger; `onStop` hears where each stop of a coord program is. */
-export function registerDebugger(context: vscode.ExtensionContext, onStop: (stop: Stop) => void): void {
+/** Registers the debugger; `onStop` hears where each stop of a coord program is, `onEnd` when its session ends. */
+export function registerDebugger(context: vscode.ExtensionContext, onStop: (stop: Stop) => void, onEnd: () => void): void {
   context.subscriptions.push(
     vscode.debug.registerDebugAdapterDescriptorFactory("coord", new Factory()),
     vscode.debug.registerDebugConfigurationProvider("coord", new Provider()),
@@ -68,6 +68,7 @@ export function registerDebugger(context: vscode.ExtensionContext, onStop: (stop
             const stop = watcher.fromAdapter(m);
             if (stop && stop.path.endsWith(".coord")) onStop(stop);
           },
+          onWillStopSession: onEnd,
         };
       },
     }),

@@ -16,11 +16,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const output = vscode.window.createOutputChannel("coordlang");
   const graphs = new GraphPanels(context.extensionUri, () => {
     const running = client;
-    return running ? (uri) => running.sendRequest("coord/graph", { uri }) : undefined;
+    return running ? (uri, workflow) => running.sendRequest("coord/graph", workflow ? { uri, workflow } : { uri }) : undefined;
   });
   context.subscriptions.push(output, graphs);
   registerCommands(context, graphs);
-  registerDebugger(context, (stop) => graphs.stopped(vscode.Uri.file(stop.path), stop.line));
+  registerDebugger(context, (stop) => graphs.stopped(vscode.Uri.file(stop.path), stop.line), () => graphs.cleared());
 
   const restart = async () => {
     const old = client;

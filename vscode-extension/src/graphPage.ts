@@ -1,24 +1,32 @@
 /**
- * The graph panel's side of the contract with its page (media/graph/graph.html and graph.js),
- * and where the debugger stands, read from the adapter's messages. No `vscode` import.
- *
- * Messages to the page:
- * - `{type: "graph", graph, workflow?}`: the `coord/graph` response for the document, on open and
- *   after each change (debounced); `workflow` is the one a code lens asked for, if any.
- * - `{type: "position", uri, line}`: the debugger stopped in that document at that line
- *   (0-based, as the graph's LSP ranges count lines).
+ * The graph panel's side of the contract with its page (media/graph/graph.html and graph.js;
+ * docs/editor.md, "The graph view"), and where the debugger stands, read from the adapter's
+ * messages. No `vscode` import.
  */
 
+/** To the page: draw the `coord/graph` result (on open, after each change, when the page is ready). */
 export interface GraphMessage {
   type: "graph";
   graph: unknown;
-  workflow?: string;
 }
 
+/** To the page: the debugger stands at `line` (0-based, as LSP ranges count) of `uri`; `uri: null` clears. */
 export interface PositionMessage {
   type: "position";
-  uri: string;
-  line: number;
+  uri: string | null;
+  line?: number;
+}
+
+/** From the page: it has loaded (post the graph), or a node was clicked (show its first line). */
+export type PageMessage = { type: "ready" } | { type: "reveal"; line: number };
+
+/** A message from the page, if it is one of the page's; anything else is ignored. */
+export function pageMessage(message: unknown): PageMessage | undefined {
+  if (!message || typeof message !== "object") return undefined;
+  const { type, line } = message as { type?: unknown; line?: unknown };
+  if (type === "ready") return { type };
+  if (type === "reveal" && Number.isInteger(line) && (line as number) >= 0) return { type, line: line as number };
+  return undefined;
 }
 
 /** A stop in a source file: its path as the adapter gave it and a 0-based line. */

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { test } from "node:test";
-import { pageHtml, StopWatcher } from "../../src/graphPage";
+import { pageHtml, pageMessage, StopWatcher } from "../../src/graphPage";
 
 test("the page gets a CSP that allows only its own folder, and a base for its relative files", () => {
   const html = pageHtml('<!DOCTYPE html><html><head><title>g</title></head><body><script src="graph.js"></script></body></html>',
@@ -42,4 +42,12 @@ test("a later page of the stack (startFrame) and a continue in between are not t
   watcher.toAdapter({ type: "request", seq: 31, command: "stackTrace", arguments: { threadId: 1 } });
   watcher.fromAdapter({ type: "event", event: "continued", body: { threadId: 1 } });
   assert.equal(watcher.fromAdapter({ type: "response", request_seq: 31, command: "stackTrace", success: true, body: { stackFrames: [{ line: 5, source: { path: "/w/a.coord" } }] } }), undefined);
+});
+
+test("the page's messages: ready, and reveal with a line; anything else is ignored", () => {
+  assert.deepEqual(pageMessage({ type: "ready" }), { type: "ready" });
+  assert.deepEqual(pageMessage({ type: "reveal", line: 3 }), { type: "reveal", line: 3 });
+  for (const other of [null, "ready", { type: "reveal" }, { type: "reveal", line: -1 }, { type: "reveal", line: 1.5 }, { type: "graph" }]) {
+    assert.equal(pageMessage(other), undefined, JSON.stringify(other));
+  }
 });

@@ -25,6 +25,7 @@ export function standIn(settings: Record<string, unknown>) {
   const panels: Panel[] = [];
   const typed: string[] = [];
   const debugged: unknown[] = [];
+  const shown: Array<{ uri: string; line: number }> = [];
   const documentChanges: Listener[] = [];
   const factories: Record<string, { createDebugAdapterDescriptor(session: unknown): unknown }> = {};
   const disposable = { dispose() {} };
@@ -57,6 +58,11 @@ export function standIn(settings: Record<string, unknown>) {
       },
       createTerminal: () => ({ show() {}, sendText: (text: string) => typed.push(text), exitStatus: undefined }),
       activeTextEditor: undefined,
+      visibleTextEditors: [],
+      showTextDocument: async (u: { toString(): string }, options: { selection: { line: number } }) => {
+        shown.push({ uri: u.toString(), line: options.selection.line });
+        return { revealRange() {} };
+      },
     },
     commands: {
       registerCommand: (name: string, run: (...args: unknown[]) => unknown) => { commands.set(name, run); return disposable; },
@@ -82,13 +88,15 @@ export function standIn(settings: Record<string, unknown>) {
     DebugAdapterServer,
     DebugAdapterExecutable,
     DebugConfigurationProviderTriggerKind: { Initial: 1, Dynamic: 2 },
-    ViewColumn: { Beside: -2 },
+    ViewColumn: { One: 1, Beside: -2 },
+    Range: class { line: number; constructor(line: number) { this.line = line; } },
+    TextEditorRevealType: { InCenterIfOutsideViewport: 2 },
     ConfigurationTarget: { Global: 1, Workspace: 2 },
   };
   const vscode = new Proxy(api, { get: (t, key: string) => (key in t ? t[key] : anything()) }) as { Uri: { file: typeof uri } };
   /** A document changed, as VSCode tells the extension. */
   const changeDocument = (fsPath: string) => documentChanges.forEach((l) => l({ document: { uri: uri(fsPath) } }));
-  return { vscode, commands, errors, warnings, panels, typed, debugged, factories, changeDocument, DebugAdapterServer, DebugAdapterExecutable };
+  return { vscode, commands, errors, warnings, panels, typed, debugged, shown, factories, changeDocument, DebugAdapterServer, DebugAdapterExecutable };
 }
 
 /** Requires `file` with the stand-in as its `vscode` module. */
