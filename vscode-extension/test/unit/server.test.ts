@@ -2,7 +2,7 @@
  * The extension's side of the contract with the real `coord lsp`: started as the extension
  * starts it (coordlang.pythonPath: `python -m coordlang lsp`), given the settings the extension
  * builds, it answers code lenses with the commands the extension registers, `[uri, workflow]`
- * as their arguments, and takes a changed setting. Needs coordlang with its lsp extra in
+ * as their arguments, answers the graph panel's `coord/graph`, and takes a changed setting. Needs coordlang with its lsp extra in
  * $PYTHON (CI's python; else the repository's .venv, else python3).
  */
 import { strict as assert } from "assert";
@@ -47,6 +47,13 @@ test("coord lsp, started and configured as the extension does, sends lenses for 
       assert.equal(typeof lens.command.arguments[1], "string");
     }
     assert.ok(lenses.some((l) => l.command.arguments[1] === "Order"));
+
+    // The graph panel's request: what the page draws, for the workflow a lens names.
+    type Graph = { uri: string; version: number; stale: boolean; workflows: { name: string; nodes: unknown[] }[] };
+    const graph = (await connection.sendRequest("coord/graph", { uri, workflow: "Order" })) as Graph;
+    assert.equal(graph.uri, uri);
+    assert.equal(graph.stale, false);
+    assert.ok(graph.workflows.length >= 1 && graph.workflows.every((w) => w.name === "Order" && w.nodes.length > 0));
 
     const noGraph = <T>(key: string, fallback: T) => (key === "codeLens.graph" ? (false as T) : fallback);
     connection.sendNotification("workspace/didChangeConfiguration", { settings: { coordlang: serverSettings(noGraph) } });
