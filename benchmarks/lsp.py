@@ -227,31 +227,16 @@ BURST = (5, 0.05)
 """Changes in a burst of typing, and the seconds between them."""
 
 
-async def edits(session: Session, doc: Opened, document: Document, count: int) -> list[float]:
-    """``count`` edits, each after a quiet spell and waited for: seconds from the change to its
-    version's diagnostics."""
+async def bursts(session: Session, doc: Opened, document: Document, count: int, keys: int = BURST[0]) -> list[float]:
+    """``count`` bursts of ``keys`` changes ``BURST[1]`` seconds apart, each after a quiet spell
+    (one key: a lone edit): seconds from a burst's last change to its version's diagnostics."""
     at = document.edit_at()
-    out = []
-    for _ in range(count):
-        await asyncio.sleep(DEBOUNCE * 1.5)
-        sent = flip(session, doc, document, at)
-        arrived, found = await session.diagnostics(doc.uri, doc.version)
-        if found != doc.diagnostics:
-            raise RuntimeError(f"the edit changed the diagnostics: {doc.diagnostics} → {found}")
-        out.append(arrived - sent)
-    return out
-
-
-async def bursts(session: Session, doc: Opened, document: Document, count: int) -> list[float]:
-    """``count`` bursts of typing: seconds from a burst's last change to its version's diagnostics."""
-    at = document.edit_at()
-    keys, gap = BURST
     out = []
     for _ in range(count):
         await asyncio.sleep(DEBOUNCE * 1.5)
         for key in range(keys):
             if key:
-                await asyncio.sleep(gap)
+                await asyncio.sleep(BURST[1])
             sent = flip(session, doc, document, at)
         arrived, found = await session.diagnostics(doc.uri, doc.version)
         if found != doc.diagnostics:
@@ -316,7 +301,7 @@ async def measure(lines: int, requests: int, edit_count: int) -> dict:
             initialize = await session.start(folder)
             document = Document(text)
             opened, doc = await open_document(session, uri, text)
-            edited = await edits(session, doc, document, edit_count)
+            edited = await bursts(session, doc, document, edit_count, keys=1)
             typed = await bursts(session, doc, document, edit_count)
             timed = await latencies(session, doc, document, requests)
             after_edit = await completions_after_edits(session, doc, document, edit_count)
