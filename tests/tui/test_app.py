@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from conftest import ORDER, example_session, line_of, settle
+from tuikit import ORDER, example_session, line_of, settle
 from textual.widgets import DataTable, Input, Static, Tabs
 
 from coordlang.errors import CoordError

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, ORDER, ORDER_EVENTS
+from tuikit import EXAMPLES, ORDER, ORDER_EVENTS
 
 from coordlang.cli import main
 from coordlang.tui.app import DebuggerApp

@@ -7,7 +7,7 @@ and the screens name files by their name alone."""
 
 from __future__ import annotations
 
-from conftest import ORDER, example_session, line_of, settle
+from tuikit import ORDER, example_session, line_of, settle
 
 from coordlang.tui.app import DebuggerApp
 from coordlang.tui.source import SourceView

@@ -11,7 +11,7 @@ import sys
 import time
 
 import pytest
-from conftest import EXAMPLES
+from tuikit import EXAMPLES
 
 TIMEOUT = 60.0
 INSTALL_HINT = ("tmux is needed for tests/tui/test_tmux.py and `tmux` is not on PATH: install it "
