@@ -82,7 +82,7 @@ def test_back_and_forth_returns_to_identical_states() -> None:
         assert session.state == expected
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=max(15, settings.default.max_examples // 10), deadline=None)  # long profile: 200
 @given(st.lists(st.sampled_from(["in", "over", "out", "back", "continue", "reverse", "goto"]), min_size=1,
                 max_size=12), st.integers(0, 400))
 def test_any_walk_stands_at_the_state_a_straight_run_reaches(moves: list[str], where: int) -> None:

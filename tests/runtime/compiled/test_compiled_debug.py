@@ -14,6 +14,10 @@ from coordlang.runtime.debug import DebugSession, EventBreakpoint
 from coordlang.runtime.interpreter import Interpreter
 
 
+EXAMPLES = max(15, settings.default.max_examples // 10)
+"""Runs per program: 15 in the ``ci`` profile, 200 with ``COORD_HYPOTHESIS_PROFILE=long``."""
+
+
 def routed(prog: ir.Program, events, inbox: int, until) -> list:
     """Every event the interpreter routes, inputs and emitted ones, in routing order."""
     interpreter = Interpreter(prog, inbox_capacity=inbox)
@@ -48,49 +52,49 @@ def prog_path(prog: ir.Program):
     return next(ref.path for ref in prog.spans if ref.path is not None)
 
 
-@settings(max_examples=20)
+@settings(max_examples=EXAMPLES)
 @given(runs(WAITS, PROGRAM_VOCABULARY["waits"]))
 def test_waits(run) -> None:
     check(WAITS, run)
 
 
-@settings(max_examples=20)
+@settings(max_examples=EXAMPLES)
 @given(runs(STEPS, PROGRAM_VOCABULARY["steps"]))
 def test_steps(run) -> None:
     check(STEPS, run)
 
 
-@settings(max_examples=15)
+@settings(max_examples=EXAMPLES)
 @given(runs(FORKS, PROGRAM_VOCABULARY["forks"], max_events=20))
 def test_forks(run) -> None:
     check(FORKS, run)
 
 
-@settings(max_examples=15)
+@settings(max_examples=EXAMPLES)
 @given(runs(NESTS, PROGRAM_VOCABULARY["nests"], max_events=20))
 def test_nests(run) -> None:
     check(NESTS, run)
 
 
-@settings(max_examples=15)
+@settings(max_examples=EXAMPLES)
 @given(runs(APPROVAL, example_vocabulary("approval_flow", keys=2)))
 def test_approval_flow(run) -> None:
     check(APPROVAL, run)
 
 
-@settings(max_examples=15)
+@settings(max_examples=EXAMPLES)
 @given(runs(PAYMENTS, example_vocabulary("payment_retries")))
 def test_payment_retries(run) -> None:
     check(PAYMENTS, run)
 
 
-@settings(max_examples=15)
+@settings(max_examples=EXAMPLES)
 @given(runs(ORDER_SAGA, example_vocabulary("order_saga")))
 def test_order_saga(run) -> None:
     check(ORDER_SAGA, run)
 
 
-@settings(max_examples=10)
+@settings(max_examples=EXAMPLES)
 @given(runs(SUBWORKFLOWS, example_vocabulary("subworkflows")))
 def test_subworkflows(run) -> None:
     check(SUBWORKFLOWS, run)
