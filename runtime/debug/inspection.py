@@ -210,7 +210,6 @@ class Inspection:
             raise CoordError(f"no instance {instance} at this point of the run")
         frames = []
         work = self._interp.peek()
-        pc = None
         if work is not None and work.kind == "instruction" and work.instance == instance:
             location = self._location_of(work)
         else:
@@ -378,8 +377,7 @@ def _summary(session: DebugSession, state: RunState) -> dict[str, str]:
             if not slot.name.startswith("$") and value is not None:
                 out[f"{prefix}.{slot.name}"] = show(value, slot.type)
         for thread in inst.threads.values():
-            sid = unit.code[thread.pc].sid if 0 <= thread.pc < len(unit.code) else -1
-            place = session._place(sid, inst.id, "")
+            place = session._place(session._instruction_sid(inst, thread.pc), inst.id, "")
             out[f"{prefix}.thread {thread.id}"] = f"{thread.state} at line {place.line}" if place.line else thread.state
         for kind, queue in inst.inbox.items():
             if queue:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import bisect
 import copy
-import dataclasses
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,7 +152,6 @@ class DebugSession(Inspection):
         """Breakpoints that stop at the current position (found when it was checked)."""
         self._snapshots = [_Snapshot(0, copy.deepcopy(self._interp.state), 0, None, 0)]
         self._pause = threading.Event()
-        self._output: list[str] | None = None
         self.last_stop = Stop("entry", "the start of the run", 0, None)
 
     # ---------------------------------------------------------------- opening
@@ -295,8 +293,7 @@ class DebugSession(Inspection):
         """Back to the last position before this one where a breakpoint stops, or the start."""
         end = self.position
         self._pause.clear()
-        if self.breakpoints.counted and self._hits_version != self.breakpoints.version:
-            self._goto(end)  # counts hits from the start again
+        self._recount_hits()
         found = self._last_hit_before(end)
         if self._pause.is_set():
             self._pause.clear()
@@ -307,10 +304,8 @@ class DebugSession(Inspection):
             return self._stop("entry", "back at the start of the run: no breakpoint on the way")
         position, reason, ids, error, escaped = found
         self._goto(position)
-        stop = self._stop(reason, self._hit_description(reason, ids, error), ids, error)
-        if error is not None:
-            stop = self.last_stop = dataclasses.replace(stop, escaped=escaped)
-        return stop
+        return self._stop(reason, self._hit_description(reason, ids, error), ids, error,
+                          escaped=escaped if error is not None else None)
 
     def goto(self, position: int) -> Stop:
         """To any position: back in what has run, or forward (running on)."""
@@ -342,30 +337,27 @@ class DebugSession(Inspection):
     def _forward(self, arrived: Callable[[Work], bool], reason: str) -> Stop:
         self._pause.clear()
         output: list[str] = []
-        if self.breakpoints.counted and self._hits_version != self.breakpoints.version:
-            self._goto(self.position)  # counts hits from the start again
+        self._recount_hits()
         if self.position == 0 and self.last_stop.reason == "entry":
             # The entry has not stopped for its own breakpoints yet (a continue right after launch).
             if self._hits_at < 0:
                 self._check(output)
             if self._here:
-                return self._stop(*self._hit(self._here, None), output=output)
+                return self._stop(*self._hit(self._here), output=output)
         while True:
             if self._pause.is_set():
                 self._pause.clear()
                 return self._stop("pause", f"paused: {self._describe_here()}", output=output)
             if not self._advance(check=True, output=output):
                 return self._stop("end", self._end_description(), output=output)
-            raised = [r for r in self._interp.raised if self.breakpoints.errors_stop(r.error.kind, r.escaped)]
-            if raised:
-                r = raised[0]
+            r = self._error_hit()
+            if r is not None:
                 what = "escaped" if r.escaped else "was caught in"
-                stop = self._stop("exception", f"{r.error.kind}: {r.error.message} ({what} "
-                                  f"{self._instance_name(r.instance)})", (), r.error, output, instance=r.instance)
-                stop = self.last_stop = dataclasses.replace(stop, escaped=r.escaped)
-                return stop
+                return self._stop("exception", f"{r.error.kind}: {r.error.message} ({what} "
+                                  f"{self._instance_name(r.instance)})", (), r.error, output, instance=r.instance,
+                                  escaped=r.escaped)
             if self._here:
-                return self._stop(*self._hit(self._here, None), output=output)
+                return self._stop(*self._hit(self._here), output=output)
             work = self._interp.peek()
             if work is None:
                 return self._stop("end", self._end_description(), output=output)
@@ -403,14 +395,13 @@ class DebugSession(Inspection):
         self._interp.state = copy.deepcopy(snap.state)
         self._effects.used = snap.used
         self.position = snap.position
-        if snap.position == 0:
-            self._hits, self._hits_at = {}, -1
-        else:
-            self._hits, self._hits_at = dict(snap.hits or {}), snap.position
         self._hits_version = version
         self._here = []
-        if self._hits_at < self.position or self.position == 0:
-            self._check(None)
+        if snap.position == 0:
+            self._hits = {}
+            self._check(None)  # position 0 is in no snapshot's counts
+        else:
+            self._hits, self._hits_at = dict(snap.hits or {}), snap.position
         while self.position < target:
             if not self._advance(check=True, output=None):
                 break
@@ -502,25 +493,36 @@ class DebugSession(Inspection):
             self._goto(start)
             found = None
             if start == 0 and self._here:
-                found = (0, self._hit(self._here, None)[0], tuple(self._here), None, False)
+                found = (0, self._hit_reason(self._here), tuple(self._here), None, False)
             while self.position < min(stop, end - 1):
                 if self._pause.is_set():
                     return None
                 if not self._advance(check=True, output=None):
                     break
-                raised = [r for r in self._interp.raised if self.breakpoints.errors_stop(r.error.kind, r.escaped)]
-                if raised:
-                    found = (self.position, "exception", (), raised[0].error, raised[0].escaped)
+                raised = self._error_hit()
+                if raised is not None:
+                    found = (self.position, "exception", (), raised.error, raised.escaped)
                 elif self._here:
-                    found = (self.position, self._hit(self._here, None)[0], tuple(self._here), None, False)
+                    found = (self.position, self._hit_reason(self._here), tuple(self._here), None, False)
             if found is not None:
                 return found
         return None
 
-    def _hit(self, ids: list[int], error: ErrorValue | None) -> tuple[str, str, tuple[int, ...], ErrorValue | None]:
-        is_event = any(bp.id in ids for bp in self.breakpoints.events)
-        reason = "event" if is_event else "breakpoint"
-        return reason, self._hit_description(reason, tuple(ids), error), tuple(ids), error
+    def _recount_hits(self) -> None:
+        """Count hits from the start again when the breakpoints changed and one counts them."""
+        if self.breakpoints.counted and self._hits_version != self.breakpoints.version:
+            self._goto(self.position)
+
+    def _error_hit(self) -> _Raised | None:
+        """The first error the last step raised that an error breakpoint stops on."""
+        return next((r for r in self._interp.raised if self.breakpoints.errors_stop(r.error.kind, r.escaped)), None)
+
+    def _hit_reason(self, ids: list[int]) -> str:
+        return "event" if any(bp.id in ids for bp in self.breakpoints.events) else "breakpoint"
+
+    def _hit(self, ids: list[int]) -> tuple[str, str, tuple[int, ...]]:
+        reason = self._hit_reason(ids)
+        return reason, self._hit_description(reason, tuple(ids), None), tuple(ids)
 
     def _hit_description(self, reason: str, ids: tuple[int, ...], error: ErrorValue | None) -> str:
         if reason == "exception" and error is not None:
@@ -529,9 +531,9 @@ class DebugSession(Inspection):
         return f"{what} {', '.join(map(str, ids))}: {self._describe_here()}"
 
     def _stop(self, reason: str, description: str, ids: tuple[int, ...] = (), error: ErrorValue | None = None,
-              output: list[str] | None = None, instance: int | None = None) -> Stop:
+              output: list[str] | None = None, instance: int | None = None, escaped: bool | None = None) -> Stop:
         stop = Stop(reason, description, self.position, instance if instance is not None else self.current_instance,
-                    tuple(ids), error, tuple(output or ()))
+                    tuple(ids), error, tuple(output or ()), escaped)
         self.last_stop = stop
         return stop
 
