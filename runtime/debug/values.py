@@ -87,11 +87,12 @@ class Expressions:
     def __init__(self, tables: Tables) -> None:
         self.tables = tables
         self.evaluator = Evaluator(tables)
-        self._compiled: dict[tuple[str, str], tuple[ir.Expr, Unit]] = {}
+        self._compiled: dict[tuple[str, str], tuple[ir.Expr, Unit, str]] = {}
+        """(text, unit) → the lowered expression, the unit it reads, its static type."""
 
     def evaluate(self, text: str, inst: Instance, clock: float) -> object:
         """The value of ``text`` in ``inst`` (its variables by name, and ``key``)."""
-        expr, unit = self._compile(text, inst)
+        expr, unit, _ = self._compile(text, inst)
         scope = dataclasses.replace(inst, slots=[*inst.slots, inst.key])
         try:
             return self.evaluator.value(expr, scope, unit, clock)
@@ -111,10 +112,10 @@ class Expressions:
         return definition.fields if definition is not None else ()
 
     def type_of(self, text: str, inst: Instance) -> str:
-        expr, unit = self._compile(text, inst)
-        return _static_type(expr, unit)
+        """The static type of ``text`` in ``inst``, by the compiler's rule (``Body.type_of``)."""
+        return self._compile(text, inst)[2]
 
-    def _compile(self, text: str, inst: Instance) -> tuple[ir.Expr, Unit]:
+    def _compile(self, text: str, inst: Instance) -> tuple[ir.Expr, Unit, str]:
         key = (text, inst.unit)
         found = self._compiled.get(key)
         if found is not None:
@@ -140,9 +141,8 @@ class Expressions:
         body.slots = list(slots)
         body.ctx.scopes = [names]
         expr = body.expr(node)
-        unit = Unit(f"debug:{inst.unit}", tuple(slots), ())
-        self._compiled[key] = (expr, unit)
-        return expr, unit
+        compiled = self._compiled[key] = (expr, Unit(f"debug:{inst.unit}", tuple(slots), ()), body.type_of(expr))
+        return compiled
 
     def _slots(self, inst: Instance) -> list[ir.Slot]:
         unit = self.tables.units.get(inst.unit)
@@ -153,16 +153,3 @@ class Expressions:
                      *(ir.Slot(name, type_) for name, type_ in self._event_fields(inst.workflow))]
         return [*slots, ir.Slot("key", "any")]
 
-
-def _static_type(expr: ir.Expr, unit: Unit) -> str:
-    if isinstance(expr, ir.Const):
-        return expr.type
-    if isinstance(expr, ir.Load):
-        return unit.slots[expr.slot].type
-    if isinstance(expr, ir.Binary):
-        return expr.type
-    if isinstance(expr, ir.Interpolate):
-        return "str"
-    if isinstance(expr, ir.Builtin) and expr.name == "now":
-        return "time"
-    return "any"
