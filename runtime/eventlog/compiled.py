@@ -110,6 +110,7 @@ class HandlerTape:
                                             f"it {_outcome_text(recorded)}")
             elif self.writer is not None:
                 self.writer.append(["call", name, keys, outcome, wall])
+                self.writer.flush_if_stale()
 
         if inspect.iscoroutinefunction(function):
             async def tape(*args, idempotency_key):

@@ -2,13 +2,14 @@
 
 A frame is a 4-byte marker (``\\xc1CLG``: 0xc1 is the one byte msgpack never uses), the
 payload's length and CRC-32 (little-endian ``u32`` each), then the payload: one msgpack
-object. A segment file, ``segment-<first record>.log``, is a header frame followed by record
-frames. Records are numbered from 1 across segments; a segment's name and header carry the
-number of its first record, so a reader knows every record's number without reading the
-segments before it.
+object. A segment file, ``segment-<first record>.log``, is a header frame followed by frames
+that each hold a batch of records (``records.batch``). Records are numbered from 1 across
+segments; a segment's name and header carry the number of its first record, so a reader knows
+every record's number without reading the segments before it.
 
 Damage is of two kinds. A **torn tail**, the last frame of the last segment cut short or
-half-written by a crash, is expected: :func:`scan` reports it and the log truncates it. A bad
+half-written by a crash (the records of that batch are lost, as a crash before the write
+would have lost them), is expected: :func:`scan` reports it and the log truncates it. A bad
 frame with a good frame after it (:func:`good_frame_after`, which finds candidates by their
 marker) is **corruption**: nothing after it can be trusted in order, so reading stops there
 with :class:`LogCorrupt`, naming the segment and offset (``coord log repair`` salvages what

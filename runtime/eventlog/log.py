@@ -11,8 +11,9 @@ one is either whole or absent) let a reader start near any record instead of at 
 - ``always``: each record is written and synced before the run goes on; a power cut loses at
   most the record being written. Slowest.
 - ``batch`` (the default): records are written and synced together, after each batch of input
-  events, at each snapshot, and whenever 1 MiB or 50 ms of records have gathered; a power cut
-  loses the records since the last sync.
+  events, at each snapshot, whenever 1 MiB of records has gathered, and after a handler call
+  that ends 50 ms or more after the last write; a power cut loses the records since the last
+  sync.
 - ``never``: records are written at the same points but never synced: the operating system
   writes them when it likes (Linux: within about 30 s), and a power cut can lose that much.
 
@@ -35,15 +36,18 @@ from pathlib import Path
 
 from coordlang.runtime.eventlog.frames import (LogCorrupt, LogError, frame, fsync_directory, good_frame_after, scan,
                                                segment_first, segment_name, segments)
-from coordlang.runtime.eventlog.records import check_header, pack, unpack
+from coordlang.runtime.eventlog.records import batch, check_header, pack, split_batch, unpack, unpack_batch
 
 FSYNC_MODES = ("always", "batch", "never")
 SEGMENT_BYTES = 64 << 20
 FLUSH_BYTES = 1 << 20
 FLUSH_SECONDS = 0.05
-"""``batch``/``never`` write out their buffer when it holds FLUSH_BYTES, or when a record is
-appended FLUSH_SECONDS after the last write: a slow run (handlers that wait on the network)
-keeps its log as current as a fast one."""
+"""``batch``/``never`` write out their buffer when it holds FLUSH_BYTES, and when a handler call
+ends FLUSH_SECONDS or more after the last write (:meth:`LogWriter.flush_if_stale`): a slow run
+(handlers that wait on the network) keeps its log as current as a fast one. The clock is read
+after handler calls only, the one place a run spends unbounded time between two records (it
+writes after each batch of input anyway): reading it for every record cost a third of
+appending one."""
 SNAPSHOT_PREFIX = "snapshot-"
 SNAPSHOT_SUFFIX = ".snap"
 
@@ -53,7 +57,9 @@ class TornTail(UserWarning):
 
 
 class LogWriter:
-    """Appends records to a log directory, from record number ``next_record`` on."""
+    """Appends records to a log directory, from record number ``next_record`` on, in batches: a
+    segment grows past ``segment_bytes`` by at most one batch (a new one starts at a batch's
+    first record)."""
 
     def __init__(self, directory: Path, header: dict, *, next_record: int = 1, fsync: str = "batch",
                  segment_bytes: int = SEGMENT_BYTES) -> None:
@@ -67,6 +73,7 @@ class LogWriter:
         """Records appended so far (the number of the last one)."""
         self._buffer: list[bytes] = []
         self._buffered = 0
+        self._flush_at = 0 if fsync == "always" else FLUSH_BYTES
         self._flushed = time.monotonic()
         self._file = None
         self._written = 0
@@ -84,32 +91,36 @@ class LogWriter:
 
     def append_packed(self, payload: bytes) -> int:
         """Add a record already packed (``coord log repair`` copies them byte for byte)."""
-        data = frame(payload)
+        self._buffer.append(payload)
+        self._buffered += len(payload)
         self.records += 1
-        if self._file is None or self._written + self._buffered >= self.segment_bytes:
-            self._roll()
-        self._buffer.append(data)
-        self._buffered += len(data)
-        if (self.fsync == "always" or self._buffered >= FLUSH_BYTES
-                or time.monotonic() - self._flushed >= FLUSH_SECONDS):
+        if self._buffered >= self._flush_at:
             self.flush()
         return self.records
 
+    def flush_if_stale(self) -> None:
+        """Write what is buffered if the last write was FLUSH_SECONDS ago or more."""
+        if self._buffer and time.monotonic() - self._flushed >= FLUSH_SECONDS:
+            self.flush()
+
     def flush(self) -> None:
-        """Write what is buffered (and sync it, unless ``--fsync never``)."""
+        """Write what is buffered, as one frame (and sync it, unless ``--fsync never``)."""
         self._flushed = time.monotonic()
-        if self._buffer:
-            assert self._file is not None
-            # Taken out of the buffer before writing: an interrupt (Ctrl-C) during the write
-            # leaves at worst a torn tail, never the same records written twice by close().
-            data = b"".join(self._buffer)
-            self._buffer.clear()
-            self._buffered = 0
-            self._written += len(data)
-            self._file.write(data)
-            self._file.flush()
-            if self.fsync != "never":
-                os.fsync(self._file.fileno())
+        if not self._buffer:
+            return
+        if self._file is None or self._written >= self.segment_bytes:
+            self._roll(self.records - len(self._buffer) + 1)
+        assert self._file is not None
+        # Taken out of the buffer before writing: an interrupt (Ctrl-C) during the write
+        # leaves at worst a torn tail, never the same records written twice by close().
+        data = frame(batch(self._buffer))
+        self._buffer = []
+        self._buffered = 0
+        self._written += len(data)
+        self._file.write(data)
+        self._file.flush()
+        if self.fsync != "never":
+            os.fsync(self._file.fileno())
 
     def close(self) -> None:
         self.flush()
@@ -117,14 +128,13 @@ class LogWriter:
             self._file.close()
             self._file = None
 
-    def _roll(self) -> None:
-        """Start a new segment whose first record is the one being appended."""
-        self.flush()
+    def _roll(self, first: int) -> None:
+        """Start a new segment whose first record is record ``first``."""
         if self._file is not None:
             self._file.close()
-        path = self.directory / segment_name(self.records)
+        path = self.directory / segment_name(first)
         self._file = open(path, "wb")
-        head = frame(pack({**self.header, "first": self.records}))
+        head = frame(pack({**self.header, "first": first}))
         self._file.write(head)
         self._written = len(head)
         self._file.flush()
@@ -178,7 +188,8 @@ def read_log(directory: Path, digest: str | None = None, *, truncate: bool = Tru
             raise LogError(f"{path}: starts at record {found.get('first')}, but the segments before it hold "
                            f"{len(records)}: a segment is missing or out of place; `coord log repair {directory}` "
                            "keeps the records before the gap")
-        records.extend(_decode(p, path, i) for i, p in enumerate(payloads[1:], 1))
+        for index, payload in enumerate(payloads[1:], 1):
+            records.extend(_decode_batch(payload, path, index))
     if header is None:
         raise LogError(f"{directory}: its only segment is empty (the run stopped before recording anything); "
                        "delete the folder and run again")
@@ -254,6 +265,13 @@ def _decode(payload: bytes, path: Path, index: int) -> object:
         return unpack(payload)
     except Exception as exc:  # a frame whose checksum matched but does not decode: written by a bug
         raise LogError(f"{path}: frame {index} does not decode as msgpack ({exc})") from None
+
+
+def _decode_batch(payload: bytes, path: Path, index: int) -> list[list]:
+    try:
+        return unpack_batch(payload)
+    except Exception as exc:  # as in _decode
+        raise LogError(f"{path}: frame {index} does not decode as a batch of records ({exc})") from None
 
 
 # ---------------------------------------------------------------- snapshots
@@ -381,7 +399,11 @@ def repair(directory: Path, target: Path) -> Repaired:
                 damage = LogCorrupt(path, 0, f"starts at record {segment_header.get('first')} after {len(kept)}")
                 break
             header = header or segment_header
-            kept.extend(payloads[1:])
+            try:
+                kept.extend(piece for payload in payloads[1:] for piece in split_batch(payload))
+            except Exception as exc:  # a frame whose checksum matched but holds no records: written by a bug
+                damage = LogCorrupt(path, 0, f"a frame that holds no batch of records ({exc})")
+                break
         if found.damage is not None:
             damage = LogCorrupt(path, found.end, found.damage)
             break

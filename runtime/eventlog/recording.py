@@ -44,6 +44,7 @@ class Recorder(Effects):
                 workflow: str) -> Attempt:
         outcome = self.inner.attempt(handler, args, idempotency_key, loop, workflow)
         self.writer.append(attempt_record(handler.definition.name, idempotency_key, outcome))
+        self.writer.flush_if_stale()
         return outcome
 
     def routed(self, event: Event) -> None:

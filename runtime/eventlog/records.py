@@ -22,8 +22,12 @@ and ``emit`` are checked on the way, and say what happened to anyone reading the
 ``[wall]`` is optional: the seconds (a float) of wall time the handler call took, measured with
 ``time.perf_counter`` around it, which the virtual clock does not count (a profile reports it).
 A record without it (written before it was kept, or of an attempt nobody measured) reads the
-same; a replay or a resume reuses what the log holds and never adds one. Old readers take their
-elements by position and ignore a trailing one, so the format version stays 2.
+same; a replay or a resume reuses what the log holds and never adds one. Readers take their
+elements by position and ignore a trailing one.
+
+Records are written in batches: each frame after a segment's header holds the msgpack array of
+the records appended since the last write (:func:`batch`), so the framing, the checksum and the
+reader's decoding are paid once a batch, not once a record.
 """
 
 from __future__ import annotations
@@ -44,8 +48,9 @@ if TYPE_CHECKING:
     from coordlang.ir.nodes import Program
 
 FORMAT = "coordlog"
-FORMAT_VERSION = 2
-"""2: frames begin with a marker (1 had none)."""
+FORMAT_VERSION = 3
+"""2: frames begin with a marker (1 had none). 3: a frame after a segment's header holds a batch
+of records (one msgpack array of them), not one record."""
 KINDS = ("in", "ok", "err", "fire", "emit", "fin", "end")
 WALL_AT = {"ok": 4, "err": 7, "call": 4}
 """Where a record that may end with a handler call's wall time has it, by kind (``call`` is the
@@ -90,6 +95,35 @@ def pack(record: object) -> bytes:
     except (TypeError, ValueError, OverflowError) as exc:
         _packer.reset()  # a failed pack leaves its partial bytes behind
         raise LogError(f"cannot record {_short(record)}: {exc}") from None
+
+
+def batch(payloads: list[bytes]) -> bytes:
+    """One frame's payload holding the records packed as ``payloads``: their msgpack array
+    (an array header and the records' own bytes, which need no packing again)."""
+    return _packer.pack_array_header(len(payloads)) + b"".join(payloads)
+
+
+def unpack_batch(payload: bytes) -> list[list]:
+    """The records of a frame :func:`batch` wrote; ValueError when it holds something else."""
+    found = unpack(payload)
+    if not isinstance(found, list) or not all(isinstance(r, list) and r and isinstance(r[0], str) for r in found):
+        raise ValueError("it holds no batch of records")
+    return found
+
+
+def split_batch(payload: bytes) -> list[bytes]:
+    """The bytes of each record in a frame :func:`batch` wrote, exactly as they were packed."""
+    unpacker = msgpack.Unpacker(raw=False, strict_map_key=False, max_buffer_size=len(payload))
+    unpacker.feed(payload)
+    count = unpacker.read_array_header()
+    pieces = []
+    at = unpacker.tell()
+    for _ in range(count):
+        unpacker.skip()
+        end = unpacker.tell()
+        pieces.append(payload[at:end])
+        at = end
+    return pieces
 
 
 def _short(record: object) -> str:

@@ -84,3 +84,23 @@ def as_written_before(source: Path, target: Path) -> Path:
         writer.append(record)
     writer.close()
     return target
+
+
+def keep_records(directory: Path, records: int | None = None) -> list[int]:
+    """Rewrite a one-segment log with each of its first ``records`` records (None: all) in a
+    frame of its own, as if each had been written alone; the offsets of those frames (the
+    header's first, so record ``n`` starts at ``offsets[n]``). Snapshot files stay."""
+    from coordlang.runtime.eventlog.frames import frame, scan, segments
+    from coordlang.runtime.eventlog.records import batch, split_batch
+
+    (segment,) = segments(directory)
+    found = scan(segment.read_bytes())
+    pieces = [piece for payload in found.payloads[1:] for piece in split_batch(payload)]
+    frames = [frame(found.payloads[0])] + [frame(batch([p])) for p in pieces[:records]]
+    offsets = []
+    at = 0
+    for data in frames:
+        offsets.append(at)
+        at += len(data)
+    segment.write_bytes(b"".join(frames))
+    return offsets

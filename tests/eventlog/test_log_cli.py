@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from logkit import CHECKOUT, EXAMPLES, checkout_events, copy_log, write_events
+from logkit import CHECKOUT, EXAMPLES, checkout_events, copy_log, keep_records, write_events
 
 from coordlang.cli import main
-from coordlang.runtime.eventlog.frames import scan, segments
+from coordlang.runtime.eventlog.frames import segments
 
 ORDERS = next(p for p in EXAMPLES if p.name == "order_saga")
 
@@ -95,9 +95,9 @@ def test_log_info_records_and_repair(tmp_path, capsys, logged):
     lines = [json.loads(line) for line in out.splitlines()]
     assert [line[0] for line in lines] == [2, 3, 4] and lines[0][1] == "ok"
     broken = copy_log(log, tmp_path / "broken")
+    at = keep_records(broken)[10]  # a frame per record: the flip damages record 10 alone
     (segment,) = segments(broken)
     data = bytearray(segment.read_bytes())
-    at = scan(bytes(data)).offsets[10]
     data[at + 10] ^= 0x40
     segment.write_bytes(bytes(data))
     status, _, err = coord(capsys, "replay", broken)
@@ -113,9 +113,9 @@ def test_a_torn_tail_is_a_warning_and_the_run_resumes(tmp_path, capsys, logged):
     copy = copy_log(log, tmp_path / "torn")
     for snapshot in copy.glob("snapshot-*"):
         snapshot.unlink()
+    offsets = keep_records(copy)
     (segment,) = segments(copy)
     data = segment.read_bytes()
-    offsets = scan(data).offsets
     segment.write_bytes(data[:offsets[30] + 5])  # record 30 cut short: no end, no fin
     status, _, err = coord(capsys, "run", ORDERS / "order_saga.coord", "--events", ORDERS / "events.jsonl",
                            "--log", copy, "--out", tmp_path / "resumed.jsonl")

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from logkit import CHECKOUT, checkout_events, compiled, copy_log, programs, uninterrupted, write_events
+from logkit import (CHECKOUT, checkout_events, compiled, copy_log, keep_records, programs, uninterrupted,
+                    write_events)
 
 from coordlang.runtime.eventlog import LogError, RecordedRun, read_log
 from coordlang.runtime.eventlog.compiled import CompiledRecording, replay_compiled
-from coordlang.runtime.eventlog.frames import frame, scan, segments
 from coordlang.runtime.compiled.reader import KernelReader
 
 
@@ -56,9 +56,8 @@ def test_a_finished_compiled_log_run_again_calls_no_handler(recorded, tmp_path):
 
 
 def cut(directory, records: int) -> None:
-    (segment,) = segments(directory)
-    found = scan(segment.read_bytes())
-    segment.write_bytes(b"".join(frame(p) for p in found.payloads[:records + 1]))
+    """Keep the first ``records`` records of a one-segment log (snapshot files stay)."""
+    keep_records(directory, records)
 
 
 def fed_rows(records: list[list]) -> np.ndarray:

@@ -7,12 +7,12 @@ import random
 import zlib
 
 import pytest
-from logkit import CHECKOUT, checkout_events, compiled, copy_log, write_events
+from logkit import CHECKOUT, checkout_events, compiled, copy_log, keep_records, write_events
 
 from coordlang.runtime.eventlog import LogCorrupt, LogError, RecordedRun, TornTail, read_log, repair
 from coordlang.runtime.eventlog.frames import FRAME, MARKER, frame, scan, segments
 from coordlang.runtime.eventlog.log import LogWriter
-from coordlang.runtime.eventlog.records import header, pack
+from coordlang.runtime.eventlog.records import header, pack, split_batch, unpack, unpack_batch
 from coordlang.runtime.events import EventReader
 
 
@@ -66,27 +66,35 @@ def test_segments_roll_and_read_back_in_order(tmp_path, program):
     writer = LogWriter(tmp_path, head, segment_bytes=200)
     for i in range(100):
         writer.append(["ok", "charge", f"o{i}:0:1", float(i)])
+        if i % 7 == 6:
+            writer.flush()  # a batch of 7: segments roll between batches
     writer.close()
-    assert len(segments(tmp_path)) > 5
+    files = segments(tmp_path)
+    assert len(files) > 5
+    assert [int(f.stem.split("-")[1]) for f in files] == list(range(1, 100, 7))[:len(files)]
     contents = read_log(tmp_path)
     assert [r[3] for r in contents.records] == [float(i) for i in range(100)]
 
 
-def test_a_torn_tail_is_truncated_at_every_byte_of_the_last_record(tmp_path, recorded):
+def test_a_torn_tail_is_truncated_at_every_byte_of_the_last_frame(tmp_path, recorded):
+    """The last frame holds the last batch of records; a crash that tears it loses them all,
+    as a crash just before the write would have."""
     directory, _ = recorded
     segment = only_segment(directory)
     data = segment.read_bytes()
-    whole = read_log(directory).records
-    last_start = scan(data).offsets[-1]
+    found = scan(data)
+    in_last = len(unpack_batch(found.payloads[-1]))
+    whole = read_log(directory).records[:-in_last]
+    last_start = found.offsets[-1]
     for cut in range(last_start + 1, len(data)):
         copy = tmp_path / f"cut{cut}"
         copy_log(directory, copy)
         only_segment(copy).write_bytes(data[:cut])
         with pytest.warns(TornTail, match=f"dropped the {cut - last_start} bytes from byte {last_start}"):
             contents = read_log(copy)
-        assert contents.records == whole[:-1]
+        assert contents.records == whole
         assert only_segment(copy).stat().st_size == last_start  # truncated on disk
-        assert read_log(copy).records == whole[:-1]  # and now clean: no warning (they are errors here)
+        assert read_log(copy).records == whole  # and now clean: no warning (they are errors here)
 
 
 def test_a_bit_flip_in_the_middle_is_corruption_named_by_segment_and_offset(tmp_path, recorded):
@@ -113,11 +121,10 @@ def test_a_bit_flip_in_the_middle_is_corruption_named_by_segment_and_offset(tmp_
 
 def test_repair_salvages_every_record_before_the_damage(tmp_path, recorded, program):
     directory, events = recorded
-    data = only_segment(directory).read_bytes()
-    offsets = scan(data).offsets
     whole = read_log(directory).records
     broken = copy_log(directory, tmp_path / "broken")
-    damaged = bytearray(data)
+    offsets = keep_records(broken)  # a frame per record: the damage is record 50's alone
+    damaged = bytearray(only_segment(broken).read_bytes())
     damaged[offsets[50] + 9] ^= 0xFF  # inside record 50's payload (frame 0 is the header)
     only_segment(broken).write_bytes(bytes(damaged))
     done = repair(broken, tmp_path / "fixed")
@@ -180,3 +187,36 @@ def test_a_large_torn_record_is_a_torn_tail_and_a_flipped_length_is_corruption(t
     with pytest.raises(LogCorrupt) as caught:
         read_log(broken)
     assert caught.value.offset == offsets[2]
+
+
+def test_records_are_framed_in_batches_and_split_back_byte_for_byte(recorded):
+    directory, _ = recorded
+    found = scan(only_segment(directory).read_bytes())
+    batches = [split_batch(payload) for payload in found.payloads[1:]]
+    whole = read_log(directory).records
+    assert len(batches) < len(whole) / 3  # batched: far fewer frames than records
+    assert [unpack(piece) for pieces in batches for piece in pieces] == whole
+    assert [piece for pieces in batches for piece in pieces] == [pack(record) for record in whole]
+
+
+def test_fsync_always_writes_each_record_before_append_returns(tmp_path, program):
+    writer = LogWriter(tmp_path, header(program, "x.coord", 0), fsync="always")
+    for i in range(3):
+        writer.append(["ok", "charge", f"o{i}:0:1", float(i)])
+        assert [r[3] for r in read_log(tmp_path).records] == [float(n) for n in range(i + 1)]
+    writer.close()
+    assert len(scan(only_segment(tmp_path).read_bytes()).payloads) == 4  # the header, a frame per record
+
+
+def test_a_handler_call_long_after_the_last_write_writes_the_buffer(tmp_path, program, monkeypatch):
+    from coordlang.runtime.eventlog import log
+
+    writer = LogWriter(tmp_path, header(program, "x.coord", 0))
+    writer.append(["in", 1.0, "Order", {"id": "o1"}, "x:1"])
+    monkeypatch.setattr(log, "FLUSH_SECONDS", 3600.0)
+    writer.flush_if_stale()
+    assert not segments(tmp_path)  # nothing written yet: the buffer waits for more
+    monkeypatch.setattr(log, "FLUSH_SECONDS", 0.0)
+    writer.flush_if_stale()
+    assert [r[0] for r in read_log(tmp_path).records] == ["in"]
+    writer.close()

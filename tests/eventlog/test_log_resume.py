@@ -4,10 +4,10 @@ again; the outcomes, and the log itself, are those of the uninterrupted run."""
 from __future__ import annotations
 
 import pytest
-from logkit import CHECKOUT, T0, checkout_events, compiled, copy_log, uninterrupted, without_wall, write_events
+from logkit import (CHECKOUT, T0, checkout_events, compiled, copy_log, keep_records, uninterrupted, without_wall,
+                    write_events)
 
 from coordlang.runtime.eventlog import LogError, RecordedRun, read_log
-from coordlang.runtime.eventlog.frames import frame, scan, segments
 from coordlang.runtime.eventlog.log import snapshot_files
 from coordlang.runtime.events import EventReader
 from coordlang.runtime.handlers import BoundHandler, bind_handlers
@@ -36,10 +36,7 @@ def record(program, directory, events, *, handlers=None, batch_size=7, snapshot_
 
 def cut(directory, records: int) -> None:
     """Keep the first ``records`` records of a one-segment log (snapshot files stay)."""
-    (segment,) = segments(directory)
-    data = segment.read_bytes()
-    found = scan(data)
-    segment.write_bytes(b"".join(frame(p) for p in found.payloads[:records + 1]))
+    keep_records(directory, records)
 
 
 def test_the_uninterrupted_recording_has_the_plain_outcomes(recorded, program):
