@@ -1,0 +1,200 @@
+"""Re-parsing after an edit: only the top-level declarations the edit touches.
+
+A top-level declaration starts at column 0 with a declaration keyword, so the text between two
+such lines (a *chunk*) can be found without parsing. When the previous version of a document
+parsed clean, :func:`reparse` finds the chunks the edit touches (from the text the two versions
+share at their start and end), parses just those, and keeps the other declarations and tokens.
+The result equals :func:`coordlang.syntax.parse` of the new text, node for node and token for
+token (``tests/syntax/test_incremental.py`` holds it to that on random edits).
+
+**Why the pieces may be glued.** ``start: NL? (decl (NL decl)* NL?)?`` makes a clean module a
+sequence of declarations: after ``decl NL`` the automaton is where it started, and the
+tokenizer, at a column-0 keyword after a closed declaration, has no bracket open and nothing
+pending. So a clean document's parse is the concatenation of its chunks' parses. That holds
+only for clean text, which decides when the short way is taken: the previous version must have
+parsed without a diagnostic, the chunk boundaries must fall between its declarations, and the
+re-parsed chunks must parse without one. Anything else (an edit that leaves a syntax error, a
+keyword at column 0 inside a declaration) is parsed whole, which recovery needs anyway: one
+missing ``}`` changes how the rest of the document reads.
+
+**Why spans stay absolute.** Declarations before the edit are reused as they are; those after
+it moved, and are rebuilt with shifted spans by generated per-class copiers (about 2 µs a node).
+Spans relative to their declaration would make a moved declaration free to reuse, but every
+consumer of the tree (checker, queries, formatter, compiler, debugger, the IR's span table)
+reads absolute spans; moving all of them is a change of the whole core, not of the parser. The
+measurements that decided it are in ``docs/benchmarks.md`` ("Incremental analysis").
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import fields
+from typing import Any, Callable
+
+from coordlang.gcpause import gc_paused
+from coordlang.source import LineIndex, Span
+from coordlang.syntax import ast
+from coordlang.syntax.parser import ParseResult, parse, parse_chunk
+from coordlang.syntax.tokens import Token
+
+__all__ = ["reparse", "edited_range", "shift_node", "shift_tokens"]
+
+# The keywords that open a top-level declaration (``on`` opens a reaction).
+_DECLARATION_LINE = re.compile(
+    r"(?:module|import|event|handler|policy|workflow|on|stream|pattern|migrate)(?![A-Za-z0-9_])")
+_BLOCK = 4096
+
+
+def edited_range(old: str, new: str) -> tuple[int, int, int]:
+    """``(start, old_end, new_end)``: ``old[start:old_end]`` became ``new[start:new_end]``, the
+    rest of the two texts being the same (the longest common prefix, then the longest common
+    suffix of what is left)."""
+    limit = min(len(old), len(new))
+    start = 0
+    # Compare blocks first: a character loop over a 400 KB document is tens of milliseconds.
+    while start + _BLOCK <= limit and old[start:start + _BLOCK] == new[start:start + _BLOCK]:
+        start += _BLOCK
+    while start < limit and old[start] == new[start]:
+        start += 1
+    tail = 0
+    room = limit - start
+    while tail + _BLOCK <= room and old[len(old) - tail - _BLOCK:len(old) - tail] == new[len(new) - tail - _BLOCK:len(new) - tail]:
+        tail += _BLOCK
+    while tail < room and old[len(old) - tail - 1] == new[len(new) - tail - 1]:
+        tail += 1
+    return start, len(old) - tail, len(new) - tail
+
+
+def _declaration_line(text: str, at: int) -> bool:
+    return (at == 0 or text[at - 1] == "\n") and _DECLARATION_LINE.match(text, at) is not None
+
+
+def _chunk_start(text: str, before: int) -> int:
+    """The last declaration line whose keyword (and the character after it, which decides that
+    it is a keyword) lies before ``before``; 0 when there is none."""
+    line = text.rfind("\n", 0, before) + 1
+    while line > 0:
+        m = _DECLARATION_LINE.match(text, line)
+        if m is not None and m.end() < before:
+            return line
+        line = text.rfind("\n", 0, line - 1) + 1
+    return 0
+
+
+def _chunk_end(text: str, after: int) -> int:
+    """The first declaration line starting after ``after`` (so the newline before it lies at or
+    after ``after``); the end of the text when there is none."""
+    line = text.find("\n", after)
+    while line != -1:
+        if _DECLARATION_LINE.match(text, line + 1) is not None:
+            return line + 1
+        line = text.find("\n", line + 1)
+    return len(text)
+
+
+def reparse(previous: ParseResult, text: str) -> ParseResult:
+    """The parse of ``text``, reusing what ``previous`` (the parse of an earlier version of the
+    same document) already holds where that is certain to give the same result."""
+    if previous.diagnostics or previous.text == text:
+        return parse(text) if previous.text != text else previous
+    with gc_paused():
+        result = _reparse(previous, text)
+    return result if result is not None else parse(text)
+
+
+def _reparse(previous: ParseResult, text: str) -> ParseResult | None:
+    old = previous.text
+    start, old_end, new_end = edited_range(old, text)
+    delta = new_end - old_end
+    first = _chunk_start(old, start)
+    last = _chunk_end(old, old_end)
+    decls = previous.module.decls
+    starts = [d.span.start for d in decls]
+    i = bisect.bisect_left(starts, first)
+    j = bisect.bisect_left(starts, last)
+    # The boundaries must be declaration starts of the previous parse, with nothing across them.
+    if first and (i == len(decls) or starts[i] != first or (i and decls[i - 1].span.end > first)):
+        return None
+    if last < len(old) and (j == len(decls) or starts[j] != last or (j and decls[j - 1].span.end > last)):
+        return None
+    chunk = parse_chunk(text, first, last + delta)
+    if chunk is None:
+        return None
+    new_decls, new_tokens, new_comments = chunk
+    tokens, comments = previous.tokens, previous.comments
+    ti = bisect.bisect_left(tokens, first, key=_token_start)
+    tj = bisect.bisect_left(tokens, last, key=_token_start)
+    ci = bisect.bisect_left(comments, first, key=_token_start)
+    cj = bisect.bisect_left(comments, last, key=_token_start)
+    moved = decls[j:]
+    if delta:
+        moved = tuple(shift_node(d, delta) for d in moved)
+    module = ast.Module(Span(0, len(text)), (*decls[:i], *new_decls, *moved))
+    return ParseResult(
+        text, module,
+        (*tokens[:ti], *new_tokens, *shift_tokens(tokens[tj:], delta)),
+        (*comments[:ci], *new_comments, *shift_tokens(comments[cj:], delta)),
+        (), LineIndex(text))
+
+
+def _token_start(token: Token) -> int:
+    return token.start
+
+
+_new_tuple = tuple.__new__
+
+
+def shift_tokens(tokens: tuple[Token, ...] | list[Token], delta: int) -> list[Token] | tuple[Token, ...]:
+    """The tokens moved by ``delta`` code points."""
+    if not delta:
+        return tokens
+    return [_new_tuple(Token, (k, t, s + delta, e + delta)) for k, t, s, e in tokens]
+
+
+# ---------------------------------------------------------------- shifting nodes
+
+_PLAIN = frozenset({"str", "int", "float", "bool"})
+_SHIFTERS: dict[type, Callable[[Any, int], Any]] = {}
+
+
+def shift_node(node: ast.Node, delta: int) -> ast.Node:
+    """A copy of ``node`` and everything below it with every span moved by ``delta``."""
+    return _shifter(node.__class__)(node, delta)
+
+
+def _shift_value(value: Any, delta: int) -> Any:
+    if value is None or value.__class__ is str:
+        return value
+    if value.__class__ is tuple:
+        return tuple([_shift_value(v, delta) for v in value])
+    if isinstance(value, ast.Node):
+        return _shifter(value.__class__)(value, delta)
+    if value.__class__ is Span:
+        return Span(value.start + delta, value.end + delta)
+    return value
+
+
+def _shifter(cls: type) -> Callable[[Any, int], Any]:
+    fn = _SHIFTERS.get(cls)
+    if fn is None:
+        fn = _SHIFTERS[cls] = _make_shifter(cls)
+    return fn
+
+
+def _make_shifter(cls: type) -> Callable[[Any, int], Any]:
+    """A function that copies one node of ``cls``, generated from its fields: a field whose
+    annotation is a plain type is copied as it is, a span is moved, anything else (nodes,
+    tuples of nodes and strings, optional ones) goes through ``_shift_value``."""
+    args = []
+    for f in fields(cls):
+        if f.name == "span":
+            args.append("Span(n.span.start + d, n.span.end + d)")
+        elif f.type in _PLAIN:
+            args.append(f"n.{f.name}")
+        else:
+            args.append(f"v(n.{f.name}, d)")
+    source = f"def shift(n, d):\n    return cls({', '.join(args)})\n"
+    scope: dict[str, Any] = {"cls": cls, "Span": Span, "v": _shift_value}
+    exec(compile(source, f"<shift {cls.__name__}>", "exec"), scope)  # noqa: S102 - our own fields
+    return scope["shift"]
