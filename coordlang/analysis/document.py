@@ -16,6 +16,7 @@ from coordlang.diagnostics import Diagnostic
 from coordlang.semantics import SemanticModel, SourceProvider, check
 from coordlang.source import LineIndex
 from coordlang.syntax import ParseResult, parse
+from coordlang.syntax.incremental import reparse
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +44,15 @@ class Analysis:
 
 
 def analyze(text: str, path: Path | None = None, version: int | None = None,
-            provider: SourceProvider | None = None) -> Analysis:
+            provider: SourceProvider | None = None, previous: Analysis | None = None) -> Analysis:
     """Parse and check ``text`` (the contents of ``path``, if it has one), then look for
     optimization hints (:mod:`coordlang.analysis.hints`). Imports are read
-    through ``provider`` (the file system by default; an editor passes its unsaved buffers)."""
-    result = parse(text)
+    through ``provider`` (the file system by default; an editor passes its unsaved buffers).
+
+    ``previous``, the analysis of an earlier version of the same document, lets the parse
+    re-read only the declarations the edit touched (:func:`coordlang.syntax.incremental.reparse`);
+    the result is the same as without it."""
+    result = reparse(previous.parse, text) if previous is not None else parse(text)
     model = check(result, path, provider)
     # Hints about a damaged tree would be about what the parser made of it, not what was meant.
     hints = () if any(d.is_error for d in result.diagnostics) else optimization_hints(result.module, model, text)
@@ -61,7 +66,8 @@ def analyze_file(path: Path, text: str) -> Analysis:
 
 
 class AnalysisCache:
-    """The latest analysis per uri, reused while the version and the text are unchanged."""
+    """The latest analysis per uri, reused while the version and the text are unchanged; a
+    new version is analysed from the one before (``analyze(..., previous=...)``)."""
 
     def __init__(self, capacity: int = 256) -> None:
         self._entries: OrderedDict[str, Analysis] = OrderedDict()
@@ -75,7 +81,7 @@ class AnalysisCache:
             if cached is not None and cached.text == text and (version is None or cached.version == version):
                 self._entries.move_to_end(uri)
                 return cached
-        analysis = analyze(text, path, version, provider)
+        analysis = analyze(text, path, version, provider, previous=cached)
         with self._lock:
             self._entries[uri] = analysis
             self._entries.move_to_end(uri)
