@@ -155,12 +155,22 @@ def shift_tokens(tokens: tuple[Token, ...] | list[Token], delta: int) -> list[To
 # ---------------------------------------------------------------- shifting nodes
 
 _PLAIN = frozenset({"str", "int", "float", "bool"})
-_SHIFTERS: dict[type, Callable[[Any, int], Any]] = {}
+
+
+class _Shifters(dict):
+    """Node class -> its generated copier, made on first use."""
+
+    def __missing__(self, cls: type) -> Callable[[Any, int], Any]:
+        fn = self[cls] = _make_shifter(cls)
+        return fn
+
+
+_SHIFTERS = _Shifters()
 
 
 def shift_node(node: ast.Node, delta: int) -> ast.Node:
     """A copy of ``node`` and everything below it with every span moved by ``delta``."""
-    return _shifter(node.__class__)(node, delta)
+    return _SHIFTERS[node.__class__](node, delta)
 
 
 def _shift_value(value: Any, delta: int) -> Any:
@@ -169,32 +179,33 @@ def _shift_value(value: Any, delta: int) -> Any:
     if value.__class__ is tuple:
         return tuple([_shift_value(v, delta) for v in value])
     if isinstance(value, ast.Node):
-        return _shifter(value.__class__)(value, delta)
-    if value.__class__ is Span:
-        return Span(value.start + delta, value.end + delta)
+        return _SHIFTERS[value.__class__](value, delta)
     return value
 
 
-def _shifter(cls: type) -> Callable[[Any, int], Any]:
-    fn = _SHIFTERS.get(cls)
-    if fn is None:
-        fn = _SHIFTERS[cls] = _make_shifter(cls)
-    return fn
+def _field_code(name: str, annotation: str) -> str:
+    """The expression that copies field ``name`` of ``n``, by what its annotation says it holds:
+    the copy of a node is a table lookup away, and the generic walk is kept for mixed tuples
+    (a string's text and interpolations)."""
+    if name == "span":
+        return "S(n.span.start + d, n.span.end + d)"
+    if annotation in _PLAIN:
+        return f"n.{name}"
+    optional = annotation.endswith(" | None")
+    inner = annotation.removesuffix(" | None")
+    if inner.startswith("tuple[") and "str" not in inner:
+        code = f"tuple([H[x.__class__](x, d) for x in n.{name}])"
+    elif not inner.startswith("tuple[") and "str" not in inner:
+        code = f"H[n.{name}.__class__](n.{name}, d)"
+    else:
+        return f"v(n.{name}, d)"
+    return f"(None if n.{name} is None else {code})" if optional else code
 
 
 def _make_shifter(cls: type) -> Callable[[Any, int], Any]:
-    """A function that copies one node of ``cls``, generated from its fields: a field whose
-    annotation is a plain type is copied as it is, a span is moved, anything else (nodes,
-    tuples of nodes and strings, optional ones) goes through ``_shift_value``."""
-    args = []
-    for f in fields(cls):
-        if f.name == "span":
-            args.append("Span(n.span.start + d, n.span.end + d)")
-        elif f.type in _PLAIN:
-            args.append(f"n.{f.name}")
-        else:
-            args.append(f"v(n.{f.name}, d)")
-    source = f"def shift(n, d):\n    return cls({', '.join(args)})\n"
-    scope: dict[str, Any] = {"cls": cls, "Span": Span, "v": _shift_value}
+    """A function that copies one node of ``cls``, generated from its fields' annotations."""
+    args = ", ".join(_field_code(f.name, f.type) for f in fields(cls))
+    source = f"def shift(n, d):\n    return cls({args})\n"
+    scope: dict[str, Any] = {"cls": cls, "S": Span, "v": _shift_value, "H": _SHIFTERS}
     exec(compile(source, f"<shift {cls.__name__}>", "exec"), scope)  # noqa: S102 - our own fields
     return scope["shift"]
