@@ -13,6 +13,7 @@ from pathlib import Path
 
 from coordlang.analysis.hints import optimization_hints
 from coordlang.diagnostics import Diagnostic
+from coordlang.gcpause import gc_paused
 from coordlang.semantics import SemanticModel, SourceProvider, check
 from coordlang.source import LineIndex
 from coordlang.syntax import ParseResult, parse
@@ -52,10 +53,14 @@ def analyze(text: str, path: Path | None = None, version: int | None = None,
     ``previous``, the analysis of an earlier version of the same document, lets the parse
     re-read only the declarations the edit touched (:func:`coordlang.syntax.incremental.reparse`);
     the result is the same as without it."""
-    result = reparse(previous.parse, text) if previous is not None else parse(text)
-    model = check(result, path, provider)
-    # Hints about a damaged tree would be about what the parser made of it, not what was meant.
-    hints = () if any(d.is_error for d in result.diagnostics) else optimization_hints(result.module, model, text)
+    # One pause for the whole analysis: the collector, once back on, scans what was made since
+    # it stopped, and one scan of everything costs less than one after the parse and another
+    # after the check (see coordlang/gcpause.py).
+    with gc_paused():
+        result = reparse(previous.parse, text) if previous is not None else parse(text)
+        model = check(result, path, provider)
+        # Hints about a damaged tree would be about what the parser made of it, not what was meant.
+        hints = () if any(d.is_error for d in result.diagnostics) else optimization_hints(result.module, model, text)
     diagnostics = sorted((*result.diagnostics, *model.diagnostics, *hints),
                          key=lambda d: (d.span.start, d.span.end, d.code))
     return Analysis(path, version, result, model, tuple(diagnostics))
