@@ -72,10 +72,6 @@ def edited_range(old: str, new: str) -> tuple[int, int, int]:
     return start, len(old) - tail, len(new) - tail
 
 
-def _declaration_line(text: str, at: int) -> bool:
-    return (at == 0 or text[at - 1] == "\n") and _DECLARATION_LINE.match(text, at) is not None
-
-
 def _chunk_start(text: str, before: int) -> int:
     """The last declaration line whose keyword (and the character after it, which decides that
     it is a keyword) lies before ``before``; 0 when there is none."""
