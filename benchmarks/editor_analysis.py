@@ -4,7 +4,9 @@ Measures, on generated documents of 1,000 and 10,000 lines (``tests/syntax/gener
 tokenize, parse, check, the optimization hints (the O6xx pass analyze runs after the check),
 analyze (parse + check + hints, what an editor waits for before the first diagnostics), the
 editor queries (outline, folding, semantic tokens), format, and a 1-character
-edit re-analyzed. Each figure is the median of several runs in one process.
+edit re-analyzed: from scratch, and from the previous version's analysis as the language
+server does (``analyze(..., previous=...)``, which re-parses only the declarations the edit
+touched). Each figure is the median of several runs in one process.
 
     python benchmarks/editor_analysis.py [--runs 7] [--json results.json]
 """
@@ -49,12 +51,21 @@ def one_char_edit(text: str) -> str:
     return text[:at] + "x" + text[at:]
 
 
+def case_flip(text: str) -> str:
+    """Change the case of one letter of a comment in the middle of the document (the language
+    server benchmark's edit: nothing moves, nothing else changes)."""
+    at = text.index("# ---- unit ", len(text) // 2) + len("# ---- ")
+    return text[:at] + text[at].swapcase() + text[at + 1:]
+
+
 def measure(lines: int, runs: int) -> dict[str, float]:
     text = generate_document(lines, seed=1)
     result = parse(text)
     assert not result.diagnostics, "the generated document must parse clean"
     edited = one_char_edit(text)
+    flipped = case_flip(text)
     model = check(result, None, cache=ModuleCache())
+    before = analyze(text)
     figures = {
         "tokenize": median_ms(lambda: tokenize(text), runs),
         "parse": median_ms(lambda: parse(text), runs),
@@ -66,6 +77,9 @@ def measure(lines: int, runs: int) -> dict[str, float]:
                      semantic_tokens(result.module, result.tokens, result.comments)), runs),
         "format": median_ms(lambda: format_parsed(result), runs),
         "1-character edit, re-analyzed": median_ms(lambda: analyze(edited), runs),
+        "the same, from the previous analysis": median_ms(lambda: analyze(edited, previous=before), runs),
+        "a comment's letter changes case, from the previous analysis": median_ms(
+            lambda: analyze(flipped, previous=before), runs),
     }
     return figures
 
@@ -81,9 +95,10 @@ def main() -> None:
         figures = measure(lines, args.runs)
         results["ms"][lines] = figures
     names = list(results["ms"][1_000])
-    print(f"{'median ms':38} {'1,000 lines':>12} {'10,000 lines':>13}")
+    width = max(map(len, names))
+    print(f"{'median ms':{width}} {'1,000 lines':>12} {'10,000 lines':>13}")
     for name in names:
-        print(f"{name:38} {results['ms'][1_000][name]:12.1f} {results['ms'][10_000][name]:13.1f}")
+        print(f"{name:{width}} {results['ms'][1_000][name]:12.1f} {results['ms'][10_000][name]:13.1f}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

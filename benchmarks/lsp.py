@@ -10,6 +10,9 @@ For each size, on a fresh server:
   comment in the middle of the document flips case: the document stays valid), made after a
   quiet spell of the server's debounce (``DEBOUNCE``, 0.2 s), until the diagnostics *for that
   version* arrive; the median of ``--edits`` edits. The server diagnoses such a change at once;
+- **diagnostics after typing 1 character**: the same, but a letter is inserted into that comment
+  (the text after it moves by one, which an incremental analysis has to account for, where a
+  change of case moves nothing);
 - **diagnostics after a burst of typing**: five such changes 50 ms apart (typing), from the
   last one until its version's diagnostics arrive; the median of ``--edits`` bursts. The
   server analyses a burst once, when it pauses for the debounce, so this figure includes it;
@@ -59,6 +62,7 @@ FIGURES = {
     "initialize_ms": "start the server + initialize",
     "open_diagnostics_ms": "first diagnostics after open",
     "edit_diagnostics_ms": "diagnostics after a 1-character edit",
+    "typed_diagnostics_ms": "diagnostics after typing 1 character (an insertion: what follows moves)",
     "burst_diagnostics_ms": f"diagnostics after a burst of 5 keys 50 ms apart, from the last (debounce {DEBOUNCE:g} s)",
     "completion_after_edit_ms": "completion right after an edit",
     "completion_p50_ms": "completion p50",
@@ -223,13 +227,28 @@ def flip(session: Session, doc: Opened, document: Document, at: types.Position) 
     return sent
 
 
+def insert(session: Session, doc: Opened, document: Document, at: types.Position) -> float:
+    """Send a 1-character insertion (an ``x`` typed at ``at``); when it was sent."""
+    offset = document.starts[at.line] + at.character
+    document.text = document.text[:offset] + "x" + document.text[offset:]
+    document.starts = [s + 1 if s > offset else s for s in document.starts]
+    doc.version += 1
+    sent = time.perf_counter()
+    session.client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version),
+        content_changes=[types.TextDocumentContentChangePartial(range=types.Range(start=at, end=at), text="x")]))
+    return sent
+
+
 BURST = (5, 0.05)
 """Changes in a burst of typing, and the seconds between them."""
 
 
-async def bursts(session: Session, doc: Opened, document: Document, count: int, keys: int = BURST[0]) -> list[float]:
+async def bursts(session: Session, doc: Opened, document: Document, count: int, keys: int = BURST[0],
+                 change=flip) -> list[float]:
     """``count`` bursts of ``keys`` changes ``BURST[1]`` seconds apart, each after a quiet spell
-    (one key: a lone edit): seconds from a burst's last change to its version's diagnostics."""
+    (one key: a lone edit): seconds from a burst's last change to its version's diagnostics.
+    ``change`` makes one change (``flip`` a letter's case, or ``insert`` one)."""
     at = document.edit_at()
     out = []
     for _ in range(count):
@@ -237,7 +256,7 @@ async def bursts(session: Session, doc: Opened, document: Document, count: int, 
         for key in range(keys):
             if key:
                 await asyncio.sleep(BURST[1])
-            sent = flip(session, doc, document, at)
+            sent = change(session, doc, document, at)
         arrived, found = await session.diagnostics(doc.uri, doc.version)
         if found != doc.diagnostics:
             raise RuntimeError(f"the edit changed the diagnostics: {doc.diagnostics} → {found}")
@@ -302,6 +321,7 @@ async def measure(lines: int, requests: int, edit_count: int) -> dict:
             document = Document(text)
             opened, doc = await open_document(session, uri, text)
             edited = await bursts(session, doc, document, edit_count, keys=1)
+            inserted = await bursts(session, doc, document, edit_count, keys=1, change=insert)
             typed = await bursts(session, doc, document, edit_count)
             timed = await latencies(session, doc, document, requests)
             after_edit = await completions_after_edits(session, doc, document, edit_count)
@@ -314,6 +334,7 @@ async def measure(lines: int, requests: int, edit_count: int) -> dict:
             "initialize_ms": initialize * ms,
             "open_diagnostics_ms": opened * ms,
             "edit_diagnostics_ms": statistics.median(edited) * ms,
+            "typed_diagnostics_ms": statistics.median(inserted) * ms,
             "burst_diagnostics_ms": statistics.median(typed) * ms,
             "completion_after_edit_ms": statistics.median(after_edit) * ms,
             "completion_p50_ms": percentile(timed["completion"], 50) * ms,
@@ -323,6 +344,7 @@ async def measure(lines: int, requests: int, edit_count: int) -> dict:
         },
         "samples_ms": {
             "edit_diagnostics": [s * ms for s in edited],
+            "typed_diagnostics": [s * ms for s in inserted],
             "burst_diagnostics": [s * ms for s in typed],
             "completion_after_edit": [s * ms for s in after_edit],
             "completion_max": max(timed["completion"]) * ms,

@@ -2,7 +2,9 @@
 
 The server keeps the open documents (pygls's workspace), analyses them on one worker thread
 (the checker's caches are not shared between threads, and a queue of one keeps the newest
-work first in line) and converts positions and types at its edge (``convert.py``). Features
+work first in line), each new version from the analysis of the one before (``AnalysisCache``:
+only the declarations a change touched are parsed again), and converts positions and types at
+its edge (``convert.py``). Features
 live in modules named for their LSP family (``features/``); each registers its handlers on
 the server.
 

@@ -4,6 +4,7 @@ Analyze a document once (cached per uri and version), then ask it questions by o
 (0-based code points). Everything here is a pure function over immutable results::
 
     analysis = analyze(text, path)            # or AnalysisCache().get(uri, text, version)
+    analyze(new_text, path, previous=analysis)  # re-parses only the declarations an edit touched
     analysis.diagnostics                      # parser + checker + optimization hints, sorted
     symbol_at(analysis, offset)               # (Symbol, name span) | None
     definition(analysis, offset)              # Location | None (across imports)

@@ -149,6 +149,39 @@ def _parse(text: str) -> ParseResult:
     return ParseResult(text, module, tuple(tokens), comments, tuple(diagnostics), LineIndex(text))
 
 
+def parse_chunk(text: str, start: int, end: int) -> tuple[tuple[ast.Decl, ...], list[Token], list[Token]] | None:
+    """The declarations, tokens and comments of ``text[start:end]``, a run of whole top-level
+    declarations (``start`` and ``end`` at column-0 declaration keywords or the text's ends),
+    with absolute offsets; None when the run does not parse clean on its own (see
+    ``incremental.py`` for why only then its parse is the one the whole text would give)."""
+    # The tokenizer keeps a run of newlines only when the token after it shows that the line
+    # ended: let it see the keyword that follows the chunk, then leave that keyword out.
+    follow = end
+    while follow < len(text) and (text[follow].isalnum() or text[follow] == "_"):
+        follow += 1
+    tokens, trivia, problems = tokenize(text[start:follow])
+    if problems:
+        return None
+    if start:
+        tokens = [Token(k, t, s + start, e + start) for k, t, s, e in tokens if s + start < end]
+        trivia = [Token(k, t, s + start, e + start) for k, t, s, e in trivia if s + start < end]
+    else:
+        tokens = [t for t in tokens if t.start < end]
+        trivia = [t for t in trivia if t.start < end]
+    diagnostics: list[Diagnostic] = []
+    saved = (_context.text, _context.diagnostics)
+    _context.text, _context.diagnostics = text, diagnostics
+    try:
+        module = Driver(_tables("start"), tokens, "start", text, diagnostics).run()
+    finally:
+        _context.text, _context.diagnostics = saved
+    decls = module.decls if isinstance(module, ast.Module) else ()
+    _check_flags(ast.Module(Span(start, end), decls), diagnostics)
+    if diagnostics:
+        return None
+    return decls, tokens, trivia
+
+
 def parse_expression(text: str, base: int = 0) -> tuple[ast.Expr, list[Diagnostic]]:
     """Parse one expression (used for string interpolation, watch and evaluate)."""
     diagnostics: list[Diagnostic] = []

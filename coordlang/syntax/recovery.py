@@ -45,6 +45,8 @@ from coordlang.syntax.tokens import LINE_STARTERS, Token
 
 _DECL_STARTS = frozenset({"MODULE", "IMPORT", "EVENT", "HANDLER", "POLICY", "WORKFLOW", "STREAM",
                           "PATTERN", "MIGRATE", "ON"})
+DECLARATION_STARTS = _DECL_STARTS
+"""The keywords that start a top-level declaration (at column 0, whatever is open)."""
 _ENDERS = frozenset({"NL", "RBRACE", "RPAR", "RSQB", "COMMA", "$END"})
 _ERROR_TERMINALS = ("ERROR_ITEM", "ERROR_STMT", "ERROR_DECL")
 _CLOSE_PREFERENCE = ("RBRACE", "RPAR", "RSQB", "NL", "ERROR_EXPR", "ERROR_ITEM", "NAME", "ERROR_STMT",
