@@ -1,7 +1,7 @@
 """The terminal debugger: a Textual app over a :class:`DebugSession`.
 
 Panes: the source (current line, breakpoints, a cursor), the instances and their variables, the
-timeline, the workflow graph and the pending timers, over a status line. A wide terminal shows
+timeline, the workflow graph, the pending timers and the watch expressions, over a status line. A wide terminal shows
 them all at once; a small one (80x24) shows the source over one other pane at a time, picked by
 tabs or the number keys. The session does the debugging: every key calls one of its methods,
 in a worker thread (a long ``continue`` keeps the screen alive and can be paused), and the
@@ -27,18 +27,19 @@ from coordlang.runtime.debug import BreakpointState, DebugSession, LineBreakpoin
 from coordlang.source import LineIndex
 from coordlang.tui.convert import clock_text, location_offset, stop_text
 from coordlang.tui.graph_view import GraphView
-from coordlang.tui.screens import GotoScreen, HelpScreen
+from coordlang.tui.screens import GotoScreen, HelpScreen, PromptScreen
 from coordlang.tui.source import SourceView
 from coordlang.tui.timeline import TimelinePane
 from coordlang.tui.timers import TimersTable
 from coordlang.tui.variables import InstancesTree
+from coordlang.tui.watch import WatchTable
 
 COMPACT_BELOW = (110, 30)
 """A terminal narrower or lower than this (columns, rows) gets the compact layout."""
-SIDE_PANES = ("variables", "timeline", "graph", "timers")
+SIDE_PANES = ("variables", "timeline", "graph", "timers", "watch")
 """The panes that share the space under the source in the compact layout, as tabs."""
 PANE_KEYS = ("source",) + SIDE_PANES
-"""The panes the keys 1 to 5 go to."""
+"""The panes the keys 1 to 6 go to."""
 MOTIONS = {"step_over": "step over", "step_in": "step into", "step_out": "step out", "step_back": "step back",
            "continue_": "continue", "reverse_continue": "reverse continue", "restart": "restart"}
 """The session's motions a key calls (``motion('step_over')``), and how the status line names
@@ -62,11 +63,11 @@ class DebuggerApp(App[int]):
     CSS = """
     #main {
         layout: grid;
-        grid-size: 2 3;
+        grid-size: 2 4;
         grid-columns: 3fr 2fr;
-        grid-rows: 2fr 1fr 1fr;
+        grid-rows: 3fr 1fr 1fr 1fr;
     }
-    #timeline { row-span: 2; }
+    #timeline { row-span: 3; }
     .pane { height: 1fr; scrollbar-size-vertical: 1; }
     #tabs { display: none; }
     .pane { border: round $panel-lighten-2; border-title-color: $text-muted; }
@@ -99,6 +100,8 @@ class DebuggerApp(App[int]):
         Binding("3", "pane('timeline')", "Timeline pane", show=False),
         Binding("4", "pane('graph')", "Graph pane", show=False),
         Binding("5", "pane('timers')", "Timers pane", show=False),
+        Binding("6", "pane('watch')", "Watch pane", show=False),
+        Binding("w", "add_watch", "Watch an expression", show=False),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]
@@ -115,6 +118,7 @@ class DebuggerApp(App[int]):
         "filter": "filter the timeline (words, event:NAME, key:VALUE, kind:K)",
         "motion('restart')": "restart: back to step 0",
         "pause": "pause a running continue",
+        "add_watch": "watch an expression (evaluated again at every stop)",
         "help": "this help",
         "quit": "quit",
     }
@@ -124,6 +128,7 @@ class DebuggerApp(App[int]):
         ("timeline", [("Up Down", "move"), ("Enter", "go to the entry (the state just before it)"),
                       ("Escape", "from the filter back to the entries")]),
         ("variables", [("Enter Space", "open or close an instance, scope or value")]),
+        ("watch", [("Up Down", "move"), ("Delete x", "stop watching the expression")]),
     ]
 
     def __init__(self, session: DebugSession) -> None:
@@ -140,6 +145,8 @@ class DebuggerApp(App[int]):
         self._analyses: dict[Path, tuple[LineIndex, tuple[WorkflowGraph, ...]]] = {}
         self._shown_path: Path = session.path
         self._graph: WorkflowGraph | None = None
+        self.watches: list[str] = []
+        """The watch expressions, in the order they were added."""
 
     def compose(self) -> ComposeResult:
         with Panes(id="main"):
@@ -149,6 +156,7 @@ class DebuggerApp(App[int]):
             yield TimelinePane(id="timeline", classes="pane side")
             yield GraphView(id="graph", classes="pane side")
             yield TimersTable(id="timers", classes="pane side")
+            yield WatchTable(id="watch", classes="pane side")
         yield Static(id="status")
         yield Footer()
 
@@ -156,6 +164,7 @@ class DebuggerApp(App[int]):
         self.query_one("#variables").border_title = "instances"
         self.query_one("#timeline").border_title = "timeline"
         self.query_one("#timers").border_title = "timers"
+        self.query_one("#watch").border_title = "watch (w adds)"
         self.query_one(Panes).on_resize()
         self.query_one(SourceView).focus()
         self.show_stop()
@@ -181,7 +190,17 @@ class DebuggerApp(App[int]):
         self.query_one(TimersTable).show(session.pending_timers(), _finite(session.clock),
                                          {view.id: view.name for view in instances})
         self.query_one(TimelinePane).show(session.timeline(), session.position)
+        self._show_watch()
         self._show_status()
+
+    def _show_watch(self) -> None:
+        """The watch expressions, in the instance the session stands in (or stopped in last)."""
+        instance = self.session.current_instance
+        if instance is None:
+            instance = self.session.last_stop.instance
+        if instance is not None and instance not in self.session.state.instances:
+            instance = None
+        self.query_one(WatchTable).show(self.session.watch(self.watches, instance))
 
     def _graphs(self, path: Path) -> tuple[LineIndex, tuple[WorkflowGraph, ...]] | None:
         """A program file's line index and workflow graphs (analyzed once per file)."""
@@ -301,6 +320,24 @@ class DebuggerApp(App[int]):
         if unverified and line in lines:
             self.notify(unverified[-1], severity="warning")
 
+    # ---- watch expressions
+    def action_add_watch(self) -> None:
+        def added(text: str | None) -> None:
+            if text:
+                self.watches.append(text)
+                if not self.busy:  # while a motion runs, its stop shows the new watch
+                    self._show_watch()
+
+        self.push_screen(PromptScreen("watch", "an expression in the language, evaluated at every stop",
+                                      placeholder="o.amount * 2"), added)
+
+    @on(WatchTable.Removed)
+    def _unwatch(self, event: WatchTable.Removed) -> None:
+        if 0 <= event.index < len(self.watches):
+            del self.watches[event.index]
+            if not self.busy:
+                self._show_watch()
+
     # ---- panes and help
     def action_pane(self, name: str) -> None:
         if name in SIDE_PANES:
@@ -327,7 +364,7 @@ class DebuggerApp(App[int]):
     def action_help(self) -> None:
         keys = [(_keys_text(b.key), self.HELP.get(b.action, b.description)) for b in self.BINDINGS
                 if isinstance(b, Binding) and not b.action.startswith("pane")]
-        keys.append(("1 2 3 4 5", "go to a pane: " + ", ".join(PANE_KEYS)))
+        keys.append(("1 2 3 4 5 6", "go to a pane: " + ", ".join(PANE_KEYS)))
         self.push_screen(HelpScreen([("debugger", keys), *self.PANE_HELP]))
 
 

@@ -1,4 +1,5 @@
-"""The debugger's modal screens: the help (every key) and going to a step."""
+"""The debugger's modal screens: the help (every key), going to a step, and a prompt for a line
+of text."""
 
 from __future__ import annotations
 
@@ -72,6 +73,40 @@ class GotoScreen(ModalScreen[int | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(int(event.value) if event.value.strip() else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """Ask for one line of text (an expression, a condition, an event type); Enter gives it
+    (empty too: it may mean "none"), escape gives None."""
+
+    DEFAULT_CSS = """
+    PromptScreen { align: center middle; }
+    PromptScreen > Vertical {
+        width: 72; max-width: 100%; height: auto; border: round $primary; background: $surface; padding: 0 1;
+    }
+    PromptScreen Input { width: 100%; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+
+    def __init__(self, title: str, explanation: str, *, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.explanation = explanation
+        self.value = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = self.title_text
+            yield Label(self.explanation)
+            yield Input(value=self.value, placeholder=self.placeholder, id="prompt-text")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip())
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from coordlang.errors import CoordError
 from coordlang.ir import nodes as ir
 from coordlang.runtime.debug.model import (Change, EvaluationError, Frame, InstanceView, Location, Scope,
-                                           TimelineEntry, TimerView, Variable)
+                                           TimelineEntry, TimerView, Variable, Watched)
 from coordlang.runtime.debug.values import event_text, show, variable
 from coordlang.runtime.executor import Event
 from coordlang.runtime.interpreter.state import Instance, RunState, ThreadTimer, WindowTimer, Work
@@ -318,6 +318,17 @@ class Inspection:
         if work is not None and work.kind == "event":
             return variable(text, self.expressions.evaluate_over_event(text, work.event, state.clock))
         raise EvaluationError(f"{text}: no instance here to evaluate it in; stop in a workflow, or pick a frame")
+
+    def watch(self, expressions: list[str], instance: int | None = None) -> list[Watched]:
+        """Each expression evaluated as :meth:`evaluate` does; one that cannot be evaluated here
+        carries its error instead of raising, so a watch list always shows whole."""
+        out = []
+        for text in expressions:
+            try:
+                out.append(Watched(text, self.evaluate(text, instance)))
+            except EvaluationError as exc:
+                out.append(Watched(text, None, str(exc)))
+        return out
 
     def diff(self, a: int, b: int) -> list[Change]:
         """What differs between the states at positions ``a`` and ``b``."""

@@ -145,6 +145,16 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Watched:
+    """A watch expression evaluated at the current position: its value, or why it has none."""
+
+    expression: str
+    value: Variable | None
+    error: str | None = None
+    """The evaluation error (a mistake in the expression, or nothing to evaluate it in here)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Change:
     where: str
     before: str | None

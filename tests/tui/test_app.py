@@ -208,7 +208,7 @@ async def test_help_lists_every_key(order_app) -> None:
         assert all(b.action in DebuggerApp.HELP for b in DebuggerApp.BINDINGS if not b.action.startswith("pane"))
         listed = {key for _, keys in order_app.screen.sections for key, _ in keys}
         for key in ("n  F10", "s  F11", "o  Shift+F11", "b  Shift+F10", "c  F5", "r", "Space  F9", "j", "g", "/",
-                    "R", "p", "?  F1", "q", "1 2 3 4 5"):
+                    "R", "p", "w", "?  F1", "q", "1 2 3 4 5 6"):
             assert key in listed
         await settle(pilot, "escape")
         assert not isinstance(order_app.screen, HelpScreen)
@@ -220,7 +220,7 @@ async def test_compact_layout_shows_one_pane_under_the_source(order_app) -> None
     async with order_app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         assert order_app.query_one("#main").has_class("-compact")
-        shown = lambda: [n for n in ("variables", "timeline", "graph", "timers")  # noqa: E731
+        shown = lambda: [n for n in ("variables", "timeline", "graph", "timers", "watch")  # noqa: E731
                          if order_app.query_one(f"#{n}").display and order_app.query_one(f"#{n}").has_class("-shown")]
         assert shown() == ["variables"]
         await settle(pilot, "4")

@@ -48,3 +48,7 @@ def test_graph_small(snap_compare) -> None:
 
 def test_help_small(snap_compare) -> None:
     assert shot(snap_compare, SMALL, "question_mark")
+
+
+def test_watch_small(snap_compare) -> None:
+    assert shot(snap_compare, SMALL, "n", "n", "w", *"risk * 2", "enter", "w", *"nope", "enter", "6")
