@@ -27,7 +27,7 @@ from coordlang.runtime.debug import BreakpointState, DebugSession, LineBreakpoin
 from coordlang.source import LineIndex
 from coordlang.tui.convert import clock_text, location_offset, stop_text
 from coordlang.tui.graph_view import GraphView
-from coordlang.tui.screens import GotoScreen, HelpScreen, PromptScreen
+from coordlang.tui.screens import DiffScreen, GotoScreen, HelpScreen, PromptScreen
 from coordlang.tui.source import SourceView
 from coordlang.tui.timeline import TimelinePane
 from coordlang.tui.timers import TimersTable
@@ -102,6 +102,8 @@ class DebuggerApp(App[int]):
         Binding("5", "pane('timers')", "Timers pane", show=False),
         Binding("6", "pane('watch')", "Watch pane", show=False),
         Binding("w", "add_watch", "Watch an expression", show=False),
+        Binding("m", "mark", "Mark this position", show=False),
+        Binding("d", "diff", "Diff the mark and here", show=False),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]
@@ -119,6 +121,8 @@ class DebuggerApp(App[int]):
         "motion('restart')": "restart: back to step 0",
         "pause": "pause a running continue",
         "add_watch": "watch an expression (evaluated again at every stop)",
+        "mark": "mark this position (for d)",
+        "diff": "what differs between the marked position and here",
         "help": "this help",
         "quit": "quit",
     }
@@ -147,6 +151,8 @@ class DebuggerApp(App[int]):
         self._graph: WorkflowGraph | None = None
         self.watches: list[str] = []
         """The watch expressions, in the order they were added."""
+        self.mark: int | None = None
+        """The position ``m`` marked, that ``d`` compares with."""
 
     def compose(self) -> ComposeResult:
         with Panes(id="main"):
@@ -228,14 +234,15 @@ class DebuggerApp(App[int]):
         self._graph = graph
         self.query_one(GraphView).show(graph, node.id if node is not None else None)
 
-    def _show_status(self, running: str | None = None) -> None:
+    def _show_status(self, running: str | None = None, pausable: bool = True) -> None:
         status = self.query_one("#status", Static)
         status.set_class(running is not None, "-busy")
         status.set_class(self.error is not None and running is None, "-error")
         session = self.session
-        head = f"step {session.position} │ {clock_text(_finite(session.clock))} │ "
+        mark = f" (mark {self.mark})" if self.mark is not None else ""
+        head = f"step {session.position}{mark} │ {clock_text(_finite(session.clock))} │ "
         if running is not None:
-            tail = f"{running}… (p pauses)"
+            tail = f"{running}… (p pauses)" if pausable else f"{running}…"
         elif self.error is not None:
             tail = f"error: {self.error}"
         else:
@@ -261,11 +268,15 @@ class DebuggerApp(App[int]):
 
     @on(Worker.StateChanged)
     def _motion_done(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "motion" or event.state not in (WorkerState.SUCCESS, WorkerState.CANCELLED):
+        if event.worker.group not in ("motion", "diff") or event.state not in (WorkerState.SUCCESS,
+                                                                                WorkerState.CANCELLED):
             return
         self.busy = False
-        if isinstance(event.worker.result, CoordError):
-            self.error = str(event.worker.result)
+        result = event.worker.result
+        if isinstance(result, CoordError):
+            self.error = str(result)
+        elif event.worker.group == "diff" and result is not None:
+            self.push_screen(DiffScreen(*result))
         self.show_stop()
 
     def action_motion(self, method: str) -> None:
@@ -319,6 +330,34 @@ class DebuggerApp(App[int]):
         unverified = [s.message for s in states if not s.verified and s.message]
         if unverified and line in lines:
             self.notify(unverified[-1], severity="warning")
+
+    # ---- comparing two positions
+    def action_mark(self) -> None:
+        if self.busy:
+            return
+        self.mark = self.session.position
+        self._show_status()
+
+    def action_diff(self) -> None:
+        if self.mark is None:
+            self.notify("no position marked: m marks the current one", severity="warning")
+            return
+        if self.busy:
+            self.notify("the session is running: p pauses it", severity="warning")
+            return
+        # The diff replays the run to both positions: a worker keeps the screen alive meanwhile.
+        self.busy = True
+        self.error = None
+        mark, here = self.mark, self.session.position
+        self._show_status(running=f"diff of steps {mark} and {here}", pausable=False)
+
+        def work():
+            try:
+                return mark, here, self.session.diff(mark, here)
+            except CoordError as exc:
+                return exc
+
+        self.run_worker(work, name="diff", group="diff", thread=True)
 
     # ---- watch expressions
     def action_add_watch(self) -> None:

@@ -110,3 +110,43 @@ class PromptScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class DiffScreen(ModalScreen[None]):
+    """What differs between the states at two positions (the session's ``diff``): one row per
+    place, its value at the mark and here; escape (or d, q) closes it."""
+
+    DEFAULT_CSS = """
+    DiffScreen { align: center middle; }
+    DiffScreen > VerticalScroll {
+        width: 110; max-width: 100%; height: auto; max-height: 100%;
+        border: round $primary; background: $surface; padding: 0 1;
+    }
+    """
+    BINDINGS = [Binding("escape,q,d", "dismiss", "Close", show=False)]
+
+    def __init__(self, mark: int, position: int, changes) -> None:
+        super().__init__()
+        self.mark = mark
+        self.position = position
+        self.changes = list(changes)
+
+    def compose(self) -> ComposeResult:
+        from coordlang.tui.convert import value_text
+
+        table = Table(box=None, padding=(0, 1), show_edge=False, expand=True)
+        table.add_column("", style="bold", ratio=3, no_wrap=True, overflow="ellipsis")
+        table.add_column(f"step {self.mark}", ratio=2, no_wrap=True, overflow="ellipsis")
+        table.add_column(f"step {self.position}", ratio=2, no_wrap=True, overflow="ellipsis")
+        for change in self.changes:
+            table.add_row(change.where, _side(change.before, value_text), _side(change.after, value_text))
+        with VerticalScroll() as scroll:
+            scroll.border_title = f"diff: step {self.mark} → step {self.position} (escape closes)"
+            if self.changes:
+                yield Static(table)
+            else:
+                yield Static(Text("the two states are the same", style="italic"))
+
+
+def _side(value: str | None, cut) -> Text:
+    return Text("—", style="dim") if value is None else Text(cut(value, 80))

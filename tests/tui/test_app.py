@@ -208,7 +208,7 @@ async def test_help_lists_every_key(order_app) -> None:
         assert all(b.action in DebuggerApp.HELP for b in DebuggerApp.BINDINGS if not b.action.startswith("pane"))
         listed = {key for _, keys in order_app.screen.sections for key, _ in keys}
         for key in ("n  F10", "s  F11", "o  Shift+F11", "b  Shift+F10", "c  F5", "r", "Space  F9", "j", "g", "/",
-                    "R", "p", "w", "?  F1", "q", "1 2 3 4 5 6"):
+                    "R", "p", "w", "m", "d", "?  F1", "q", "1 2 3 4 5 6"):
             assert key in listed
         await settle(pilot, "escape")
         assert not isinstance(order_app.screen, HelpScreen)

@@ -52,3 +52,7 @@ def test_help_small(snap_compare) -> None:
 
 def test_watch_small(snap_compare) -> None:
     assert shot(snap_compare, SMALL, "n", "n", "w", *"risk * 2", "enter", "w", *"nope", "enter", "6")
+
+
+def test_diff_small(snap_compare) -> None:
+    assert shot(snap_compare, SMALL, "n", "m", "c", "d", breakpoint_at="{ call Notify(")
