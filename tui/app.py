@@ -195,7 +195,7 @@ class DebuggerApp(App[int]):
         self.query_one(InstancesTree).show(instances, instance, session.scopes)
         self.query_one(TimersTable).show(session.pending_timers(), _finite(session.clock),
                                          {view.id: view.name for view in instances})
-        self.query_one(TimelinePane).show(session.timeline(), session.position)
+        self.query_one(TimelinePane).show(session.timeline(unreached=True), session.position)
         self._show_watch()
         self._show_status()
 
@@ -296,7 +296,11 @@ class DebuggerApp(App[int]):
 
     @on(TimelinePane.Jump)
     def _jump(self, event: TimelinePane.Jump) -> None:
-        self.go(event.position)
+        if event.position is None and event.input is not None:
+            index = event.input
+            self._motion(f"run on to input event {index}", lambda: self.session.goto_input(index))
+        elif event.position is not None:
+            self.go(event.position)
 
     def action_goto(self) -> None:
         known = self.session.timeline()

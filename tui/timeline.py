@@ -1,6 +1,7 @@
 """The timeline pane: every event the session knows of (input events routed, emitted events,
-timers firing, instances starting and ending), filterable, with a marker at the session's
-position. Enter on an entry travels there."""
+timers firing, instances starting and ending, and the input events the run has not reached
+yet), filterable, with a marker at the session's position. Enter on an entry travels there,
+forward to an input event not reached too."""
 
 from __future__ import annotations
 
@@ -64,8 +65,8 @@ class TimelineFilter:
 
 def next_entry(entries, position: int) -> int | None:
     """The index of the first entry the session has not passed yet (its step is at or after
-    ``position``), or None when it has passed them all."""
-    return next((i for i, e in enumerate(entries) if e.position >= position), None)
+    ``position``, or the run has not reached it), or None when it has passed them all."""
+    return next((i for i, e in enumerate(entries) if e.position is None or e.position >= position), None)
 
 
 class TimelinePane(Vertical):
@@ -82,11 +83,13 @@ class TimelinePane(Vertical):
     BINDINGS = [Binding("slash", "filter", "Filter", show=False)]
 
     class Jump(Message):
-        """Enter on an entry: travel to the step that did it."""
+        """Enter on an entry: travel to the step that did it (``position``), or, for an input
+        event not reached yet, run on to it (``input``, its index in the run's input)."""
 
-        def __init__(self, position: int) -> None:
+        def __init__(self, position: int | None, input: int | None = None) -> None:
             super().__init__()
             self.position = position
+            self.input = input
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -134,9 +137,12 @@ class TimelinePane(Vertical):
         self.rows = chosen
         for row, index in enumerate(chosen):
             entry = self.entries[index]
-            style = "dim" if entry.position >= self.position and row != here else ""
+            ahead = entry.position is None or entry.position >= self.position
+            style = "" if row == here else "dim italic" if entry.position is None else "dim" if ahead else ""
+            # An entry the run has not reached has no step yet: "·" says so.
             table.add_row(Text("▶" if row == here else " ", style="bold"),
-                          Text(str(entry.position), style=style, justify="right"),
+                          Text("·" if entry.position is None else str(entry.position), style=style,
+                               justify="right"),
                           Text(short_clock_text(entry.time), style=style),
                           Text(value_text(entry.title), style=style),
                           Text(value_text(entry.key, 20) if entry.key is not None else "", style=style),
@@ -168,7 +174,8 @@ class TimelinePane(Vertical):
     @on(DataTable.RowSelected, "#timeline-table")
     def _selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self.post_message(self.Jump(self.entries[int(event.row_key.value)].position))
+        entry = self.entries[int(event.row_key.value)]
+        self.post_message(self.Jump(entry.position, entry.input))
 
     def key_escape(self) -> None:
         if self.query_one("#timeline-filter", Input).has_focus:

@@ -159,7 +159,10 @@ class Inspection:
             event = work.event
             self._timeline.append(TimelineEntry(position, "emit" if work.emitted else "in", state.clock,
                                                 f"{'emit' if work.emitted else 'in'} {event_text(event)}",
-                                                event.type, self._event_key(event), dict(event.fields), None))
+                                                event.type, self._event_key(event), dict(event.fields), None,
+                                                None if work.emitted else state.events - 1))
+            if not work.emitted:
+                self._inputs_reached = state.events
         elif work.kind == "timer":
             timer = work.timer
             instance = timer.instance if isinstance(timer, ThreadTimer) else None
@@ -189,10 +192,18 @@ class Inspection:
         """The workflow instances' outcomes at the current position (running ones too)."""
         return self._interp.outcomes()
 
-    def timeline(self) -> list[TimelineEntry]:
+    def timeline(self, *, unreached: bool = False) -> list[TimelineEntry]:
         """Every event routed, timer fired and instance started or ended so far, also past the
-        current position (the run is the same each time it is replayed)."""
-        return list(self._timeline)
+        current position (the run is the same each time it is replayed); with ``unreached``,
+        then every input event the run has not reached yet (``reached`` False, no position)."""
+        if not unreached:
+            return list(self._timeline)
+        if self._ahead is None:
+            # Built once: the input is fixed, and a front-end asks at every stop.
+            self._ahead = [TimelineEntry(None, "in", event.time, f"in {event_text(event)}", event.type,
+                                         self._event_key(event), dict(event.fields), None, i, False)
+                           for i, event in enumerate(self._inputs)]
+        return [*self._timeline, *self._ahead[self._inputs_reached:]]
 
     # ---------------------------------------------------------------- inspection
 

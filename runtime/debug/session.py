@@ -133,7 +133,8 @@ class DebugSession(Inspection):
         self.path = Path(path)
         self._effects = _SessionEffects(list(attempts or []), live)
         self._interp = _SessionInterpreter(program, inbox_capacity=inbox, handlers=handlers, effects=self._effects)
-        self._interp.push(list(events))
+        self._inputs: list[Event] = list(events)
+        self._interp.push(self._inputs)
         if ended:
             self._interp.end_input(until)
         self._texts: dict[Path, str | None] = {}
@@ -144,6 +145,10 @@ class DebugSession(Inspection):
         self._furthest = 0
         self._stop_points: list[int] = [0]
         self._timeline: list[TimelineEntry] = []
+        self._inputs_reached = 0
+        """Input events in ``_timeline``: those routed by the furthest position."""
+        self._ahead: list[TimelineEntry] | None = None
+        """Every input event as a timeline entry not reached (built when first asked for)."""
         self._hits: dict[int, int] = {}
         self._hits_at = -1
         """The last position whose breakpoints are in ``_hits`` (-1: none yet)."""
@@ -203,6 +208,11 @@ class DebugSession(Inspection):
     @property
     def finished(self) -> bool:
         return self._interp.peek() is None
+
+    @property
+    def input_count(self) -> int:
+        """How many input events the run has (routed or not)."""
+        return len(self._inputs)
 
     @property
     def clock(self) -> float:
@@ -317,6 +327,25 @@ class DebugSession(Inspection):
             while self.position < position and self._advance(check=True, output=None):
                 pass
         return self._stop("goto", self._describe_here())
+
+    def goto_input(self, index: int) -> Stop:
+        """To just before input event ``index`` (0-based) is routed: back to it, or forward,
+        running on (as :meth:`goto`, breakpoints do not stop it); at the end, if the run ends
+        before it (an ``until`` cuts it short)."""
+        if not 0 <= index < len(self._inputs):
+            raise CoordError(f"no input event {index}: the run has {len(self._inputs)} (0 to "
+                             f"{len(self._inputs) - 1})")
+        known = next((e.position for e in self._timeline if e.kind == "in" and e.input == index), None)
+        if known is not None:
+            return self.goto(known)
+        self._goto(self._furthest)
+        while not self._before_input(index) and self._advance(check=True, output=None):
+            pass
+        return self._stop("goto", self._describe_here())
+
+    def _before_input(self, index: int) -> bool:
+        work = self._interp.peek()
+        return work is not None and work.kind == "event" and not work.emitted and self.state.events == index
 
     def restart(self) -> Stop:
         self._goto(0)

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from coordlang.errors import CoordError
 from coordlang.runtime.debug import DebugSession, Watched
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,3 +29,45 @@ def test_watch_evaluates_each_expression_and_keeps_errors_in_place() -> None:
     assert watched[2].value.value == '"o-1001"' and watched[2].error is None
     assert session.watch([]) == []
     assert "no instance 999" in session.watch(["key"], 999)[0].error
+
+
+def test_the_whole_runs_timeline_names_every_input_event_reached_or_not() -> None:
+    session = launch(SAGA)
+    inputs = len((SAGA / "events.jsonl").read_text().splitlines())
+    ahead = session.timeline(unreached=True)
+    assert session.timeline() == [] and len(ahead) == inputs
+    assert [e.input for e in ahead] == list(range(inputs))
+    assert all(e.kind == "in" and e.position is None and not e.reached for e in ahead)
+    session.goto(12)
+    reached = session.timeline()
+    whole = session.timeline(unreached=True)
+    assert whole[:len(reached)] == reached and all(e.reached for e in reached)
+    routed = [e.input for e in reached if e.kind == "in"]
+    assert routed == list(range(len(routed)))
+    assert [e.input for e in whole[len(reached):]] == list(range(len(routed), inputs))
+    # The entries ahead say what the reached ones will: the same event, title and key.
+    session.continue_()
+    final = {e.input: e for e in session.timeline() if e.kind == "in"}
+    for entry in whole[len(reached):]:
+        assert (final[entry.input].title, final[entry.input].key) == (entry.title, entry.key)
+    assert session.timeline(unreached=True) == session.timeline()
+
+
+def test_goto_input_runs_forward_to_an_event_not_reached_and_back() -> None:
+    session = launch(SAGA)
+    target = session.timeline(unreached=True)[10]
+    stop = session.goto_input(10)
+    work = session.work()
+    assert stop.reason == "goto" and work.kind == "event" and not work.emitted
+    assert work.event.fields == target.fields and session.state.events == 10
+    there = session.position
+    assert all(e.input != 10 for e in session.timeline())  # just before it: not routed yet
+    session.step_in()
+    reached = next(e for e in session.timeline() if e.input == 10)
+    assert reached.position == there and reached.reached
+    session.goto_input(2)
+    assert session.state.events == 2 and session.position < there
+    session.goto_input(10)
+    assert session.position == there
+    with pytest.raises(CoordError, match="no input event 99"):
+        session.goto_input(99)
