@@ -23,8 +23,9 @@ from textual.worker import Worker, WorkerState
 
 from coordlang.analysis import WorkflowGraph, analyze_file, graph_at, node_at, workflow_graphs
 from coordlang.errors import CoordError
-from coordlang.runtime.debug import BreakpointState, DebugSession, LineBreakpoint, Stop
+from coordlang.runtime.debug import DebugSession, Stop
 from coordlang.source import LineIndex
+from coordlang.tui.breakpoints import BreakpointBook
 from coordlang.tui.convert import clock_text, location_offset, stop_text
 from coordlang.tui.graph_view import GraphView
 from coordlang.tui.screens import DiffScreen, GotoScreen, HelpScreen, PromptScreen
@@ -90,6 +91,8 @@ class DebuggerApp(App[int]):
         Binding("c,f5", "motion('continue_')", "Cont", key_display="c"),
         Binding("r", "motion('reverse_continue')", "Rev"),
         Binding("space,f9", "toggle_breakpoint", "Break", key_display="spc"),
+        Binding("C", "condition", "Condition on the cursor's line", show=False),
+        Binding("e", "event_breakpoint", "Event breakpoint", show=False),
         Binding("j", "jump", "Jump"),
         Binding("g", "goto", "Go to step", show=False),
         Binding("slash", "filter", "Filter the timeline", show=False),
@@ -115,6 +118,8 @@ class DebuggerApp(App[int]):
         "motion('continue_')": "continue: to the next breakpoint or the end",
         "motion('reverse_continue')": "reverse continue: back to the last breakpoint, or the start",
         "toggle_breakpoint": "toggle a breakpoint at the source cursor's line",
+        "condition": "set or edit the condition of the breakpoint at the cursor's line",
+        "event_breakpoint": "stop before events of a type (TYPE [if CONDITION]); again: no longer",
         "jump": "jump: the timeline, at the next entry (Enter on an entry goes there)",
         "goto": "go to a step number",
         "filter": "filter the timeline (words, event:NAME, key:VALUE, kind:K)",
@@ -140,12 +145,7 @@ class DebuggerApp(App[int]):
         self.session = session
         self.busy = False
         self.error: str | None = None
-        self.requested: dict[Path, list[int]] = {}
-        """The breakpoint lines (1-based) asked for, per file."""
-        self.states: dict[Path, list[BreakpointState]] = {}
-        """What the session said of each line asked for, in the same order."""
-        self.marks: dict[Path, dict[int, bool]] = {}
-        """Where breakpoints stand (0-based line → verified), per file."""
+        self.breakpoints = BreakpointBook()
         self._analyses: dict[Path, tuple[LineIndex, tuple[WorkflowGraph, ...]]] = {}
         self._shown_path: Path = session.path
         self._graph: WorkflowGraph | None = None
@@ -189,7 +189,7 @@ class DebuggerApp(App[int]):
         source.show(self._shown_path.name, session.source(self._shown_path) or "")
         here = location is not None and location.path == self._shown_path and location.line > 0
         source.current = location.line - 1 if here else None
-        source.set_breakpoints(self.marks.get(self._shown_path, {}))
+        self._show_breakpoints()
         self._show_graph(location)
         instances = session.instances()
         self.query_one(InstancesTree).show(instances, instance, session.scopes)
@@ -277,6 +277,11 @@ class DebuggerApp(App[int]):
             self.error = str(result)
         elif event.worker.group == "diff" and result is not None:
             self.push_screen(DiffScreen(*result))
+        elif result is not None:
+            # What the motion met on the way: a condition that could not be evaluated (it stopped
+            # there), a logpoint's message.
+            for line in result.output:
+                self.notify(line, title="breakpoint output")
         self.show_stop()
 
     def action_motion(self, method: str) -> None:
@@ -314,26 +319,48 @@ class DebuggerApp(App[int]):
 
     # ---- breakpoints
     def action_toggle_breakpoint(self) -> None:
-        path = self._shown_path
         line = self.query_one(SourceView).cursor + 1
-        lines = self.requested.setdefault(path, [])
-        marks = self.marks.get(path, {})
-        if line in lines:
-            lines.remove(line)
-        elif line - 1 in marks:  # a breakpoint the session moved here from the line asked for
-            states = dict(zip(lines, self.states.get(path, ())))
-            lines[:] = [asked for asked in lines if (states[asked].line or asked) != line]
-        else:
-            lines.append(line)
-        lines.sort()
-        states = self.session.set_line_breakpoints(path, [LineBreakpoint(n) for n in lines])
-        self.states[path] = states
-        self.marks[path] = {((s.line or asked) if s.verified else asked) - 1: s.verified
-                            for asked, s in zip(lines, states)}
-        self.query_one(SourceView).set_breakpoints(self.marks[path])
-        unverified = [s.message for s in states if not s.verified and s.message]
-        if unverified and line in lines:
-            self.notify(unverified[-1], severity="warning")
+        problem = self.breakpoints.toggle(self.session, self._shown_path, line)
+        self._show_breakpoints()
+        if problem:
+            self.notify(problem, severity="warning")
+
+    def action_condition(self) -> None:
+        path, line = self._shown_path, self.query_one(SourceView).cursor + 1
+
+        def given(condition: str | None) -> None:
+            if condition is None:
+                return
+            problem = self.breakpoints.set_condition(self.session, path, line, condition)
+            self._show_breakpoints()
+            if problem:
+                self.notify(problem, severity="warning")
+
+        self.push_screen(PromptScreen(f"condition: {path.name}:{line}",
+                                      "stop only where this holds (an expression in the instance; empty: always)",
+                                      value=self.breakpoints.condition_at(path, line) or "",
+                                      placeholder="o.amount > 100"), given)
+
+    def action_event_breakpoint(self) -> None:
+        def given(text: str | None) -> None:
+            if not text:
+                return
+            problem = self.breakpoints.toggle_event(self.session, text)
+            self._show_breakpoints()
+            if problem:
+                self.notify(problem, severity="warning")
+
+        events = ", ".join(e.name for e in self.session.program.events)
+        now = self.breakpoints.events_text()
+        self.push_screen(PromptScreen("event breakpoint", f"TYPE [if CONDITION]; a type set already is removed "
+                                      f"({now or 'none set'}). Types: {events}",
+                                      placeholder="PaymentOk if amount > 100"), given)
+
+    def _show_breakpoints(self) -> None:
+        source = self.query_one(SourceView)
+        path = self._shown_path
+        source.set_breakpoints(self.breakpoints.marks.get(path, {}), self.breakpoints.conditional.get(path, ()))
+        source.border_subtitle = self.breakpoints.events_text()
 
     # ---- comparing two positions
     def action_mark(self) -> None:

@@ -141,7 +141,7 @@ async def test_a_breakpoint_on_a_line_without_a_statement_moves_to_the_next(orde
         assert verified and line > label - 1
         source.cursor = line  # toggling where it landed removes it
         await settle(pilot, "space")
-        assert source.breakpoints == {} and order_app.requested[order_app.session.path] == []
+        assert source.breakpoints == {} and order_app.breakpoints.lines[order_app.session.path] == {}
 
 
 async def test_source_cursor_keys(order_app) -> None:
@@ -208,7 +208,7 @@ async def test_help_lists_every_key(order_app) -> None:
         assert all(b.action in DebuggerApp.HELP for b in DebuggerApp.BINDINGS if not b.action.startswith("pane"))
         listed = {key for _, keys in order_app.screen.sections for key, _ in keys}
         for key in ("n  F10", "s  F11", "o  Shift+F11", "b  Shift+F10", "c  F5", "r", "Space  F9", "j", "g", "/",
-                    "R", "p", "w", "m", "d", "?  F1", "q", "1 2 3 4 5 6"):
+                    "R", "p", "w", "m", "d", "C", "e", "?  F1", "q", "1 2 3 4 5 6"):
             assert key in listed
         await settle(pilot, "escape")
         assert not isinstance(order_app.screen, HelpScreen)

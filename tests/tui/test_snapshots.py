@@ -56,3 +56,8 @@ def test_watch_small(snap_compare) -> None:
 
 def test_diff_small(snap_compare) -> None:
     assert shot(snap_compare, SMALL, "n", "m", "c", "d", breakpoint_at="{ call Notify(")
+
+
+def test_conditional_and_event_breakpoints_small(snap_compare) -> None:
+    keys = ("C", *'key == "o-1002"', "enter", "e", *"PaymentFailed", "enter", "c")
+    assert shot(snap_compare, SMALL, *keys, breakpoint_at="let risk = do score")
