@@ -21,7 +21,7 @@ import copy
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 from coordlang.errors import CoordError
 from coordlang.ir import nodes as ir
@@ -158,6 +158,10 @@ class DebugSession(Inspection):
         self._snapshots = [_Snapshot(0, copy.deepcopy(self._interp.state), 0, None, 0)]
         self._pause = threading.Event()
         self.last_stop = Stop("entry", "the start of the run", 0, None)
+        self.on_output: Callable[[str], None] | None = None
+        """Called with each line a motion says (a logpoint's message, a condition that could not
+        be evaluated) the moment it is met, on the thread running the motion, so a front-end can
+        show it while a long continue goes on; the stop's ``output`` holds the same lines."""
 
     # ---------------------------------------------------------------- opening
 
@@ -235,7 +239,10 @@ class DebugSession(Inspection):
     def set_event_breakpoints(self, specs: Sequence[EventBreakpoint]) -> list[BreakpointState]:
         return self._changed(self.breakpoints.set_events(specs, (e.name for e in self.program.events)))
 
-    def set_error_breakpoints(self, filters: Iterable[str], kinds: Iterable[str] = ()) -> None:
+    def set_error_breakpoints(self, filters: Iterable[str] | Mapping[str, Iterable[str]],
+                              kinds: Iterable[str] = ()) -> None:
+        """Stop on errors: ``filters`` (``uncaught``, ``caught``: :data:`ERROR_FILTERS`) all
+        narrowed to ``kinds`` (none: every kind), or a mapping giving each filter its own kinds."""
         try:
             self.breakpoints.set_errors(filters, kinds)
         except ValueError as exc:
@@ -473,7 +480,7 @@ class DebugSession(Inspection):
                 except EvaluationError as exc:
                     holds = True  # a condition that cannot be evaluated stops, and says so
                     if output is not None:
-                        output.append(f"breakpoint {bp.id}: condition {exc}")
+                        self._say(output, f"breakpoint {bp.id}: condition {exc}")
                 if not holds:
                     continue
             count = self._hits[bp.id] = self._hits.get(bp.id, 0) + 1
@@ -481,9 +488,14 @@ class DebugSession(Inspection):
                 continue
             if bp.log_message is not None:
                 if output is not None:
-                    output.append(self._log_line(bp.log_message, inst))
+                    self._say(output, self._log_line(bp.log_message, inst))
                 continue
             self._here.append(bp.id)
+
+    def _say(self, output: list[str], line: str) -> None:
+        output.append(line)
+        if self.on_output is not None:
+            self.on_output(line)
 
     def _log_line(self, message: str, inst: Instance | None) -> str:
         """A logpoint's message with each ``{expr}`` evaluated (``{{``/``}}`` are braces)."""

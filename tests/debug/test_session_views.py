@@ -71,3 +71,52 @@ def test_goto_input_runs_forward_to_an_event_not_reached_and_back() -> None:
     assert session.position == there
     with pytest.raises(CoordError, match="no input event 99"):
         session.goto_input(99)
+
+
+HIRES = ROOT / "examples" / "subworkflows"
+PAYMENTS = ROOT / "examples" / "payment_retries"
+
+
+def errors_met(session: DebugSession) -> list[tuple[str, bool]]:
+    """(kind, escaped) of every error a continue stops on, to the end."""
+    found = []
+    while (stop := session.continue_()).reason == "exception":
+        found.append((stop.error.kind, stop.escaped))
+    return found
+
+
+def test_each_error_filter_takes_its_own_kinds() -> None:
+    everything = launch(PAYMENTS)
+    everything.set_error_breakpoints(["caught", "uncaught"])
+    every = errors_met(everything)
+    assert {escaped for _, escaped in every} == {True, False}
+    session = launch(PAYMENTS)
+    session.set_error_breakpoints({"caught": ["Timeout"], "uncaught": []})
+    assert errors_met(session) == [e for e in every if e[1] or e[0] == "Timeout"]
+    session.restart()
+    session.set_error_breakpoints({"caught": [], "uncaught": ["Timeout"]})
+    assert errors_met(session) == [e for e in every if not e[1]]
+    session.restart()
+    session.set_error_breakpoints(["caught", "uncaught"], kinds=["Timeout"])  # one set for both, as before
+    assert errors_met(session) == [e for e in every if e[0] == "Timeout"]
+    with pytest.raises(CoordError, match="unknown error filter raised"):
+        session.set_error_breakpoints({"raised": []})
+
+
+def test_logpoint_output_is_said_as_it_is_met_and_kept_in_the_stop() -> None:
+    from coordlang.runtime.debug import LineBreakpoint
+
+    program = SAGA / "order_saga.coord"
+    line = max(n for n, text in enumerate(program.read_text(encoding="utf-8").splitlines(), 1) if "do charge(" in text)
+    session = launch(SAGA)
+    session.set_line_breakpoints(program, [LineBreakpoint(line, log_message="charging {o.order_id}")])
+    heard: list[tuple[str, int]] = []
+    session.on_output = lambda text: heard.append((text, session.position))
+    stop = session.continue_()
+    assert stop.reason == "end" and [text for text, _ in heard] == list(stop.output)
+    assert heard[0][0] == "charging o-1001" and heard[0][1] < stop.position  # said on the way, not at the end
+    assert [at for _, at in heard] == sorted(at for _, at in heard)
+    heard.clear()
+    session.goto(0)  # going back or jumping says nothing: the past was said when it ran
+    session.goto(stop.position)
+    assert heard == []
