@@ -88,6 +88,7 @@ class PromptScreen(ModalScreen[str | None]):
         width: 72; max-width: 100%; height: auto; border: round $primary; background: $surface; padding: 0 1;
     }
     PromptScreen Input { width: 100%; }
+    PromptScreen Label { width: 100%; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
 
@@ -101,7 +102,7 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = self.title_text
-            yield Label(self.explanation)
+            yield Label(self.explanation, markup=False)  # "[if CONDITION]" is no markup
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-text")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -135,9 +136,9 @@ class DiffScreen(ModalScreen[None]):
         from coordlang.tui.convert import value_text
 
         table = Table(box=None, padding=(0, 1), show_edge=False, expand=True)
-        table.add_column("", style="bold", ratio=3, no_wrap=True, overflow="ellipsis")
-        table.add_column(f"step {self.mark}", ratio=2, no_wrap=True, overflow="ellipsis")
-        table.add_column(f"step {self.position}", ratio=2, no_wrap=True, overflow="ellipsis")
+        table.add_column("", style="bold", max_width=40, no_wrap=True, overflow="ellipsis")
+        table.add_column(f"step {self.mark}", ratio=1, no_wrap=True, overflow="ellipsis")
+        table.add_column(f"step {self.position}", ratio=1, no_wrap=True, overflow="ellipsis")
         for change in self.changes:
             table.add_row(change.where, _side(change.before, value_text), _side(change.after, value_text))
         with VerticalScroll() as scroll:

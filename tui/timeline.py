@@ -118,11 +118,23 @@ class TimelinePane(Vertical):
         """The session's timeline and position, after a stop."""
         if list(entries) == self.entries and position == self.position:
             return
+        table = self.table
+        pointed = None
+        if table.has_focus and 0 <= table.cursor_row < len(self.rows):
+            pointed = self._identity(self.rows[table.cursor_row])
         self.entries = list(entries)
         self.position = position
-        self._fill()
+        self._fill(pointed)
 
-    def _fill(self) -> None:
+    def _identity(self, index: int) -> tuple:
+        """What stays the same of an entry when the run reaches it: its input index (an input
+        event not reached becomes a reached one, with rows before it), else its place in the
+        list (reached entries only ever have more after them)."""
+        entry = self.entries[index]
+        return ("input", entry.input) if entry.input is not None else ("index", index)
+
+    def _fill(self, pointed: tuple | None = None) -> None:
+        """Fill the table; a browsing cursor stays on the entry ``pointed`` at (or its row)."""
         table = self.table
         chosen = [i for i, e in enumerate(self.entries) if not self.filter or self.filter.matches(e)]
         here = next_entry([self.entries[i] for i in chosen], self.position)
@@ -148,7 +160,8 @@ class TimelinePane(Vertical):
                           Text(value_text(entry.key, 20) if entry.key is not None else "", style=style),
                           key=str(index))
         if browsing:
-            table.move_cursor(row=min(keep, max(0, table.row_count - 1)), animate=False)
+            row = next((r for r, i in enumerate(chosen) if self._identity(i) == pointed), None)
+            table.move_cursor(row=min(keep, max(0, table.row_count - 1)) if row is None else row, animate=False)
         elif table.row_count:
             table.move_cursor(row=len(chosen) - 1 if here is None else here, animate=False)
 

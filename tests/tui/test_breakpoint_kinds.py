@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from tuikit import line_of, settle
-from textual.widgets import Input, Static
+from textual.widgets import Input, Label, Static
 
 from coordlang.tui.app import DebuggerApp
 from coordlang.tui.screens import PromptScreen
@@ -68,6 +68,10 @@ async def test_a_condition_that_cannot_be_evaluated_stops_and_says_why(order_app
 async def test_event_breakpoints_toggle_by_type_with_a_condition(order_app) -> None:
     async with order_app.run_test(size=WIDE) as pilot:
         source = order_app.query_one(SourceView)
+        await settle(pilot, "e")
+        explanation = str(order_app.screen.query_one(Label).render())
+        assert "TYPE [if CONDITION]" in explanation and "PaymentFailed" in explanation
+        await settle(pilot, "escape")
         await answer(pilot, "e", "PaymentFailed")
         assert order_app.breakpoints.events == {"PaymentFailed": None}
         assert source.border_subtitle == "break on PaymentFailed"

@@ -50,6 +50,7 @@ async def test_enter_on_an_input_not_reached_runs_forward_to_it(order_app) -> No
         shown = [pane.entries[i] for i in pane.rows]
         marked = cells(pane, 0).index("▶")
         assert shown[marked].input == target.input and not shown[marked].reached
+        assert pane.table.cursor_row == marked  # the cursor stays on the entry, rows came before it
         assert shown[0].reached and shown[0].position < session.position
         # Enter on a reached entry travels back by its step, as before.
         await settle(pilot, "ctrl+home", "enter")
