@@ -49,11 +49,22 @@ each while it runs."""
 
 class Panes(Container):
     """The panes' container; compact when the terminal is small. (Resize events reach the
-    widget whose size changed, not the app, so the container sees the terminal change.)"""
+    widget whose size changed, not the app, so the container sees the terminal change.)
+
+    The wide layout gives the watch pane a row of its own only while it is wanted (there are
+    watches, or its key was pressed): the graph and the timers keep their height otherwise."""
+
+    watching = False
 
     def on_resize(self) -> None:
         width, height = self.app.size
         self.set_class(width < COMPACT_BELOW[0] or height < COMPACT_BELOW[1], "-compact")
+        self.place_watch()
+
+    def place_watch(self) -> None:
+        wide_watch = self.watching and not self.has_class("-compact")
+        self.set_class(wide_watch, "-watching")
+        self.query_one("#watch").set_class(not self.watching and not self.has_class("-compact"), "-idle")
 
 
 class DebuggerApp(App[int]):
@@ -64,11 +75,14 @@ class DebuggerApp(App[int]):
     CSS = """
     #main {
         layout: grid;
-        grid-size: 2 4;
+        grid-size: 2 3;
         grid-columns: 3fr 2fr;
-        grid-rows: 3fr 1fr 1fr 1fr;
+        grid-rows: 2fr 1fr 1fr;
     }
-    #timeline { row-span: 3; }
+    #timeline { row-span: 2; }
+    #main.-watching { grid-size: 2 4; grid-rows: 3fr 1fr 1fr 1fr; }
+    #main.-watching #timeline { row-span: 3; }
+    #watch.-idle { display: none; }
     .pane { height: 1fr; scrollbar-size-vertical: 1; }
     #tabs { display: none; }
     .pane { border: round $panel-lighten-2; border-title-color: $text-muted; }
@@ -395,11 +409,18 @@ class DebuggerApp(App[int]):
         def added(text: str | None) -> None:
             if text:
                 self.watches.append(text)
+                self._want_watch()
                 if not self.busy:  # while a motion runs, its stop shows the new watch
                     self._show_watch()
 
         self.push_screen(PromptScreen("watch", "an expression in the language, evaluated at every stop",
                                       placeholder="o.amount * 2"), added)
+
+    def _want_watch(self) -> None:
+        panes = self.query_one(Panes)
+        if not panes.watching:
+            panes.watching = True
+            panes.place_watch()
 
     @on(WatchTable.Removed)
     def _unwatch(self, event: WatchTable.Removed) -> None:
@@ -410,6 +431,8 @@ class DebuggerApp(App[int]):
 
     # ---- panes and help
     def action_pane(self, name: str) -> None:
+        if name == "watch":
+            self._want_watch()
         if name in SIDE_PANES:
             self.query_one(Tabs).active = f"tab-{name}"
         widget = self.query_one(f"#{name}")

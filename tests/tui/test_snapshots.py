@@ -61,3 +61,7 @@ def test_diff_small(snap_compare) -> None:
 def test_conditional_and_event_breakpoints_small(snap_compare) -> None:
     keys = ("C", *'key == "o-1002"', "enter", "e", *"PaymentFailed", "enter", "c")
     assert shot(snap_compare, SMALL, *keys, breakpoint_at="let risk = do score")
+
+
+def test_watch_wide(snap_compare) -> None:
+    assert shot(snap_compare, WIDE, "g", "2", "0", "enter", "w", *"o.amount - paid", "enter")

@@ -74,3 +74,24 @@ async def test_delete_or_x_removes_the_watch_under_the_cursor(order_app) -> None
         assert order_app.watches == ["key", "status"] and [r[0] for r in rows(order_app)] == ["key", "status"]
         await settle(pilot, "x", "x", "x")
         assert order_app.watches == [] and rows(order_app) == []
+
+
+async def test_the_wide_layout_makes_room_for_the_watch_once_wanted(order_app) -> None:
+    async with order_app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        main, watch = order_app.query_one("#main"), order_app.query_one(WatchTable)
+        assert not watch.display and not main.has_class("-watching")  # graph and timers keep their height
+        graph_height = order_app.query_one("#graph").size.height
+        await add(pilot, "key")
+        assert watch.display and main.has_class("-watching") and watch.size.height > 2
+        assert order_app.query_one("#graph").size.height < graph_height
+        await pilot.resize_terminal(*SMALL)
+        await settle(pilot)
+        assert not main.has_class("-watching")  # the compact layout shows it as a tab
+
+
+async def test_key_6_shows_the_watch_pane_in_the_wide_layout_too(order_app) -> None:
+    async with order_app.run_test(size=WIDE) as pilot:
+        await settle(pilot, "6")
+        watch = order_app.query_one(WatchTable)
+        assert watch.display and watch.has_focus
