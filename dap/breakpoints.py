@@ -33,8 +33,8 @@ class Breakpoints:
     lines: dict[Path, tuple[tuple[LineBreakpoint, ...], list[int]]] = field(default_factory=dict)
     """Per file, the breakpoints and the client's ids of them."""
     events: tuple[tuple[EventBreakpoint, ...], list[int]] = ((), [])
-    error_filters: tuple[str, ...] = ()
-    error_kinds: tuple[str, ...] = ()
+    errors: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Each exception filter set, and its error kinds (none: every kind)."""
     ids: dict[int, int] = field(default_factory=dict)
     """The session's breakpoint ids → the client's."""
     last_id: int = 0
@@ -60,7 +60,7 @@ class Breakpoints:
         for path, (specs, ids) in self.lines.items():
             self.named(session.set_line_breakpoints(path, specs), ids)
         self.named(session.set_event_breakpoints(self.events[0]), self.events[1])
-        session.set_error_breakpoints(self.error_filters, self.error_kinds)
+        session.set_error_breakpoints(self.errors)
 
 
 def _text(spec: dict, name: str) -> str | None:
@@ -114,36 +114,45 @@ def set_function_breakpoints(adapter: Adapter, arguments: dict) -> dict:
 @request("setExceptionBreakpoints", needs="session")
 def set_exception_breakpoints(adapter: Adapter, arguments: dict) -> dict:
     """Filters, each with an optional condition naming error kinds, and exceptionOptions (break
-    modes on error kinds). The session takes one set of kinds for all its filters: the union
-    of the conditions, or every kind when a filter has none."""
+    modes on error kinds). Each filter stops on its own kinds: the union of the kinds given it,
+    or every kind when one entry gives it none."""
     from coordlang.runtime.debug import ERROR_FILTERS
 
     known = [name for name, _, _ in ERROR_FILTERS]
     chosen: list[tuple[str, tuple[str, ...]]] = []  # (filter, its kinds)
-    given: list[tuple[str, ...]] = []  # the kinds of each filter, option or exception option given
+    given: list[tuple[tuple[str, ...], tuple[str, ...]]] = []  # (filters, kinds) of each entry, in order
     for name in argument(arguments, "filters", list):
         chosen.append((_filter(name, known), ()))
-        given.append(())
+        given.append(((name,), ()))
     for option in _specs(arguments, "filterOptions"):
         kinds = _kinds(_text(option, "condition") or "")
-        chosen.append((_filter(argument(option, "filterId", str), known), kinds))
-        given.append(kinds)
+        name = _filter(argument(option, "filterId", str), known)
+        chosen.append((name, kinds))
+        given.append(((name,), kinds))
     for option in _specs(arguments, "exceptionOptions"):
         mode = argument(option, "breakMode", str)
         if mode not in BREAK_MODES:
             raise RequestError(f"unknown breakMode '{mode}' (known: {', '.join(BREAK_MODES)})")
         kinds = tuple(kind for step in argument(option, "path", list, []) if isinstance(step, dict)
                       for kind in argument(step, "names", list, []) if isinstance(kind, str))
-        chosen.extend((name, kinds) for name in BREAK_MODES[mode] if name in known)
-        given.append(kinds)
-    filters = tuple(dict.fromkeys(name for name, _ in chosen))
-    every = any(not kinds for _, kinds in chosen)
-    kinds = () if every else tuple(dict.fromkeys(kind for _, ks in chosen for kind in ks))
-    adapter.runner.change(lambda session: session.set_error_breakpoints(filters, kinds))
-    adapter.breakpoints.error_filters, adapter.breakpoints.error_kinds = filters, kinds
-    widened = ("stops on every kind of error: another exception filter has no condition, and one set of kinds "
-               "serves all filters")
-    return {"breakpoints": [{"verified": True, **({"message": widened} if every and ks else {})} for ks in given]}
+        names = tuple(name for name in BREAK_MODES[mode] if name in known)
+        chosen.extend((name, kinds) for name in names)
+        given.append((names, kinds))
+    errors: dict[str, tuple[str, ...]] = {}
+    for name, kinds in chosen:
+        if name in errors and (not errors[name] or not kinds):
+            errors[name] = ()
+        else:
+            errors[name] = tuple(dict.fromkeys((*errors.get(name, ()), *kinds)))
+    adapter.runner.change(lambda session: session.set_error_breakpoints(errors))
+    adapter.breakpoints.errors = errors
+    answers = []
+    for names, kinds in given:
+        widened = [name for name in names if kinds and not errors[name]]
+        message = (f"stops on every kind of error: {' and '.join(widened)} is also set without a condition"
+                   if widened else None)
+        answers.append({"verified": True, **({"message": message} if message else {})})
+    return {"breakpoints": answers}
 
 
 def _filter(name: object, known: list[str]) -> str:

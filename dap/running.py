@@ -67,14 +67,14 @@ class Runner:
 
     def _work(self, motion: Callable[[DebugSession], Stop], resumable: bool, reason: str | None) -> None:
         session = self.adapter.session
-        output: list[str] = []
         stop = None
+        # Logpoints are said as they are met (a continue may run for long), not with the stop.
+        session.on_output = self.adapter.output
         try:
             if self.adapter.handler_host is not None:
                 self.adapter.handler_host.await_debugger()
             while True:
                 stop = motion(session)
-                output.extend(stop.output)
                 with self._lock:
                     made = self._make_changes(session)
                     if not (made and stop.reason == "pause" and resumable and not self._paused_by_user):
@@ -88,8 +88,10 @@ class Runner:
             self.adapter.output(f"coord dap: the session failed: {type(exc).__name__}: {exc}", "important")
             stop = session.last_stop
             reason = "pause"
+        finally:
+            session.on_output = None
         if not self._halted:
-            self.report(stop, output, reason)
+            self.report(stop, reason=reason)
 
     def _make_changes(self, session: DebugSession) -> bool:
         """Make the queued changes (the lock held); whether there were any."""
@@ -136,12 +138,10 @@ class Runner:
         if self._thread is not None:
             self._thread.join(HALT_SECONDS)
 
-    def report(self, stop: Stop, output: list[str] | tuple[str, ...] = (), reason: str | None = None) -> None:
-        """Logpoint output, then ``stopped``; at the end without ``stopAtEnd``, ``exited``
-        and ``terminated``."""
+    def report(self, stop: Stop, reason: str | None = None) -> None:
+        """``stopped`` (the logpoints met on the way were said as they were met); at the end
+        without ``stopAtEnd``, ``exited`` and ``terminated``."""
         adapter = self.adapter
-        for line in output:
-            adapter.output(line)
         if stop.reason == "end" and not adapter.stop_at_end:
             adapter.end()
             return

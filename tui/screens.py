@@ -1,4 +1,5 @@
-"""The debugger's modal screens: the help (every key) and going to a step."""
+"""The debugger's modal screens: the help (every key), going to a step, and a prompt for a line
+of text."""
 
 from __future__ import annotations
 
@@ -75,3 +76,78 @@ class GotoScreen(ModalScreen[int | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """Ask for one line of text (an expression, a condition, an event type); Enter gives it
+    (empty too: it may mean "none"), escape gives None."""
+
+    DEFAULT_CSS = """
+    PromptScreen { align: center middle; }
+    PromptScreen > Vertical {
+        width: 72; max-width: 100%; height: auto; border: round $primary; background: $surface; padding: 0 1;
+    }
+    PromptScreen Input { width: 100%; }
+    PromptScreen Label { width: 100%; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+
+    def __init__(self, title: str, explanation: str, *, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.explanation = explanation
+        self.value = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = self.title_text
+            yield Label(self.explanation, markup=False)  # "[if CONDITION]" is no markup
+            yield Input(value=self.value, placeholder=self.placeholder, id="prompt-text")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DiffScreen(ModalScreen[None]):
+    """What differs between the states at two positions (the session's ``diff``): one row per
+    place, its value at the mark and here; escape (or d, q) closes it."""
+
+    DEFAULT_CSS = """
+    DiffScreen { align: center middle; }
+    DiffScreen > VerticalScroll {
+        width: 110; max-width: 100%; height: auto; max-height: 100%;
+        border: round $primary; background: $surface; padding: 0 1;
+    }
+    """
+    BINDINGS = [Binding("escape,q,d", "dismiss", "Close", show=False)]
+
+    def __init__(self, mark: int, position: int, changes) -> None:
+        super().__init__()
+        self.mark = mark
+        self.position = position
+        self.changes = list(changes)
+
+    def compose(self) -> ComposeResult:
+        from coordlang.tui.convert import value_text
+
+        table = Table(box=None, padding=(0, 1), show_edge=False, expand=True)
+        table.add_column("", style="bold", max_width=40, no_wrap=True, overflow="ellipsis")
+        table.add_column(f"step {self.mark}", ratio=1, no_wrap=True, overflow="ellipsis")
+        table.add_column(f"step {self.position}", ratio=1, no_wrap=True, overflow="ellipsis")
+        for change in self.changes:
+            table.add_row(change.where, _side(change.before, value_text), _side(change.after, value_text))
+        with VerticalScroll() as scroll:
+            scroll.border_title = f"diff: step {self.mark} → step {self.position} (escape closes)"
+            if self.changes:
+                yield Static(table)
+            else:
+                yield Static(Text("the two states are the same", style="italic"))
+
+
+def _side(value: str | None, cut) -> Text:
+    return Text("—", style="dim") if value is None else Text(cut(value, 80))

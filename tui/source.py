@@ -51,6 +51,8 @@ class SourceView(ScrollView, can_focus=True):
         self.name_shown = ""
         self.breakpoints: dict[int, bool] = {}
         """0-based line → verified."""
+        self.conditional: frozenset[int] = frozenset()
+        """0-based lines whose breakpoint has a condition (marked ◆)."""
 
     def show(self, name: str, text: str) -> None:
         """Show a file (``name`` titles the pane: a file name, never a full path, so screens are
@@ -64,8 +66,9 @@ class SourceView(ScrollView, can_focus=True):
         self.cursor = min(self.cursor, len(self.lines) - 1)
         self.refresh()
 
-    def set_breakpoints(self, marks: dict[int, bool]) -> None:
+    def set_breakpoints(self, marks: dict[int, bool], conditional=()) -> None:
         self.breakpoints = dict(marks)
+        self.conditional = frozenset(conditional)
         self.refresh()
 
     # ---- cursor and scrolling
@@ -120,7 +123,8 @@ class SourceView(ScrollView, can_focus=True):
         arrow = Segment("▶" if index == self.current else " ",
                         base + self.get_component_rich_style("source--arrow", partial=True))
         verified = self.breakpoints.get(index)
-        mark = Segment(" " if verified is None else "●" if verified else "○",
+        symbol = "◆" if verified and index in self.conditional else "●" if verified else "○"
+        mark = Segment(" " if verified is None else symbol,
                        base + self.get_component_rich_style("source--breakpoint", partial=True))
         number = Segment(f"{index + 1:>5} ", gutter)
         text = self.lines[index][scroll_x:]

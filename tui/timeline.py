@@ -1,6 +1,7 @@
 """The timeline pane: every event the session knows of (input events routed, emitted events,
-timers firing, instances starting and ending), filterable, with a marker at the session's
-position. Enter on an entry travels there."""
+timers firing, instances starting and ending, and the input events the run has not reached
+yet), filterable, with a marker at the session's position. Enter on an entry travels there,
+forward to an input event not reached too."""
 
 from __future__ import annotations
 
@@ -64,8 +65,8 @@ class TimelineFilter:
 
 def next_entry(entries, position: int) -> int | None:
     """The index of the first entry the session has not passed yet (its step is at or after
-    ``position``), or None when it has passed them all."""
-    return next((i for i, e in enumerate(entries) if e.position >= position), None)
+    ``position``, or the run has not reached it), or None when it has passed them all."""
+    return next((i for i, e in enumerate(entries) if e.position is None or e.position >= position), None)
 
 
 class TimelinePane(Vertical):
@@ -82,11 +83,13 @@ class TimelinePane(Vertical):
     BINDINGS = [Binding("slash", "filter", "Filter", show=False)]
 
     class Jump(Message):
-        """Enter on an entry: travel to the step that did it."""
+        """Enter on an entry: travel to the step that did it (``position``), or, for an input
+        event not reached yet, run on to it (``input``, its index in the run's input)."""
 
-        def __init__(self, position: int) -> None:
+        def __init__(self, position: int | None, input: int | None = None) -> None:
             super().__init__()
             self.position = position
+            self.input = input
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -115,11 +118,23 @@ class TimelinePane(Vertical):
         """The session's timeline and position, after a stop."""
         if list(entries) == self.entries and position == self.position:
             return
+        table = self.table
+        pointed = None
+        if table.has_focus and 0 <= table.cursor_row < len(self.rows):
+            pointed = self._identity(self.rows[table.cursor_row])
         self.entries = list(entries)
         self.position = position
-        self._fill()
+        self._fill(pointed)
 
-    def _fill(self) -> None:
+    def _identity(self, index: int) -> tuple:
+        """What stays the same of an entry when the run reaches it: its input index (an input
+        event not reached becomes a reached one, with rows before it), else its place in the
+        list (reached entries only ever have more after them)."""
+        entry = self.entries[index]
+        return ("input", entry.input) if entry.input is not None else ("index", index)
+
+    def _fill(self, pointed: tuple | None = None) -> None:
+        """Fill the table; a browsing cursor stays on the entry ``pointed`` at (or its row)."""
         table = self.table
         chosen = [i for i, e in enumerate(self.entries) if not self.filter or self.filter.matches(e)]
         here = next_entry([self.entries[i] for i in chosen], self.position)
@@ -134,15 +149,19 @@ class TimelinePane(Vertical):
         self.rows = chosen
         for row, index in enumerate(chosen):
             entry = self.entries[index]
-            style = "dim" if entry.position >= self.position and row != here else ""
+            ahead = entry.position is None or entry.position >= self.position
+            style = "" if row == here else "dim italic" if entry.position is None else "dim" if ahead else ""
+            # An entry the run has not reached has no step yet: "·" says so.
             table.add_row(Text("▶" if row == here else " ", style="bold"),
-                          Text(str(entry.position), style=style, justify="right"),
+                          Text("·" if entry.position is None else str(entry.position), style=style,
+                               justify="right"),
                           Text(short_clock_text(entry.time), style=style),
                           Text(value_text(entry.title), style=style),
                           Text(value_text(entry.key, 20) if entry.key is not None else "", style=style),
                           key=str(index))
         if browsing:
-            table.move_cursor(row=min(keep, max(0, table.row_count - 1)), animate=False)
+            row = next((r for r, i in enumerate(chosen) if self._identity(i) == pointed), None)
+            table.move_cursor(row=min(keep, max(0, table.row_count - 1)) if row is None else row, animate=False)
         elif table.row_count:
             table.move_cursor(row=len(chosen) - 1 if here is None else here, animate=False)
 
@@ -168,7 +187,8 @@ class TimelinePane(Vertical):
     @on(DataTable.RowSelected, "#timeline-table")
     def _selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self.post_message(self.Jump(self.entries[int(event.row_key.value)].position))
+        entry = self.entries[int(event.row_key.value)]
+        self.post_message(self.Jump(entry.position, entry.input))
 
     def key_escape(self) -> None:
         if self.query_one("#timeline-filter", Input).has_focus:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from coordlang.ir import nodes as ir
 from coordlang.runtime.debug.model import (ERROR_FILTERS, BreakpointState, EventBreakpoint, LineBreakpoint)
@@ -77,8 +77,8 @@ class Breakpoints:
         self._next = 0
         self.lines: dict[Path, list[Breakpoint]] = {}
         self.events: list[Breakpoint] = []
-        self.error_filters: frozenset[str] = frozenset()
-        self.error_kinds: frozenset[str] = frozenset()
+        self.errors: dict[str, frozenset[str]] = {}
+        """Each error filter set, and the kinds it stops on (empty: every kind)."""
         self.at_site: dict[Site, list[Breakpoint]] = {}
         self.by_event: dict[str, list[Breakpoint]] = {}
         self._statements = _statement_lines(tables, lines_of)
@@ -131,19 +131,24 @@ class Breakpoints:
         except ValueError as exc:
             return self._next, None, str(exc)
 
-    def set_errors(self, filters: Iterable[str], kinds: Iterable[str] = ()) -> None:
-        filters = frozenset(filters)
-        unknown = filters - {f[0] for f in ERROR_FILTERS}
+    def set_errors(self, filters: Iterable[str] | Mapping[str, Iterable[str]], kinds: Iterable[str] = ()) -> None:
+        """The error filters to stop on: names, all narrowed to ``kinds`` (none: every kind),
+        or a mapping of each filter to its own kinds."""
+        if isinstance(filters, Mapping):
+            wanted = {name: frozenset(k for k in ks if k) for name, ks in filters.items()}
+        else:
+            shared = frozenset(k for k in kinds if k)
+            wanted = {name: shared for name in filters}
+        unknown = set(wanted) - {f[0] for f in ERROR_FILTERS}
         if unknown:
             raise ValueError(f"unknown error filter {', '.join(sorted(unknown))}; the filters are "
                              f"{', '.join(f[0] for f in ERROR_FILTERS)}")
-        self.error_filters = filters
-        self.error_kinds = frozenset(k for k in kinds if k)
+        self.errors = wanted
         self.version += 1
 
     def errors_stop(self, kind: str, escaped: bool) -> bool:
-        wanted = "uncaught" if escaped else "caught"
-        return wanted in self.error_filters and (not self.error_kinds or kind in self.error_kinds)
+        kinds = self.errors.get("uncaught" if escaped else "caught")
+        return kinds is not None and (not kinds or kind in kinds)
 
     def _all(self) -> list[Breakpoint]:
         return [bp for placed in self.lines.values() for bp in placed] + self.events

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from coordlang.errors import CoordError
 from coordlang.ir import nodes as ir
 from coordlang.runtime.debug.model import (Change, EvaluationError, Frame, InstanceView, Location, Scope,
-                                           TimelineEntry, TimerView, Variable)
+                                           TimelineEntry, TimerView, Variable, Watched)
 from coordlang.runtime.debug.values import event_text, show, variable
 from coordlang.runtime.executor import Event
 from coordlang.runtime.interpreter.state import Instance, RunState, ThreadTimer, WindowTimer, Work
@@ -159,7 +159,10 @@ class Inspection:
             event = work.event
             self._timeline.append(TimelineEntry(position, "emit" if work.emitted else "in", state.clock,
                                                 f"{'emit' if work.emitted else 'in'} {event_text(event)}",
-                                                event.type, self._event_key(event), dict(event.fields), None))
+                                                event.type, self._event_key(event), dict(event.fields), None,
+                                                None if work.emitted else state.events - 1))
+            if not work.emitted:
+                self._inputs_reached = state.events
         elif work.kind == "timer":
             timer = work.timer
             instance = timer.instance if isinstance(timer, ThreadTimer) else None
@@ -189,10 +192,18 @@ class Inspection:
         """The workflow instances' outcomes at the current position (running ones too)."""
         return self._interp.outcomes()
 
-    def timeline(self) -> list[TimelineEntry]:
+    def timeline(self, *, unreached: bool = False) -> list[TimelineEntry]:
         """Every event routed, timer fired and instance started or ended so far, also past the
-        current position (the run is the same each time it is replayed)."""
-        return list(self._timeline)
+        current position (the run is the same each time it is replayed); with ``unreached``,
+        then every input event the run has not reached yet (``reached`` False, no position)."""
+        if not unreached:
+            return list(self._timeline)
+        if self._ahead is None:
+            # Built once: the input is fixed, and a front-end asks at every stop.
+            self._ahead = [TimelineEntry(None, "in", event.time, f"in {event_text(event)}", event.type,
+                                         self._event_key(event), dict(event.fields), None, i, False)
+                           for i, event in enumerate(self._inputs)]
+        return [*self._timeline, *self._ahead[self._inputs_reached:]]
 
     # ---------------------------------------------------------------- inspection
 
@@ -318,6 +329,17 @@ class Inspection:
         if work is not None and work.kind == "event":
             return variable(text, self.expressions.evaluate_over_event(text, work.event, state.clock))
         raise EvaluationError(f"{text}: no instance here to evaluate it in; stop in a workflow, or pick a frame")
+
+    def watch(self, expressions: list[str], instance: int | None = None) -> list[Watched]:
+        """Each expression evaluated as :meth:`evaluate` does; one that cannot be evaluated here
+        carries its error instead of raising, so a watch list always shows whole."""
+        out = []
+        for text in expressions:
+            try:
+                out.append(Watched(text, self.evaluate(text, instance)))
+            except EvaluationError as exc:
+                out.append(Watched(text, None, str(exc)))
+        return out
 
     def diff(self, a: int, b: int) -> list[Change]:
         """What differs between the states at positions ``a`` and ``b``."""

@@ -131,8 +131,9 @@ class TimerView:
 
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
-    position: int
-    """The step that did it: ``goto(position)`` stands just before it."""
+    position: int | None
+    """The step that did it: ``goto(position)`` stands just before it. None for an input event
+    the run has not reached yet (``goto_input(input)`` runs on to it)."""
     kind: str
     """``in`` (an input event routed), ``emit`` (an emitted event routed), ``timer`` (a timer
     fired), ``start`` or ``end`` (of a workflow instance)."""
@@ -142,6 +143,21 @@ class TimelineEntry:
     key: object
     fields: dict | None
     instance: int | None
+    input: int | None = None
+    """For ``in``: the event's index in the run's input (0-based)."""
+    reached: bool = True
+    """Whether the run has got this far (False: an input event known from the events file or
+    the log, not routed yet)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Watched:
+    """A watch expression evaluated at the current position: its value, or why it has none."""
+
+    expression: str
+    value: Variable | None
+    error: str | None = None
+    """The evaluation error (a mistake in the expression, or nothing to evaluate it in here)."""
 
 
 @dataclass(frozen=True, slots=True)

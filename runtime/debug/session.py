@@ -21,7 +21,7 @@ import copy
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 from coordlang.errors import CoordError
 from coordlang.ir import nodes as ir
@@ -133,7 +133,8 @@ class DebugSession(Inspection):
         self.path = Path(path)
         self._effects = _SessionEffects(list(attempts or []), live)
         self._interp = _SessionInterpreter(program, inbox_capacity=inbox, handlers=handlers, effects=self._effects)
-        self._interp.push(list(events))
+        self._inputs: list[Event] = list(events)
+        self._interp.push(self._inputs)
         if ended:
             self._interp.end_input(until)
         self._texts: dict[Path, str | None] = {}
@@ -144,6 +145,10 @@ class DebugSession(Inspection):
         self._furthest = 0
         self._stop_points: list[int] = [0]
         self._timeline: list[TimelineEntry] = []
+        self._inputs_reached = 0
+        """Input events in ``_timeline``: those routed by the furthest position."""
+        self._ahead: list[TimelineEntry] | None = None
+        """Every input event as a timeline entry not reached (built when first asked for)."""
         self._hits: dict[int, int] = {}
         self._hits_at = -1
         """The last position whose breakpoints are in ``_hits`` (-1: none yet)."""
@@ -153,6 +158,10 @@ class DebugSession(Inspection):
         self._snapshots = [_Snapshot(0, copy.deepcopy(self._interp.state), 0, None, 0)]
         self._pause = threading.Event()
         self.last_stop = Stop("entry", "the start of the run", 0, None)
+        self.on_output: Callable[[str], None] | None = None
+        """Called with each line a motion says (a logpoint's message, a condition that could not
+        be evaluated) the moment it is met, on the thread running the motion, so a front-end can
+        show it while a long continue goes on; the stop's ``output`` holds the same lines."""
 
     # ---------------------------------------------------------------- opening
 
@@ -205,6 +214,11 @@ class DebugSession(Inspection):
         return self._interp.peek() is None
 
     @property
+    def input_count(self) -> int:
+        """How many input events the run has (routed or not)."""
+        return len(self._inputs)
+
+    @property
     def clock(self) -> float:
         return self._interp.state.clock
 
@@ -225,7 +239,10 @@ class DebugSession(Inspection):
     def set_event_breakpoints(self, specs: Sequence[EventBreakpoint]) -> list[BreakpointState]:
         return self._changed(self.breakpoints.set_events(specs, (e.name for e in self.program.events)))
 
-    def set_error_breakpoints(self, filters: Iterable[str], kinds: Iterable[str] = ()) -> None:
+    def set_error_breakpoints(self, filters: Iterable[str] | Mapping[str, Iterable[str]],
+                              kinds: Iterable[str] = ()) -> None:
+        """Stop on errors: ``filters`` (``uncaught``, ``caught``: :data:`ERROR_FILTERS`) all
+        narrowed to ``kinds`` (none: every kind), or a mapping giving each filter its own kinds."""
         try:
             self.breakpoints.set_errors(filters, kinds)
         except ValueError as exc:
@@ -317,6 +334,25 @@ class DebugSession(Inspection):
             while self.position < position and self._advance(check=True, output=None):
                 pass
         return self._stop("goto", self._describe_here())
+
+    def goto_input(self, index: int) -> Stop:
+        """To just before input event ``index`` (0-based) is routed: back to it, or forward,
+        running on (as :meth:`goto`, breakpoints do not stop it); at the end, if the run ends
+        before it (an ``until`` cuts it short)."""
+        if not 0 <= index < len(self._inputs):
+            raise CoordError(f"no input event {index}: the run has {len(self._inputs)} (0 to "
+                             f"{len(self._inputs) - 1})")
+        known = next((e.position for e in self._timeline if e.kind == "in" and e.input == index), None)
+        if known is not None:
+            return self.goto(known)
+        self._goto(self._furthest)
+        while not self._before_input(index) and self._advance(check=True, output=None):
+            pass
+        return self._stop("goto", self._describe_here())
+
+    def _before_input(self, index: int) -> bool:
+        work = self._interp.peek()
+        return work is not None and work.kind == "event" and not work.emitted and self.state.events == index
 
     def restart(self) -> Stop:
         self._goto(0)
@@ -444,7 +480,7 @@ class DebugSession(Inspection):
                 except EvaluationError as exc:
                     holds = True  # a condition that cannot be evaluated stops, and says so
                     if output is not None:
-                        output.append(f"breakpoint {bp.id}: condition {exc}")
+                        self._say(output, f"breakpoint {bp.id}: condition {exc}")
                 if not holds:
                     continue
             count = self._hits[bp.id] = self._hits.get(bp.id, 0) + 1
@@ -452,9 +488,14 @@ class DebugSession(Inspection):
                 continue
             if bp.log_message is not None:
                 if output is not None:
-                    output.append(self._log_line(bp.log_message, inst))
+                    self._say(output, self._log_line(bp.log_message, inst))
                 continue
             self._here.append(bp.id)
+
+    def _say(self, output: list[str], line: str) -> None:
+        output.append(line)
+        if self.on_output is not None:
+            self.on_output(line)
 
     def _log_line(self, message: str, inst: Instance | None) -> str:
         """A logpoint's message with each ``{expr}`` evaluated (``{{``/``}}`` are braces)."""

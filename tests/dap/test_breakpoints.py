@@ -124,12 +124,35 @@ def test_exception_options_name_kinds_and_break_modes(dap: DapClient) -> None:
     assert exceptions(dap, entry) == [("Timeout", "TimeoutError")]
 
 
-def test_one_set_of_kinds_serves_every_filter_and_the_response_says_so(dap: DapClient) -> None:
-    dap.launch("payment_retries")
+def test_each_filter_takes_its_own_kinds(dap: DapClient) -> None:
+    """uncaught on every kind and caught on Timeout only: neither widens the other."""
+    entry = dap.launch("payment_retries")
     answer = dap.ok("setExceptionBreakpoints", {"filters": ["uncaught"], "filterOptions": [
         {"filterId": "caught", "condition": "Timeout"}]})
-    assert answer["breakpoints"][0] == {"verified": True}
-    assert answer["breakpoints"][1]["message"].startswith("stops on every kind of error")
+    assert answer == {"breakpoints": [{"verified": True}, {"verified": True}]}
+    found = []
+    while (stop := go(dap, entry["threadId"]))["reason"] == "exception":
+        info = dap.ok("exceptionInfo", {"threadId": stop["threadId"]})
+        found.append((info["exceptionId"], info["breakMode"]))
+    assert ("Timeout", "always") in found and ("Failed", "unhandled") in found
+    assert {kind for kind, mode in found if mode == "always"} == {"Timeout"}
+    assert found.count(("Failed", "unhandled")) == 6
+
+
+def test_filter_options_of_two_filters_narrow_each_apart(dap: DapClient) -> None:
+    entry = dap.launch("payment_retries")
+    dap.ok("setExceptionBreakpoints", {"filters": [], "filterOptions": [
+        {"filterId": "caught", "condition": "Timeout"}, {"filterId": "uncaught", "condition": "HandlerError"}]})
+    assert exceptions(dap, entry) == [("Timeout", "TimeoutError")]  # no uncaught error is a HandlerError
+
+
+def test_a_filter_set_both_plain_and_narrowed_stops_on_every_kind_and_says_so(dap: DapClient) -> None:
+    dap.launch("payment_retries")
+    answer = dap.ok("setExceptionBreakpoints", {"filters": ["caught"], "filterOptions": [
+        {"filterId": "caught", "condition": "Timeout"}, {"filterId": "uncaught", "condition": "Failed"}]})
+    assert answer["breakpoints"][0] == {"verified": True} and answer["breakpoints"][2] == {"verified": True}
+    assert answer["breakpoints"][1]["message"] == ("stops on every kind of error: caught is also set without a "
+                                                   "condition")
 
 
 def test_unknown_filters_and_break_modes_are_errors(dap: DapClient) -> None:

@@ -108,3 +108,18 @@ def test_pause_is_answered_while_continue_runs(dap: DapClient) -> None:
 def test_disconnect_while_running_stops_the_program(dap: DapClient) -> None:
     dap.spin()
     dap.ok("disconnect", {})
+
+
+def test_the_whole_timeline_lists_inputs_not_reached_and_coord_goto_runs_on_to_one(dap: DapClient) -> None:
+    dap.launch("subworkflows")
+    assert dap.ok("coord/timeline")["entries"] == []  # at the entry nothing has run yet
+    ahead = dap.ok("coord/timeline", {"unreached": True})["entries"]
+    assert ahead and all(e["kind"] == "in" and e["position"] is None and not e["reached"] for e in ahead)
+    assert [e["input"] for e in ahead] == list(range(len(ahead)))
+    dap.ok("coord/goto", {"input": 2})
+    stop = dap.event("stopped")
+    assert stop["reason"] == "goto" and stop["threadId"] == EVENTS
+    assert stop["description"].startswith(ahead[2]["title"].replace("in ", "input ", 1))
+    whole = dap.ok("coord/timeline", {"unreached": True})["entries"]
+    assert [e["input"] for e in whole if e["kind"] == "in" and e["reached"]] == [0, 1]
+    assert dap.error("coord/goto", {"input": len(ahead)}).startswith(f"no input event {len(ahead)}")

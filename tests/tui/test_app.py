@@ -141,7 +141,7 @@ async def test_a_breakpoint_on_a_line_without_a_statement_moves_to_the_next(orde
         assert verified and line > label - 1
         source.cursor = line  # toggling where it landed removes it
         await settle(pilot, "space")
-        assert source.breakpoints == {} and order_app.requested[order_app.session.path] == []
+        assert source.breakpoints == {} and order_app.breakpoints.lines[order_app.session.path] == {}
 
 
 async def test_source_cursor_keys(order_app) -> None:
@@ -208,7 +208,7 @@ async def test_help_lists_every_key(order_app) -> None:
         assert all(b.action in DebuggerApp.HELP for b in DebuggerApp.BINDINGS if not b.action.startswith("pane"))
         listed = {key for _, keys in order_app.screen.sections for key, _ in keys}
         for key in ("n  F10", "s  F11", "o  Shift+F11", "b  Shift+F10", "c  F5", "r", "Space  F9", "j", "g", "/",
-                    "R", "p", "?  F1", "q", "1 2 3 4 5"):
+                    "R", "p", "w", "m", "d", "C", "e", "?  F1", "q", "1 2 3 4 5 6"):
             assert key in listed
         await settle(pilot, "escape")
         assert not isinstance(order_app.screen, HelpScreen)
@@ -220,7 +220,7 @@ async def test_compact_layout_shows_one_pane_under_the_source(order_app) -> None
     async with order_app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         assert order_app.query_one("#main").has_class("-compact")
-        shown = lambda: [n for n in ("variables", "timeline", "graph", "timers")  # noqa: E731
+        shown = lambda: [n for n in ("variables", "timeline", "graph", "timers", "watch")  # noqa: E731
                          if order_app.query_one(f"#{n}").display and order_app.query_one(f"#{n}").has_class("-shown")]
         assert shown() == ["variables"]
         await settle(pilot, "4")

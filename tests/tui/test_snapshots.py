@@ -48,3 +48,20 @@ def test_graph_small(snap_compare) -> None:
 
 def test_help_small(snap_compare) -> None:
     assert shot(snap_compare, SMALL, "question_mark")
+
+
+def test_watch_small(snap_compare) -> None:
+    assert shot(snap_compare, SMALL, "n", "n", "w", *"risk * 2", "enter", "w", *"nope", "enter", "6")
+
+
+def test_diff_small(snap_compare) -> None:
+    assert shot(snap_compare, SMALL, "n", "m", "c", "d", breakpoint_at="{ call Notify(")
+
+
+def test_conditional_and_event_breakpoints_small(snap_compare) -> None:
+    keys = ("C", *'key == "o-1002"', "enter", "e", *"PaymentFailed", "enter", "c")
+    assert shot(snap_compare, SMALL, *keys, breakpoint_at="let risk = do score")
+
+
+def test_watch_wide(snap_compare) -> None:
+    assert shot(snap_compare, WIDE, "g", "2", "0", "enter", "w", *"o.amount - paid", "enter")

@@ -36,12 +36,13 @@ class Terminal:
     def keys(self, *keys: str) -> None:
         self.run("send-keys", *keys)
 
-    def wait_for(self, *texts: str) -> str:
-        """The screen, once every text is on it (the screen is drawn in parts)."""
+    def wait_for(self, *texts: str, gone: str | None = None) -> str:
+        """The screen, once every text is on it (the screen is drawn in parts), and ``gone``
+        no longer is."""
         deadline = time.monotonic() + TIMEOUT
         while True:
             screen = self.screen()
-            if all(text in screen for text in texts):
+            if all(text in screen for text in texts) and (gone is None or gone not in screen):
                 return screen
             if time.monotonic() > deadline:
                 pytest.fail(f"{texts} not on the screen after {TIMEOUT:.0f} s; the screen:\n{screen}", pytrace=False)
@@ -65,7 +66,14 @@ def test_coord_debug_in_a_terminal() -> None:
         terminal.keys("n")
         terminal.wait_for("step 1 │", "▶    52     let risk = do score(o.amount, o.items)",
                           "» Order@2 'o-1001' (#1) running")
-        terminal.keys("c")
+        terminal.keys("w")
+        terminal.wait_for("an expression in the language")
+        terminal.keys("-l", "o.amount * 2")
+        terminal.keys("Enter")
+        terminal.wait_for("n Step", gone="an expression in the language")
+        terminal.keys("6")
+        terminal.wait_for("expression", "o.amount * 2", "240.0")
+        terminal.keys("1", "c")
         terminal.wait_for("end: the run ended")
         terminal.keys("b")
         terminal.wait_for("step 149 │")
