@@ -263,11 +263,26 @@ def _state_of(executor) -> dict:
 def _trimmed(array: np.ndarray) -> tuple:
     """A copy of an array without its trailing all-zero rows (arrays grow by doubling: the
     rows past the last used one are zeros), and its shape, to put them back."""
-    if array.ndim == 0 or len(array) == 0:
-        return array.shape, array.copy()
-    used = array.reshape(len(array), -1).any(axis=1)
-    last = int(np.flatnonzero(used)[-1]) + 1 if used.any() else 0
-    return array.shape, array[:last].copy()
+    if array.ndim == 0 or array.size == 0:
+        return array.shape, array[:0].copy() if array.ndim else array.copy()
+    return array.shape, array[:_used_rows(array)].copy()
+
+
+def _used_rows(array: np.ndarray) -> int:
+    """Rows up to the last one with a bit set, found from the end a block at a time by
+    counting non-zero bytes: ``any(axis=1)`` over a million orders' arrays took the run's
+    thread a second at every snapshot."""
+    rows = np.ascontiguousarray(array).reshape(len(array), -1)
+    step = max(1, (1 << 20) // max(1, rows.strides[0]))
+    hi = len(rows)
+    while hi > 0:
+        lo = max(0, hi - step)
+        block = rows[lo:hi]
+        if np.count_nonzero(block.view(np.uint8)):
+            used = np.count_nonzero(block.view(np.uint8).reshape(hi - lo, -1), axis=1)
+            return lo + int(np.flatnonzero(used)[-1]) + 1
+        hi = lo
+    return 0
 
 
 def _encoded(state: dict) -> bytes:
