@@ -1,6 +1,7 @@
 """BENCHMARKS' log workload: the orders run with ``--log``.
 
     python -m benchmarks.eventlog [--orders N] [--json OUT]
+    python -m benchmarks.eventlog --resume-only 1000000 [--keep DIR]
 
 Figures, each the median of ``--runs`` runs:
 

@@ -52,7 +52,9 @@ from coordlang.runtime.interpreter.values import ErrorValue, from_exception
 BACKEND = "compiled"
 SNAPSHOT_EVERY = 1_000_000
 """Input events between two snapshots: about a second of replay on a resume, and a snapshot
-(pickled, compressed, written: ~0.4 s for 100,000 live orders) every second or so of input."""
+(the state copied at once, then packed and written in a thread) every second or so of input.
+The replay after the snapshot is now the largest part of a resume (docs/benchmarks.md); a
+smaller spacing shortens it, at the price of a copy of the state in the run's thread each time."""
 
 
 # ---------------------------------------------------------------- handler calls
