@@ -1,6 +1,7 @@
 """BENCHMARKS' log workload: the orders run with ``--log``.
 
     python -m benchmarks.eventlog [--orders N] [--json OUT]
+    python -m benchmarks.eventlog --resume-only 1000000 [--keep DIR]
 
 Figures, each the median of ``--runs`` runs:
 
@@ -18,6 +19,7 @@ Figures, each the median of ``--runs`` runs:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -229,14 +231,18 @@ def restore(program, log: Path, backend: str) -> int:
     return 0
 
 
-def resume_only(program, orders: int, out: Path | None) -> int:
+def resume_only(program, orders: int, out: Path | None, keep: Path | None = None) -> int:
     """The compiled backend's resume after SIGKILL on a large input (whole recording first, in
-    process, to know the log's size)."""
+    process, to know the log's size). With ``keep``, the input and the logs are left there (to
+    profile a resume of the killed log, ``keep/kill/killed``)."""
     from coordlang.runtime.eventlog.compiled import CompiledRecording
 
     table = generate(orders).table
     figures: dict[str, object] = {"orders": orders, "events": len(table)}
-    with tempfile.TemporaryDirectory(prefix="coord-log-resume-") as tmp:
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=False)
+    with (contextlib.nullcontext(str(keep)) if keep is not None
+          else tempfile.TemporaryDirectory(prefix="coord-log-resume-")) as tmp:
         tmp = Path(tmp)
         events = tmp / "orders.jsonl"
         write_jsonl(table, events)
@@ -264,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="orders for the compiled backend's figures")
     parser.add_argument("--resume-only", type=int, metavar="ORDERS",
                         help="only the compiled backend's resume after SIGKILL, on this many orders")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="with --resume-only: make the input and the logs in this new folder and keep them")
     parser.add_argument("--restore", nargs=2, metavar=("LOG", "BACKEND"), help=argparse.SUPPRESS)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", type=Path, metavar="OUT")
@@ -272,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.restore:
         return restore(program, Path(args.restore[0]), args.restore[1])
     if args.resume_only:
-        return resume_only(program, args.resume_only, args.json)
+        return resume_only(program, args.resume_only, args.json, args.keep)
     orders = generate(args.orders)
     table = orders.table
     figures: dict[str, object] = {"orders": args.orders, "events": len(table)}

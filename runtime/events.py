@@ -34,6 +34,7 @@ import select
 import stat
 import sys
 import time
+from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Callable, Iterator
 
@@ -134,6 +135,14 @@ class EventReader:
             self.size = info.st_size if self._regular else None
         except (OSError, AttributeError, io.UnsupportedOperation):
             pass  # an in-memory stream: everything is ready, its size unknown
+        self._offset = 0
+        """Where reading starts: 0, or a logged run's place (:meth:`resume_at`)."""
+        self._line = 0
+        """Lines before ``_offset``."""
+        self._recent: deque = deque(maxlen=4)
+        """(lines before it, offset, block, offset after it) of the last JSON Lines blocks read."""
+        self._batch_lines = None
+        """The line of each event of the last batch handed out (JSON Lines)."""
         self._rejects = None
         self.rejects_path = skip_bad
         if skip_bad is not None:
@@ -164,6 +173,45 @@ class EventReader:
         if self._rejects is not None:
             self._rejects.flush()
 
+    # ------------------------------------------------------------ places in the input
+
+    def placeable(self) -> int | None:
+        """The file descriptor of a JSON Lines input whose places :meth:`place_after` tells and
+        :meth:`resume_at` can go back to (a regular file), else None."""
+        if self.format != "jsonl" or not self._regular:
+            return None
+        try:
+            return self._stream.fileno()
+        except (OSError, AttributeError, io.UnsupportedOperation):
+            return None
+
+    def resume_at(self, offset: int, lines: int, events: int) -> None:
+        """Start reading at byte ``offset``, after ``lines`` lines holding ``events`` events (a
+        logged run's place, whose bytes the caller has checked); before iterating."""
+        self._stream.seek(offset)
+        self.position = self._offset = offset
+        self._line = lines
+        self.events = events
+
+    def place_after(self, events: int) -> tuple[int, int] | None:
+        """(byte offset, lines before it) just after the line of input event ``events`` (counted
+        from the input's first) when it is in the last batch handed out; else None."""
+        lines = self._batch_lines
+        if lines is None:
+            return None
+        k = events - (self.events - len(lines))
+        if not 0 < k <= len(lines):
+            return None
+        line = int(lines[k - 1])
+        for before, offset, block, after in reversed(self._recent):
+            if before < line:
+                row = line - before - 1
+                ends = _line_ends(block)
+                if row >= len(ends):
+                    return None
+                return (offset + int(ends[row]) + 1 if row < len(ends) - 1 else after), line
+        return None
+
     # ------------------------------------------------------------ shared steps
 
     def _read(self) -> bytes:
@@ -184,12 +232,21 @@ class EventReader:
         except (OSError, ValueError, TypeError, io.UnsupportedOperation):
             return True
 
-    def _batches(self, pending: list[Event], chunk_done: bool) -> Iterator[list[Event]]:
+    def _batches(self, pending: list[Event], chunk_done: bool,
+                 lines: list[int] | None = None) -> Iterator[list[Event]]:
+        """Batches of ``pending`` (taken out of it); ``lines``, when given, are their events'
+        lines, taken out alike (see :meth:`place_after`)."""
         size = self.batch_size
         while len(pending) >= size:
+            if lines is not None:
+                self._batch_lines = lines[:size]
+                del lines[:size]
             yield pending[:size]
             del pending[:size]
         if pending and chunk_done and not self._ready():
+            if lines is not None:
+                self._batch_lines = lines[:]
+                lines.clear()
             yield pending[:]
             pending.clear()
 
@@ -246,11 +303,13 @@ class EventReader:
 
     # ------------------------------------------------------------ JSON Lines
 
-    def _blocks(self) -> Iterator[bytes]:
-        """The input's lines a chunk at a time: each block is whole lines joined by ``\n``
-        (without the last one's), the byte order mark taken off the first."""
+    def _blocks(self) -> Iterator[tuple[int, bytes, int]]:
+        """The input's lines a chunk at a time: (its offset in the file, the block, the offset
+        after it). Each block is whole lines joined by ``\n`` (without the last one's), the byte
+        order mark taken off the first."""
         carry: list[bytes] = []
-        first = True
+        first = self._offset == 0
+        at = self._offset
         while True:
             chunk = self._read()
             if first and chunk:
@@ -262,6 +321,7 @@ class EventReader:
                 first = False
                 if chunk.startswith(_BOM):
                     chunk = chunk[len(_BOM):]
+                    at += len(_BOM)
                     if not chunk:
                         continue
             if chunk:
@@ -270,11 +330,14 @@ class EventReader:
                     carry.append(chunk)
                     continue
                 # One copy of the chunk's lines: joining a memoryview does not copy it first.
-                yield b"".join((*carry, memoryview(chunk)[:cut])) if carry else chunk[:cut]
+                block = b"".join((*carry, memoryview(chunk)[:cut])) if carry else chunk[:cut]
+                yield at, block, at + len(block) + 1
+                at += len(block) + 1
                 carry = [chunk[cut + 1:]] if cut + 1 < len(chunk) else []
             else:
                 if carry:
-                    yield b"".join(carry)
+                    block = b"".join(carry)
+                    yield at, block, at + len(block)
                 break
 
     def _jsonl(self) -> Iterator[list[Event]]:
@@ -283,8 +346,11 @@ class EventReader:
         make = self._event
         clock = self._clock
         pending: list[Event] = []
-        lineno = 0
-        for block in self._blocks():
+        pending_lines: list[int] = []
+        lineno = self._line
+        recent = self._recent
+        for offset, block, after in self._blocks():
+            recent.append((lineno, offset, block, after))
             lines = block.split(b"\n")
             now = clock()
             # A chunk's records and events are thousands of acyclic objects: collecting while
@@ -302,8 +368,11 @@ class EventReader:
                         pending.append(make(record, now, lineno))
                     except BadEvent as exc:
                         self._reject(str(lineno), str(exc), _line_text(line))
-            yield from self._batches(pending, True)
+                        continue
+                    pending_lines.append(lineno)
+            yield from self._batches(pending, True, pending_lines)
         if pending:
+            self._batch_lines = pending_lines
             yield pending
 
     # ------------------------------------------------------------ msgpack
@@ -453,6 +522,14 @@ def _open_events(path: Path) -> BinaryIO:
         return open(path, "rb")
     except OSError as exc:
         raise EventError(unreadable(path, exc, "is a directory, not an events file")) from None
+
+
+def _line_ends(block: bytes) -> list[int] | object:
+    """The offsets of the ``\n`` in a block, and one past its end (the last line's end)."""
+    import numpy as np  # only when a snapshot asks where it stands
+
+    ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
+    return np.append(ends, len(block))
 
 
 def _line_text(line: bytes) -> str:

@@ -76,6 +76,8 @@ def run(args) -> int:
         opened = EventReader(program, args.events, format=fmt, skip_bad=args.skip_bad, batch_size=size)
         feed = executor.feed
     with opened as reader, _closing_log(executor if args.log else None):
+        if args.log:
+            executor.attach(reader)  # a resume may start reading at its snapshot's place in the input
         progress = _Progress(reader)
         try:
             batches = iter(reader)
@@ -207,13 +209,13 @@ def _recorded_run(program, args, fmt: str, inbox: int):
             args.snapshot_every = SNAPSHOT_EVERY if args.snapshot_every is None else args.snapshot_every
             recorded = CompiledRecording(program, Path(args.log), file=str(Path(args.file).resolve()), fsync=args.fsync,
                                          snapshot_every=args.snapshot_every, inbox=inbox,
-                                         concurrency=args.concurrency)
+                                         concurrency=args.concurrency, events=args.events)
         else:
             from coordlang.runtime.eventlog.runs import SNAPSHOT_EVERY
 
             args.snapshot_every = SNAPSHOT_EVERY if args.snapshot_every is None else args.snapshot_every
             recorded = RecordedRun(program, Path(args.log), file=str(Path(args.file).resolve()), fsync=args.fsync,
-                                   snapshot_every=args.snapshot_every, inbox=inbox)
+                                   snapshot_every=args.snapshot_every, inbox=inbox, events=args.events)
     args.backend = backend
     if recorded.finished:
         _notice(f"{args.log} holds a finished run of {recorded.resumed_records:,} records: its outcomes are "

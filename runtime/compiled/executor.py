@@ -25,7 +25,7 @@ import numpy as np
 from coordlang.ir import nodes as ir
 from coordlang.runtime.compiled import bridge
 from coordlang.runtime.compiled import columns as K
-from coordlang.runtime.compiled.cache import load_kernel
+from coordlang.runtime.compiled.cache import is_cached, load_kernel
 from coordlang.runtime.compiled.codec import Codec, machine_key_kind
 from coordlang.runtime.compiled.host import DEFAULT_CONCURRENCY, Host
 from coordlang.runtime.compiled.outcomes import outcomes
@@ -65,8 +65,11 @@ class CompiledExecutor:
             definition = bound.definition
             bridge.register(definition.target, str(definition.directory or ""), bound.function)
             digests[name] = source_digest(bound.function)
-        _check_jit(plan, program)
         self.source = kernel_source(plan, digests)
+        if not is_cached(self.source, cache_dir):
+            # A cached kernel was compiled with these very handlers (their digests are in its
+            # source): checking them again cost a resume 0.5-1.4 s of numba compilation.
+            _check_jit(plan, program)
         self.kernel = load_kernel(self.source, cache_dir)
         self.inbox = inbox
         self.concurrency = concurrency

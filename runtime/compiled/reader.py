@@ -126,9 +126,9 @@ class KernelReader(EventReader):
         if not self._regular:
             # A pipe is read here: a thread blocked reading a live stream could be neither
             # joined nor left behind at exit (it holds the stream's lock).
-            lineno = 0
-            for block in self._blocks():
-                columns, lines = self._finish_block(lineno, *self._scan(block))
+            lineno = self._line
+            for placed in self._blocks():
+                columns, lines = self._finish_block(lineno, *self._scan(placed))
                 lineno += lines
                 yield columns
             return
@@ -141,7 +141,7 @@ class KernelReader(EventReader):
         worker = threading.Thread(target=self._scan_blocks, args=(scanned, stop), name="coord-jsonl-scan",
                                   daemon=True)
         worker.start()
-        lineno = 0
+        lineno = self._line
         try:
             while True:
                 item = scanned.get()
@@ -172,16 +172,18 @@ class KernelReader(EventReader):
             return False
 
         try:
-            for block in self._blocks():
-                if stop.is_set() or not put(self._scan(block)):
+            for placed in self._blocks():
+                if stop.is_set() or not put(self._scan(placed)):
                     return
         except BaseException as exc:  # an unreadable input: raised where the events are taken
             put(exc)
             return
         put(None)
 
-    def _scan(self, head: bytes) -> tuple:
-        """The scanner's columns of the lines in ``head``, with the time they were read."""
+    def _scan(self, placed: tuple[int, bytes, int]) -> tuple:
+        """The scanner's columns of the lines in a block (its place, see ``_blocks``), with the
+        time they were read."""
+        offset, head, after = placed
         tables = self._tables
         buf = np.frombuffer(head, dtype=np.uint8)
         n = scanner.count_lines(buf)
@@ -198,12 +200,14 @@ class KernelReader(EventReader):
                                    tables.name_off, tables.t_ok, tables.t_mask, tables.f_kind, tables.f_col, ev_type, ev_time, ev_I, ev_F, slow, refs[0], refs[1], refs[2],
                                    refs[3], scanner._POW10)
         assert lines == n, (lines, n)
-        return head, n, now, (ev_type, ev_time, ev_I, ev_F), slow, refs[:, :nstr]
+        return (offset, head, after), n, now, (ev_type, ev_time, ev_I, ev_F), slow, refs[:, :nstr]
 
-    def _finish_block(self, lineno: int, head: bytes, n: int, now: float, columns: Columns, slow: np.ndarray,
-                      refs: np.ndarray) -> tuple[Columns, int]:
+    def _finish_block(self, lineno: int, placed: tuple[int, bytes, int], n: int, now: float, columns: Columns,
+                      slow: np.ndarray, refs: np.ndarray) -> tuple[Columns, int]:
         """A scanned block's columns, complete: strings interned, times given, the lines the
         scanner left taken by the exact path (the first is line ``lineno + 1``)."""
+        offset, head, after = placed
+        self._recent.append((lineno, offset, head, after))
         ev_type, ev_time, ev_I, ev_F = columns
         if refs.shape[1]:
             intern = self.codec.strings.intern
@@ -222,7 +226,9 @@ class KernelReader(EventReader):
             self._exact(head, slow_rows.tolist(), lineno, now, kept, ev_type, ev_time, ev_I, ev_F)
         self._fill_time_fields(ev_type, ev_time, ev_F)
         if kept is not None and not kept.all():
+            self._batch_lines = np.flatnonzero(kept) + (lineno + 1)
             return (ev_type[kept], ev_time[kept], ev_I[kept], ev_F[kept]), n
+        self._batch_lines = np.arange(lineno + 1, lineno + 1 + n)
         return (ev_type, ev_time, ev_I, ev_F), n
 
     def _exact(self, head: bytes, rows: list[int], lineno: int, now: float, kept: np.ndarray, ev_type: np.ndarray,

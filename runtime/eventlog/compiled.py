@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import pickle
 import time
 import warnings
 import zlib
@@ -39,6 +40,7 @@ import numpy as np
 from coordlang.ir.nodes import Program
 from coordlang.runtime.compiled.columns import SF_CLOCK
 from coordlang.runtime.eventlog.frames import LogError
+from coordlang.runtime.eventlog.inputs import InputPlaces
 from coordlang.runtime.eventlog.log import (LogContents, LogWriter, SnapshotWriter, check_backend, existing_log,
                                            load_snapshot)
 from coordlang.runtime.eventlog.recording import LogDiverged
@@ -50,7 +52,9 @@ from coordlang.runtime.interpreter.values import ErrorValue, from_exception
 BACKEND = "compiled"
 SNAPSHOT_EVERY = 1_000_000
 """Input events between two snapshots: about a second of replay on a resume, and a snapshot
-(pickled, compressed, written: ~0.4 s for 100,000 live orders) every second or so of input."""
+(the state copied at once, then packed and written in a thread) every second or so of input.
+The replay after the snapshot is now the largest part of a resume (docs/benchmarks.md); a
+smaller spacing shortens it, at the price of a copy of the state in the run's thread each time."""
 
 
 # ---------------------------------------------------------------- handler calls
@@ -250,20 +254,109 @@ def _column_bytes(columns) -> tuple[bytes, bytes, bytes]:
 
 
 def _state_of(executor) -> dict:
+    """A copy of the executor's state, taken at once; :func:`_encoded` packs it in the
+    snapshot's thread."""
     host = executor.host
+    # The host's dictionaries change in place as the run goes on: pickled now, not in the thread.
     return {"st": {name: _trimmed(array) for name, array in zip(executor.st._fields, executor.st)},
-            "host_args": host.host_args, "completed": host.completed, "faults": host.faults,
-            "strings": executor.plan.strings.texts, "events": executor.events}
+            "host": pickle.dumps((host.host_args, host.completed, host.faults), protocol=pickle.HIGHEST_PROTOCOL),
+            "strings": list(executor.plan.strings.texts), "events": executor.events}
 
 
 def _trimmed(array: np.ndarray) -> tuple:
-    """An array without its trailing all-zero rows (arrays grow by doubling: the rows past the
-    last used one are zeros), and its shape, to put them back."""
-    if array.ndim == 0 or len(array) == 0:
-        return array.shape, array
-    used = array.reshape(len(array), -1).any(axis=1)
-    last = int(np.flatnonzero(used)[-1]) + 1 if used.any() else 0
-    return array.shape, array[:last]  # pickled at once, before the run changes it
+    """A copy of an array without its trailing all-zero rows (arrays grow by doubling: the
+    rows past the last used one are zeros), and its shape, to put them back."""
+    if array.ndim == 0 or array.size == 0:
+        return array.shape, array[:0].copy() if array.ndim else array.copy()
+    return array.shape, array[:_used_rows(array)].copy()
+
+
+def _used_rows(array: np.ndarray) -> int:
+    """Rows up to the last one with a bit set, found from the end a block at a time by
+    counting non-zero bytes: ``any(axis=1)`` over a million orders' arrays took the run's
+    thread a second at every snapshot."""
+    rows = np.ascontiguousarray(array).reshape(len(array), -1)
+    step = max(1, (1 << 20) // max(1, rows.strides[0]))
+    hi = len(rows)
+    while hi > 0:
+        lo = max(0, hi - step)
+        block = rows[lo:hi]
+        if np.count_nonzero(block.view(np.uint8)):
+            used = np.count_nonzero(block.view(np.uint8).reshape(hi - lo, -1), axis=1)
+            return lo + int(np.flatnonzero(used)[-1]) + 1
+        hi = lo
+    return 0
+
+
+def _encoded(state: dict) -> bytes:
+    """The state packed a column at a time (see :func:`_packed`) and pickled: no compression,
+    so a resume reads it at the disk's speed. zlib took 1.8 s to inflate the 417 MB of a
+    million orders' arrays (52 MB compressed); packed, they are about 110 MB and load in a
+    tenth of that."""
+    packed = {**state, "st": {name: _packed(*trimmed) for name, trimmed in state["st"].items()},
+              "format": "columns"}
+    return pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _packed(shape: tuple, rows: np.ndarray) -> tuple:
+    """An array's used rows as columns, each the fewest bytes that give its bits back: a
+    constant; the rows that are not zero and their values, when few are; or every value, as
+    the narrowest integer type that holds it (a float column by its bits)."""
+    kind = rows.dtype.kind
+    if rows.ndim == 0 or kind not in "iufb" or rows.dtype.itemsize not in (1, 2, 4, 8):
+        return ("raw", shape, rows)
+    if rows.size == 0:
+        return ("cols", shape, rows.dtype.str, 0, [])
+    flat = rows.reshape(len(rows), -1)
+    bits = flat.view(f"<i{rows.dtype.itemsize}") if kind != "i" else flat
+    return ("cols", shape, rows.dtype.str, len(rows), [_packed_column(bits[:, j]) for j in range(flat.shape[1])])
+
+
+def _packed_column(column: np.ndarray) -> tuple:
+    n = len(column)
+    nonzero = int(np.count_nonzero(column))
+    if nonzero == 0:
+        return ("const", 0)
+    first = column[0]
+    if nonzero == n and (column == first).all():
+        return ("const", int(first))
+    if nonzero * 8 < n:
+        where = np.flatnonzero(column)
+        return ("sparse", _narrow(where), _narrow(column[where]))
+    return ("dense", _narrow(column))
+
+
+def _narrow(values: np.ndarray) -> tuple:
+    low, high = int(values.min()), int(values.max())
+    for dtype in (np.int8, np.int16, np.int32):
+        info = np.iinfo(dtype)
+        if info.min <= low and high <= info.max:
+            return (np.dtype(dtype).str, values.astype(dtype).tobytes())
+    return ("<i8", np.ascontiguousarray(values, dtype=np.int64).tobytes())
+
+
+def _unpacked(part: tuple) -> np.ndarray:
+    if part[0] == "raw":
+        _, shape, rows = part
+        return _untrimmed(shape, rows) if rows.ndim else rows.copy()
+    _, shape, dtype, used, columns = part
+    dtype = np.dtype(dtype)
+    array = np.zeros(shape, dtype=dtype)
+    if not used:
+        return array
+    flat = array.reshape(shape[0], -1)[:used]
+    bits = flat.view(f"<i{dtype.itemsize}") if dtype.kind != "i" else flat
+    for j, column in enumerate(columns):
+        how = column[0]
+        if how == "const":
+            if column[1]:
+                bits[:, j] = column[1]
+        elif how == "sparse":
+            where = np.frombuffer(column[1][1], dtype=column[1][0])
+            bits[where, j] = np.frombuffer(column[2][1], dtype=column[2][0])
+        else:
+            bits[:, j] = np.frombuffer(column[1][1], dtype=column[1][0])
+    return array
 
 
 def _untrimmed(shape: tuple, rows: np.ndarray) -> np.ndarray:
@@ -281,13 +374,15 @@ def _restore(executor, saved: dict) -> None:
         strings.intern(text)
     from coordlang.runtime.compiled.state import State
 
-    executor.st = State(**{name: _untrimmed(*saved["st"][name]) for name in State._fields})
+    host = executor.host
+    if saved.get("format") == "columns":
+        executor.st = State(**{name: _unpacked(saved["st"][name]) for name in State._fields})
+        host.host_args, host.completed, host.faults = pickle.loads(saved["host"])
+    else:  # a snapshot written before the columns format: (shape, used rows) per array
+        executor.st = State(**{name: _untrimmed(*saved["st"][name]) for name in State._fields})
+        host.host_args, host.completed, host.faults = saved["host_args"], saved["completed"], saved["faults"]
     executor._ref_of = None  # the kernels' view of the state is rebuilt at the next call
     executor.events = saved["events"]
-    host = executor.host
-    host.host_args = saved["host_args"]
-    host.completed = saved["completed"]
-    host.faults = saved["faults"]
 
 
 def _taped_executor(program: Program, tape: HandlerTape, inbox: int, concurrency: int | None):
@@ -309,7 +404,11 @@ class _Player:
         self.tape = tape
         self.position = 0
         self.finishing: float | None | bool = False
-        if use_snapshots:
+        if contents.loaded is not None:  # a resume's, loaded while reading the log
+            self.position, _, saved = contents.loaded
+            contents.loaded = None
+            _restore(self.executor, saved)
+        elif use_snapshots:
             digest = contents.header["program"]
             for records, path in reversed(contents.snapshots):
                 try:
@@ -372,7 +471,7 @@ class CompiledRecording:
 
     def __init__(self, program: Program, directory: Path, *, file: str, fsync: str = "batch",
                  snapshot_every: int = SNAPSHOT_EVERY, inbox: int | None = None,
-                 concurrency: int | None = None) -> None:
+                 concurrency: int | None = None, events: str | None = None) -> None:
         from coordlang.runtime.interpreter import DEFAULT_INBOX
 
         if snapshot_every < 1:
@@ -380,12 +479,19 @@ class CompiledRecording:
         self.directory = Path(directory)
         self.fsync = fsync
         self.snapshot_every = snapshot_every
+        self.events_name = events
         digest = program_digest(program)
         self._header = {**header(program, file, 0), "backend": BACKEND}
         del self._header["first"]
-        contents = existing_log(self.directory, digest, BACKEND)
+        contents = existing_log(self.directory, digest, BACKEND, usable=lambda meta: "input_digest" in meta)
         self.resumed_records = len(contents.records) if contents is not None else 0
         self.finished = contents is not None and contents.finished
+        meta = contents.loaded[1] if contents is not None and contents.loaded is not None else {}
+        fast = "input_digest" in meta
+        # Started before the replay below, which it runs beside: the input's prefix is checked
+        # by its bytes in a thread.
+        self._inputs = InputPlaces(meta.get("input") if fast else None, events)
+        self._resumed_meta = meta if fast else None
         self.writer = LogWriter(self.directory, self._header, next_record=self.resumed_records + 1, fsync=fsync)
         self._snapshots = SnapshotWriter(self.directory, fsync)
         tape = HandlerTape(self.writer)
@@ -395,25 +501,40 @@ class CompiledRecording:
                 self.executor = _taped_executor(program, tape, inbox, concurrency)
                 self._finishing: float | None | bool = False
             else:
+                start = contents.loaded[0] if fast else 0
                 player = _Player(program, contents, tape=tape, inbox=inbox, concurrency=concurrency)
                 self.executor = player.executor
                 self._finishing = player.finishing
         except BaseException:
             self.writer.close()
+            self._inputs.close()
             raise
         self.codec = self.executor.codec
         self.build_seconds = self.executor.build_seconds
         self._strings = self.executor.plan.strings
         self._strings_logged = len(self._strings)
         self._to_skip = self.executor.events
-        self._expected = [0, 0, 0]
-        for record in contents.records if contents is not None else ():
+        self._expected = list(meta["input_digest"]) if fast else [0, 0, 0]
+        for record in contents.records[start:] if contents is not None else ():
             if record[0] == "cols":
                 # The recorded bytes themselves: nothing to decode for a log of any length.
                 self._expected = _input_digest(self._expected, (record[2][2], record[4][2], record[5][2]))
         self.skipped = 0
         self._skipped_crcs = [0, 0, 0]
+        self._digest = [0, 0, 0]
+        """The running checksum of the input events fed (the snapshots' ``input_digest``)."""
         self._snapshot_events = self.executor.events
+
+    def attach(self, reader) -> None:
+        """Read the input with ``reader`` (a ``KernelReader``, before iterating it): snapshots
+        keep their place in it, and a resume starts reading at its snapshot's place when the
+        input's bytes before it are those it was recorded from."""
+        meta = self._resumed_meta
+        if self._inputs.attach(reader, meta["inputs"] if meta else 0) and meta is not None:
+            self.skipped = meta["inputs"]
+            self._skipped_crcs = list(meta["input_digest"])
+            if self.skipped == self._to_skip:
+                self._digest = list(self._skipped_crcs)
 
     def feed(self, events) -> None:
         if events:
@@ -434,7 +555,9 @@ class CompiledRecording:
     def _feed_piece(self, columns) -> None:
         new = self._strings.texts[self._strings_logged:]
         self._strings_logged = len(self._strings)
-        self.writer.append(["cols", new, *(_array(c) for c in columns)])
+        arrays = [_array(c) for c in columns]
+        self.writer.append(["cols", new, *arrays])
+        self._digest = _input_digest(self._digest, (arrays[0][2], arrays[2][2], arrays[3][2]))
         self.executor.feed_columns(columns)
         self.writer.flush()
         if self.executor.events - self._snapshot_events >= self.snapshot_every:
@@ -444,10 +567,13 @@ class CompiledRecording:
         take = min(len(columns[0]), self._to_skip - self.skipped)
         self._skipped_crcs = _input_digest(self._skipped_crcs, _column_bytes(tuple(c[:take] for c in columns)))
         self.skipped += take
-        if self.skipped == self._to_skip and self._skipped_crcs != self._expected:
-            raise LogError(f"--log {self.directory}: its first {self._to_skip} input events differ from the first "
-                           f"{self._to_skip} of this input; resume with the input it was recorded from, or record "
-                           "this one in a new folder")
+        if self.skipped == self._to_skip:
+            if self._skipped_crcs != self._expected:
+                where = f" ({self.events_name})" if self.events_name not in (None, "-") else ""
+                raise LogError(f"--log {self.directory}: its first {self._to_skip} input events differ from the "
+                               f"first {self._to_skip} of this input{where}; resume with the input it was recorded "
+                               "from, or record this one in a new folder")
+            self._digest = list(self._skipped_crcs)
         return tuple(c[take:] for c in columns)
 
     def finish(self, until: float | None = None) -> RunResult:
@@ -470,13 +596,17 @@ class CompiledRecording:
     def snapshot(self) -> None:
         self.writer.flush()
         meta = {**self._header, "records": self.writer.records, "inputs": self.executor.events,
-                "clock": float(self.executor.st.SF[SF_CLOCK])}
-        self._snapshots.submit(meta, _state_of(self.executor))
+                "input_digest": list(self._digest), "clock": float(self.executor.st.SF[SF_CLOCK])}
+        self._snapshots.submit(meta, _state_of(self.executor), encode=_encoded,
+                               more=self._inputs.place(self.executor.events))
         self._snapshot_events = self.executor.events
 
     def close(self) -> None:
-        self.writer.close()
-        self._snapshots.wait()
+        try:
+            self.writer.close()
+            self._snapshots.wait()
+        finally:
+            self._inputs.close()
 
     def __enter__(self) -> CompiledRecording:
         return self

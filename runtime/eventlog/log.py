@@ -31,8 +31,10 @@ import threading
 import time
 import warnings
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from coordlang.gcpause import gc_paused
 from coordlang.runtime.eventlog.frames import (LogCorrupt, LogError, frame, fsync_directory, good_frame_after, scan,
@@ -55,6 +57,10 @@ SNAPSHOT_SUFFIX = ".snap"
 
 class TornTail(UserWarning):
     """The last record of a log was cut short by a crash and is dropped."""
+
+
+class StaleSnapshot(UserWarning):
+    """A snapshot that cannot be loaded; an older one (or the log's start) is used instead."""
 
 
 class LogWriter:
@@ -144,16 +150,45 @@ class LogWriter:
             fsync_directory(self.directory)
 
 
+class RecordTail(Sequence):
+    """Records ``base + 1`` on of a log, indexed as the whole log's list is (record ``n`` is
+    ``tail[n - 1]``, ``len`` counts every record): what a resume reads. Reaching a record
+    before ``base + 1`` is a bug, and raises :class:`LookupError` rather than pass unnoticed."""
+
+    __slots__ = ("base", "items")
+
+    def __init__(self, base: int, items: list[list]) -> None:
+        self.base = base
+        self.items = items
+
+    def __len__(self) -> int:
+        return self.base + len(self.items)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if start < self.base and start < stop:
+                raise LookupError(f"records {start + 1}.. of a log read from record {self.base + 1}")
+            return self.items[max(start, self.base) - self.base:max(stop, self.base) - self.base:step]
+        if index < 0:
+            index += len(self)
+        if index < self.base:
+            raise LookupError(f"record {index + 1} of a log read from record {self.base + 1}")
+        return self.items[index - self.base]
+
+
 @dataclass(slots=True)
 class LogContents:
-    """A log directory as read: its header and every record, in order (record ``n`` is
-    ``records[n - 1]``)."""
+    """A log directory as read: its header and its records, in order (record ``n`` is
+    ``records[n - 1]``; a resume reads only those from its snapshot on, a :class:`RecordTail`)."""
 
     directory: Path
     header: dict
-    records: list[list]
+    records: list[list] | RecordTail
     snapshots: list[tuple[int, Path]] = field(default_factory=list)
     """(records before it, file), oldest first; only those within :attr:`records`."""
+    loaded: tuple[int, dict, object] | None = None
+    """The snapshot a resume starts from, already loaded: (records before it, meta, state)."""
 
     @property
     def finished(self) -> bool:
@@ -197,25 +232,92 @@ def read_log(directory: Path, digest: str | None = None, *, truncate: bool = Tru
     return LogContents(directory, header, records, [s for s in snapshot_files(directory) if s[0] <= len(records)])
 
 
-def existing_log(directory: Path, digest: str, backend: str) -> LogContents | None:
+def existing_log(directory: Path, digest: str, backend: str, *,
+                 usable: Callable[[dict], bool] = lambda meta: True) -> LogContents | None:
     """The log ``coord run --log DIR`` resumes (None: DIR is new or empty), read for the program
-    of ``digest`` and recorded by ``backend``. Snapshots taken after records that never reached
-    the disk are deleted: the resumed run need not repeat that history (handlers need not answer
-    the same twice)."""
+    of ``digest`` and recorded by ``backend``, with its newest snapshot loaded (``loaded``).
+
+    Snapshots taken after records that never reached the disk are deleted: the resumed run need
+    not repeat that history (handlers need not answer the same twice). Only the segments from
+    the one holding the snapshot's last record on are read: the records before it are in the
+    snapshot, and the input it had read is in its meta. A snapshot whose meta ``usable`` turns
+    down (one written before the meta held what the resume needs) is still loaded, but the
+    whole log is read, as before such meta existed."""
     if not directory.exists():
         return None
     if not directory.is_dir():
         raise LogError(f"--log {directory}: not a folder")
-    if not segments(directory):
+    files = segments(directory)
+    if not files:
         if any(directory.iterdir()):
             raise LogError(f"--log {directory}: holds other files and no log; name an empty or new folder")
         return None
-    contents = read_log(directory, digest)
-    check_backend(contents, backend)
+    # The last segment says how many records the log holds (a torn tail is cut off here).
+    read: dict[Path, list[bytes]] = {}
+    last = len(files) - 1
+    read[files[last]] = _frames(files[last], last=True, truncate=True)
+    if not read[files[last]]:
+        if last == 0:
+            raise LogError(f"{directory}: its only segment is empty (the run stopped before recording anything); "
+                           "delete the folder and run again")
+        last -= 1  # a new segment whose header never reached the disk
+        read[files[last]] = _frames(files[last], last=False, truncate=True)
+        if not read[files[last]]:
+            raise LogCorrupt(files[last], 0, "an empty segment before the last one")
+    found = check_header(_decode(read[files[last]][0], files[last], 0), str(files[last]), digest)
+    check_backend(LogContents(directory, found, []), backend)
+    total = (segment_first(files[last]) or 1) + len(read[files[last]]) - 2
     for records, path in snapshot_files(directory):
-        if records > len(contents.records):
+        if records > total:
             path.unlink()
+    loaded = None
+    for records, path in reversed(snapshot_files(directory)):
+        try:
+            meta, state = load_snapshot(path, digest)
+        except LogError as exc:
+            warnings.warn(StaleSnapshot(f"{exc}; using an older one"), stacklevel=2)
+            continue
+        loaded = (records, meta, state)
+        break
+    start = loaded[0] if loaded is not None and loaded[0] > 0 and usable(loaded[1]) else 1
+    contents = _read_from(directory, files[:last + 1], start, digest, read)
+    contents.loaded = loaded
+    contents.snapshots = [s for s in snapshot_files(directory) if loaded is not None and s[0] == loaded[0]]
     return contents
+
+
+def _read_from(directory: Path, files: list[Path], start: int, digest: str,
+               read: dict[Path, list[bytes]]) -> LogContents:
+    """Records ``start`` on (a :class:`RecordTail`), from the segments holding them; ``read``
+    has the payloads of segments already scanned."""
+    first_file = max((i for i, p in enumerate(files) if (segment_first(p) or 1) <= start), default=0)
+    if (segment_first(files[first_file]) or 1) > start:
+        raise LogError(f"{files[first_file]}: the log's first segment, but record {start} comes before it: a segment "
+                       f"is missing; `coord log repair {directory}` keeps what can be salvaged")
+    header: dict | None = None
+    items: list[list] = []
+    expected = None
+    for index in range(first_file, len(files)):
+        path = files[index]
+        payloads = read.get(path)
+        if payloads is None:
+            payloads = _frames(path, last=False, truncate=True)
+        if not payloads:
+            raise LogCorrupt(path, 0, "an empty segment before the last one")
+        found = check_header(_decode(payloads[0], path, 0), str(path), digest)
+        first = segment_first(path)
+        if header is None:
+            header = found
+            expected = first
+        if found.get("first") != first or first != expected:
+            raise LogError(f"{path}: starts at record {found.get('first')}, but the segments before it end at "
+                           f"record {(expected or 1) - 1}: a segment is missing or out of place; `coord log repair "
+                           f"{directory}` keeps the records before the gap")
+        skip = max(0, start - first) if index == first_file else 0
+        items.extend(_decode(p, path, i) for i, p in enumerate(payloads[1 + skip:], 1 + skip))
+        expected = first + len(payloads) - 1
+    assert header is not None
+    return LogContents(directory, header, RecordTail(start - 1, items) if start > 1 else items)
 
 
 def log_header(directory: Path) -> dict | None:
@@ -291,16 +393,20 @@ def snapshot_files(directory: Path) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def _write_pickled(directory: Path, meta: dict, pickled: bytes, fsync: str) -> Path:
+def _write_pickled(directory: Path, meta: dict, pickled: bytes, fsync: str, compress: bool = True) -> Path:
     """Save a pickled state as it is after record ``meta["records"]``; the file appears whole
     or not at all."""
     path = directory / f"{SNAPSHOT_PREFIX}{meta['records']:012d}{SNAPSHOT_SUFFIX}"
     partial = path.with_suffix(".partial")
-    # zlib at its fastest level: a compiled run's state is mostly unused capacity (zeros), 20x
-    # smaller compressed, and writing the bytes saved costs more than compressing them.
     with open(partial, "wb") as f:
-        f.write(frame(pack({**meta, "compression": "zlib"})))
-        f.write(frame(zlib.compress(pickled, 1)))
+        if compress:
+            # zlib at its fastest level: an interpreter's state is Python objects, several
+            # times smaller compressed, and writing the bytes saved costs more than compressing.
+            f.write(frame(pack({**meta, "compression": "zlib"})))
+            f.write(frame(zlib.compress(pickled, 1)))
+        else:
+            f.write(frame(pack(meta)))
+            f.write(frame(pickled))
         f.flush()
         if fsync != "never":
             os.fsync(f.fileno())
@@ -314,7 +420,11 @@ class SnapshotWriter:
     """Writes snapshots in the background, one at a time: the state is pickled at once (it is
     about to change), compressed and written while the run goes on (zlib and file writes
     release the GIL). A crash before a snapshot is whole leaves only a ``.partial`` file, which
-    nothing reads; the resume uses the snapshot before it."""
+    nothing reads; the resume uses the snapshot before it.
+
+    ``submit`` may instead be given ``encode``, which turns ``state`` (a copy the caller made,
+    which nothing else changes) into bytes in the background, and ``more``, which adds to the
+    meta there (the input's checksum up to the snapshot's place, read from the disk)."""
 
     def __init__(self, directory: Path, fsync: str) -> None:
         self.directory = directory
@@ -322,16 +432,22 @@ class SnapshotWriter:
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
 
-    def submit(self, meta: dict, state: object) -> None:
-        pickled = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    def submit(self, meta: dict, state: object, *, encode: Callable[[object], bytes] | None = None,
+               more: Callable[[], dict] | None = None) -> None:
+        data = state if encode is not None else pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
         self.wait()
-        self._thread = threading.Thread(target=self._write, args=(meta, pickled), name="coord-snapshot",
+        self._thread = threading.Thread(target=self._write, args=(meta, data, encode, more), name="coord-snapshot",
                                         daemon=True)
         self._thread.start()
 
-    def _write(self, meta: dict, pickled: bytes) -> None:
+    def _write(self, meta: dict, data, encode, more) -> None:
         try:
-            _write_pickled(self.directory, meta, pickled, self.fsync)
+            if more is not None:
+                meta = {**meta, **more()}
+            if encode is not None:
+                _write_pickled(self.directory, meta, encode(data), self.fsync, compress=False)
+            else:
+                _write_pickled(self.directory, meta, data, self.fsync)
         except BaseException as exc:  # reported by wait(), in the run's thread
             self._failure = exc
 

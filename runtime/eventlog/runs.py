@@ -18,8 +18,9 @@ from typing import Sequence
 
 from coordlang.ir.nodes import Program
 from coordlang.runtime.eventlog.frames import LogError
-from coordlang.runtime.eventlog.log import (LogContents, LogWriter, SnapshotWriter, check_backend, existing_log,
-                                            load_snapshot, read_log)
+from coordlang.runtime.eventlog.inputs import InputPlaces
+from coordlang.runtime.eventlog.log import (LogContents, LogWriter, SnapshotWriter, StaleSnapshot, check_backend,
+                                            existing_log, load_snapshot, read_log)
 from coordlang.runtime.eventlog.recording import LogDiverged, Recorder, Replayer, input_digest
 from coordlang.runtime.eventlog.records import event_of, header, program_digest
 from coordlang.runtime.executor import Event, RunResult
@@ -28,10 +29,6 @@ from coordlang.runtime.interpreter.effects import Effects
 
 SNAPSHOT_EVERY = 100_000
 """Input events between two snapshots of ``coord run --log``."""
-
-
-class StaleSnapshot(UserWarning):
-    """A snapshot that cannot be loaded; an older one (or the log's start) is used instead."""
 
 
 @dataclass(slots=True)
@@ -75,6 +72,12 @@ def restore(program: Program, contents: LogContents, *, stop: int | None = None,
 
 
 def _load_newest(contents: LogContents, interpreter: Interpreter, replayer: Replayer, limit: int) -> int:
+    if contents.loaded is not None and contents.loaded[0] <= limit:  # a resume's, loaded while reading the log
+        records, _, state = contents.loaded
+        contents.loaded = None
+        interpreter.state = state
+        replayer.position = records
+        return records
     digest = contents.header["program"]
     for records, path in reversed(contents.snapshots):
         if records > limit:
@@ -150,41 +153,63 @@ class RecordedRun:
 
     def __init__(self, program: Program, directory: Path, *, file: str, fsync: str = "batch",
                  snapshot_every: int = SNAPSHOT_EVERY, handlers: dict | None = None,
-                 inbox: int = DEFAULT_INBOX) -> None:
+                 inbox: int = DEFAULT_INBOX, events: str | None = None) -> None:
         if snapshot_every < 1:
             raise LogError(f"--snapshot-every {snapshot_every}: snapshots are taken every N input events, N >= 1")
         self.directory = Path(directory)
         self.fsync = fsync
         self.snapshot_every = snapshot_every
+        self.events_name = events
         self.digest = program_digest(program)
         self._header = header(program, file, 0)
         del self._header["first"]
-        contents = existing_log(self.directory, self.digest, "interpreter")
+        contents = existing_log(self.directory, self.digest, "interpreter", usable=lambda meta: "input_digest" in meta)
         self.resumed_records = len(contents.records) if contents is not None else 0
         self.finished = contents is not None and contents.finished
+        meta = contents.loaded[1] if contents is not None and contents.loaded is not None else {}
+        fast = "input_digest" in meta
+        self._inputs = InputPlaces(meta.get("input") if fast else None, events)
+        self._resumed_meta = meta if fast else None
         self.writer = LogWriter(self.directory, self._header, next_record=self.resumed_records + 1, fsync=fsync)
         self._snapshots = SnapshotWriter(self.directory, fsync)
         self.recorder = Recorder(self.writer)
+        self._expected_crc = 0
         if contents is None:
             self.interpreter = Interpreter(program, inbox_capacity=inbox, handlers=handlers, effects=self.recorder)
             self._to_skip = 0
-            self._expected_crc = 0
         else:
+            start = contents.loaded[0] if fast else 0
             try:
                 restored = restore(program, contents, after=self.recorder, handlers=handlers, inbox=inbox)
             except BaseException:
                 self.writer.close()
+                self._inputs.close()
                 raise
             self.interpreter = restored.interpreter
-            self._expected_crc = 0
-            for record in contents.records:
+            if fast:  # the input events before the snapshot, as its meta counts them
+                self.recorder.inputs += meta["inputs"]
+                self._expected_crc = meta["input_digest"]
+            for record in contents.records[start:]:
                 if record[0] == "in":
                     self.recorder.inputs += 1
                     self._expected_crc = input_digest(self._expected_crc, record[2], record[3])
             self._to_skip = self.recorder.inputs
         self.skipped = 0
         self._skipped_crc = 0
+        self._digest = 0
+        """The running checksum of the input events fed (the snapshots' ``input_digest``)."""
         self._snapshot_inputs = self.recorder.inputs
+
+    def attach(self, reader) -> None:
+        """Read the input with ``reader`` (an ``EventReader``, before iterating it): snapshots
+        keep their place in it, and a resume starts reading at its snapshot's place when the
+        input's bytes before it are those it was recorded from."""
+        meta = self._resumed_meta
+        if self._inputs.attach(reader, meta["inputs"] if meta else 0) and meta is not None:
+            self.skipped = meta["inputs"]
+            self._skipped_crc = meta["input_digest"]
+            if self.skipped == self._to_skip:
+                self._digest = self._skipped_crc
 
     def feed(self, events: Sequence[Event]) -> None:
         if self._to_skip > self.skipped:
@@ -194,6 +219,10 @@ class RecordedRun:
         if self.finished:
             raise LogError(f"--log {self.directory}: holds a run that ended after {self.skipped} input events, "
                            "but the input has more; record this input in a new folder")
+        crc = self._digest
+        for event in events:
+            crc = input_digest(crc, event.type, event.fields)
+        self._digest = crc
         self.interpreter.feed(events)
         self.writer.flush()
         if self.recorder.inputs - self._snapshot_inputs >= self.snapshot_every:
@@ -206,10 +235,13 @@ class RecordedRun:
             crc = input_digest(crc, event.type, event.fields)
         self._skipped_crc = crc
         self.skipped += take
-        if self.skipped == self._to_skip and crc != self._expected_crc:
-            raise LogError(f"--log {self.directory}: its first {self._to_skip} input events differ from the first "
-                           f"{self._to_skip} of this input; resume with the input it was recorded from, or record "
-                           "this one in a new folder")
+        if self.skipped == self._to_skip:
+            if crc != self._expected_crc:
+                where = f" ({self.events_name})" if self.events_name not in (None, "-") else ""
+                raise LogError(f"--log {self.directory}: its first {self._to_skip} input events differ from the "
+                               f"first {self._to_skip} of this input{where}; resume with the input it was recorded "
+                               "from, or record this one in a new folder")
+            self._digest = crc
         return events[take:]
 
     def finish(self, until: float | None = None) -> RunResult:
@@ -237,14 +269,18 @@ class RecordedRun:
     def snapshot(self) -> None:
         """Save the state as it is now (between input events)."""
         self.writer.flush()
-        meta = {**self._header, "records": self.writer.records, "inputs": self.recorder.inputs}
-        self._snapshots.submit(meta, self.interpreter.state)
+        meta = {**self._header, "records": self.writer.records, "inputs": self.recorder.inputs,
+                "input_digest": self._digest}
+        self._snapshots.submit(meta, self.interpreter.state, more=self._inputs.place(self.recorder.inputs))
         self._snapshot_inputs = self.recorder.inputs
 
     def close(self) -> None:
         """Write out what is buffered (an interrupted run keeps everything it recorded)."""
-        self.writer.close()
-        self._snapshots.wait()
+        try:
+            self.writer.close()
+            self._snapshots.wait()
+        finally:
+            self._inputs.close()
 
     def __enter__(self) -> RecordedRun:
         return self
