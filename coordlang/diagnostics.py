@@ -9,7 +9,7 @@ generated from :data:`CODES` (``python -m coordlang.diagnostics > docs/diagnosti
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from coordlang.source import Span
 

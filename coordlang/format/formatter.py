@@ -95,7 +95,6 @@ def _refuse_errors(result: ParseResult) -> None:
 
 def _chunks(result: ParseResult) -> list[_Chunk]:
     _refuse_errors(result)
-    text = result.text
     printer = Printer(result)
     items, rows = printer.module(result.module)
     lost = printer.comments.left_over()

@@ -39,7 +39,8 @@ from typing import Callable
 from coordlang.gcpause import gc_paused
 from coordlang.runtime.eventlog.frames import (LogCorrupt, LogError, frame, fsync_directory, good_frame_after, scan,
                                                segment_first, segment_name, segments)
-from coordlang.runtime.eventlog.records import batch, check_header, pack, split_batch, unpack, unpack_batch
+from coordlang.runtime.eventlog.records import (batch, batch_length, check_header, pack, split_batch, unpack,
+                                                unpack_batch)
 
 FSYNC_MODES = ("always", "batch", "never")
 SEGMENT_BYTES = 64 << 20
@@ -266,7 +267,8 @@ def existing_log(directory: Path, digest: str, backend: str, *,
             raise LogCorrupt(files[last], 0, "an empty segment before the last one")
     found = check_header(_decode(read[files[last]][0], files[last], 0), str(files[last]), digest)
     check_backend(LogContents(directory, found, []), backend)
-    total = (segment_first(files[last]) or 1) + len(read[files[last]]) - 2
+    total = (segment_first(files[last]) or 1) - 1 + sum(
+        _batch_length(p, files[last], i) for i, p in enumerate(read[files[last]][1:], 1))
     for records, path in snapshot_files(directory):
         if records > total:
             path.unlink()
@@ -314,8 +316,13 @@ def _read_from(directory: Path, files: list[Path], start: int, digest: str,
                            f"record {(expected or 1) - 1}: a segment is missing or out of place; `coord log repair "
                            f"{directory}` keeps the records before the gap")
         skip = max(0, start - first) if index == first_file else 0
-        items.extend(_decode(p, path, i) for i, p in enumerate(payloads[1 + skip:], 1 + skip))
-        expected = first + len(payloads) - 1
+        count = 0  # the segment's records so far
+        for i, payload in enumerate(payloads[1:], 1):
+            length = _batch_length(payload, path, i)
+            if count + length > skip:  # the batch holds record ``start`` or later: decoded
+                items.extend(_decode_batch(payload, path, i)[max(0, skip - count):])
+            count += length
+        expected = first + count
     assert header is not None
     return LogContents(directory, header, RecordTail(start - 1, items) if start > 1 else items)
 
@@ -368,6 +375,13 @@ def _decode(payload: bytes, path: Path, index: int) -> object:
         return unpack(payload)
     except Exception as exc:  # a frame whose checksum matched but does not decode: written by a bug
         raise LogError(f"{path}: frame {index} does not decode as msgpack ({exc})") from None
+
+
+def _batch_length(payload: bytes, path: Path, index: int) -> int:
+    try:
+        return batch_length(payload)
+    except ValueError as exc:  # as in _decode
+        raise LogError(f"{path}: frame {index} does not decode as a batch of records ({exc})") from None
 
 
 def _decode_batch(payload: bytes, path: Path, index: int) -> list[list]:

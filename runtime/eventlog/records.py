@@ -103,6 +103,19 @@ def batch(payloads: list[bytes]) -> bytes:
     return _packer.pack_array_header(len(payloads)) + b"".join(payloads)
 
 
+def batch_length(payload: bytes) -> int:
+    """How many records a frame :func:`batch` wrote holds, read from its array header alone (a
+    resume counts its way to a snapshot's record without decoding the batches before it)."""
+    head = payload[0] if payload else 0
+    if 0x90 <= head <= 0x9F:
+        return head & 0x0F
+    if head in (0xDC, 0xDD):
+        size = 2 if head == 0xDC else 4
+        if len(payload) > size:
+            return int.from_bytes(payload[1:1 + size], "big")
+    raise ValueError("it holds no batch of records")
+
+
 def unpack_batch(payload: bytes) -> list[list]:
     """The records of a frame :func:`batch` wrote; ValueError when it holds something else."""
     found = unpack(payload)

@@ -12,7 +12,7 @@ from logkit import CHECKOUT, checkout_events, compiled, copy_log, keep_records, 
 from coordlang.runtime.eventlog import LogCorrupt, LogError, RecordedRun, TornTail, read_log, repair
 from coordlang.runtime.eventlog.frames import FRAME, MARKER, frame, scan, segments
 from coordlang.runtime.eventlog.log import LogWriter
-from coordlang.runtime.eventlog.records import header, pack, split_batch, unpack, unpack_batch
+from coordlang.runtime.eventlog.records import batch, batch_length, header, pack, split_batch, unpack, unpack_batch
 from coordlang.runtime.events import EventReader
 
 
@@ -220,3 +220,11 @@ def test_a_handler_call_long_after_the_last_write_writes_the_buffer(tmp_path, pr
     writer.flush_if_stale()
     assert [r[0] for r in read_log(tmp_path).records] == ["in"]
     writer.close()
+
+
+@pytest.mark.parametrize("count", [1, 15, 16, 65_535, 65_536])
+def test_a_batch_tells_its_length_from_its_header_alone(count):
+    payload = batch([pack(["fire", float(i), i]) for i in range(count)])
+    assert batch_length(payload) == count == len(unpack_batch(payload))
+    with pytest.raises(ValueError, match="no batch of records"):
+        batch_length(pack({"format": "coordlog"}))

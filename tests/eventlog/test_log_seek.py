@@ -11,12 +11,12 @@ import zlib
 
 import numpy as np
 import pytest
-from logkit import CHECKOUT, checkout_events, compiled, copy_log, without_wall
+from logkit import CHECKOUT, checkout_events, compiled, copy_log, keep_records, without_wall
 
 from coordlang.runtime.compiled.reader import KernelReader
 from coordlang.runtime.eventlog import LogError, RecordedRun, read_log
 from coordlang.runtime.eventlog.compiled import CompiledRecording
-from coordlang.runtime.eventlog.frames import frame, scan, segments
+from coordlang.runtime.eventlog.frames import frame, scan
 from coordlang.runtime.eventlog.log import RecordTail, existing_log, snapshot_files
 from coordlang.runtime.eventlog.records import pack, program_digest, unpack
 from coordlang.runtime.events import EventReader
@@ -63,9 +63,8 @@ def run(backend, program, directory, events, *, snapshot_every=4, batch_size=7, 
 
 
 def cut(directory, records: int) -> None:
-    (segment,) = segments(directory)
-    found = scan(segment.read_bytes())
-    segment.write_bytes(b"".join(frame(p) for p in found.payloads[:records + 1]))
+    """Keep the first ``records`` records of a one-segment log (snapshot files stay)."""
+    keep_records(directory, records)
 
 
 def fed(backend, records) -> object:

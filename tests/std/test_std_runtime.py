@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from coordlang.ir import nodes as ir
-from coordlang.ir.compile import CompileError, compile_file
+from coordlang.ir.compile import compile_file
 from coordlang.runtime.executor import Event
 from coordlang.runtime.interpreter import Interpreter
 

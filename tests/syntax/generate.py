@@ -101,7 +101,7 @@ def _statement(rng: random.Random, u: int, kind: str, k: int) -> list[str]:
         return [f"let v{k} = o.amount * {rng.randint(1, 9)}.{rng.randint(0, 9)} + o.items - {rng.randint(0, 5)}"]
     if kind == "if":
         return [f"if o.items > {rng.randint(1, 20)} or o.vip {{",
-                f'    fail "too many items: {{o.items}}"',
+                '    fail "too many items: {o.items}"',
                 f"}} elif o.amount < {rng.randint(1, 9)}.0 {{",
                 f"    do ship_{u}(o.order_id)",
                 "} else {",
