@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from coordlang.analysis import WorkflowGraph, analyze_file, graph_at, node_at, workflow_graphs
 from coordlang.errors import CoordError
-from coordlang.runtime.debug import DebugSession, Stop
+from coordlang.runtime.debug import ERROR_FILTERS, DebugSession, Stop
 from coordlang.source import LineIndex
 from coordlang.tui.breakpoints import BreakpointBook
 from coordlang.tui.convert import clock_text, location_offset, stop_text
@@ -107,6 +107,7 @@ class DebuggerApp(App[int]):
         Binding("space,f9", "toggle_breakpoint", "Break", key_display="spc"),
         Binding("C", "condition", "Condition on the cursor's line", show=False),
         Binding("e", "event_breakpoint", "Event breakpoint", show=False),
+        Binding("E", "error_breakpoint", "Error breakpoint", show=False),
         Binding("j", "jump", "Jump"),
         Binding("g", "goto", "Go to step", show=False),
         Binding("slash", "filter", "Filter the timeline", show=False),
@@ -134,6 +135,7 @@ class DebuggerApp(App[int]):
         "toggle_breakpoint": "toggle a breakpoint at the source cursor's line",
         "condition": "set or edit the condition of the breakpoint at the cursor's line",
         "event_breakpoint": "stop before events of a type (TYPE [if CONDITION]); again: no longer",
+        "error_breakpoint": "stop on errors (uncaught or caught [KIND ...]); the same again: no longer",
         "jump": "jump: the timeline, at the next entry (Enter on an entry goes there)",
         "goto": "go to a step number",
         "filter": "filter the timeline (words, event:NAME, key:VALUE, kind:K)",
@@ -369,6 +371,21 @@ class DebuggerApp(App[int]):
         self.push_screen(PromptScreen("event breakpoint", f"TYPE [if CONDITION]; a type set already is removed "
                                       f"({now or 'none set'}). Types: {events}",
                                       placeholder="PaymentOk if amount > 100"), given)
+
+    def action_error_breakpoint(self) -> None:
+        def given(text: str | None) -> None:
+            if not text:
+                return
+            problem = self.breakpoints.toggle_errors(self.session, text)
+            self._show_breakpoints()
+            if problem:
+                self.notify(problem, severity="warning")
+
+        filters = "; ".join(f"{name}: {description}" for name, _, description in ERROR_FILTERS)
+        now = "; ".join(" ".join((name, *kinds)) for name, kinds in self.breakpoints.errors.items())
+        self.push_screen(PromptScreen("error breakpoint", f"FILTER [KIND ...]: no kind stops on every kind; the same "
+                                      f"again is removed ({now or 'none set'}). {filters}",
+                                      placeholder="uncaught Timeout"), given)
 
     def _show_breakpoints(self) -> None:
         source = self.query_one(SourceView)

@@ -1,5 +1,5 @@
 """The breakpoints set in ``coord debug``: as the user asked for them (a line and its
-condition, an event type and its condition) and as the session placed them (the line a
+condition, an event type and its condition, an error filter and its kinds) and as the session placed them (the line a
 breakpoint really stands on, whether it is verified). The session keeps the breakpoints; this
 keeps what the keys need to toggle and edit them, since the session is given whole lists."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from coordlang.errors import CoordError
 from coordlang.runtime.debug import BreakpointState, DebugSession, EventBreakpoint, LineBreakpoint
 
 
@@ -24,6 +25,8 @@ class BreakpointBook:
         """Per file, the 0-based lines whose breakpoint has a condition."""
         self.events: dict[str, str | None] = {}
         """Event types to stop before, and each one's condition."""
+        self.errors: dict[str, tuple[str, ...]] = {}
+        """Error filters set (``uncaught``, ``caught``), each with its error kinds (none: every kind)."""
 
     def standing_at(self, path: Path, line: int) -> list[int]:
         """The lines asked for whose breakpoint stands on ``line`` (1-based): that line, and
@@ -92,8 +95,29 @@ class BreakpointBook:
             session.set_event_breakpoints([EventBreakpoint(name, cond) for name, cond in self.events.items()])
         return problem
 
+    def toggle_errors(self, session: DebugSession, text: str) -> str | None:
+        """``FILTER [KIND ...]`` (FILTER ``uncaught`` or ``caught``; kinds separated by spaces or
+        commas) stops on those errors, narrowed to the kinds; a filter set already with the same
+        kinds is removed. Why it could not be set (an unknown filter), or None."""
+        name, _, rest = text.strip().partition(" ")
+        kinds = tuple(k for k in rest.replace(",", " ").split() if k)
+        wanted = dict(self.errors)
+        if wanted.get(name) == kinds:
+            del wanted[name]
+        else:
+            wanted[name] = kinds
+        try:
+            session.set_error_breakpoints(wanted)
+        except CoordError as exc:
+            return str(exc)
+        self.errors = wanted
+        return None
+
     def events_text(self) -> str:
-        """``on PaymentOk, Delivered if …``: the event breakpoints, for the source pane's edge."""
-        if not self.events:
-            return ""
-        return "break on " + ", ".join(name + (" if …" if cond else "") for name, cond in self.events.items())
+        """``break on PaymentOk, Delivered if …; uncaught Timeout``: the event and error
+        breakpoints, for the source pane's edge."""
+        parts = []
+        if self.events:
+            parts.append("break on " + ", ".join(name + (" if …" if cond else "") for name, cond in self.events.items()))
+        parts.extend(" ".join((name, *kinds)) for name, kinds in self.errors.items())
+        return "; ".join(parts)

@@ -36,7 +36,7 @@ class HelpScreen(ModalScreen[None]):
         for title, keys in self.sections:
             table.add_row(Text(title, style="underline"), "")
             for key, what in keys:
-                table.add_row(key, what)
+                table.add_row(Text(key), Text(what))  # plain text: "[if CONDITION]" is not markup
         with VerticalScroll() as scroll:
             scroll.border_title = "keys (escape closes)"
             yield Static(table)

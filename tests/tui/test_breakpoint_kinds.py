@@ -96,3 +96,28 @@ async def test_an_unknown_event_type_is_refused_and_not_kept(order_app) -> None:
         assert any("no event type Nope" in note and "PaymentOk" in note for note in notes(order_app))
         await settle(pilot, "c")
         assert order_app.session.work().event.type == "PaymentOk"
+
+
+async def test_error_breakpoints_stop_on_uncaught_or_caught_errors_of_the_kinds_given(order_app) -> None:
+    async with order_app.run_test(size=WIDE) as pilot:
+        source = order_app.query_one(SourceView)
+        await settle(pilot, "E")
+        explanation = str(order_app.screen.query_one(Label).render())
+        assert "FILTER [KIND ...]" in explanation and "uncaught:" in explanation and "caught:" in explanation
+        await settle(pilot, "escape")
+        await answer(pilot, "E", "uncaught")
+        assert order_app.breakpoints.errors == {"uncaught": ()} and source.border_subtitle == "uncaught"
+        await settle(pilot, "c")
+        stop = order_app.session.last_stop
+        assert stop.reason == "exception" and stop.escaped
+        assert status(order_app).split("│")[2].strip().startswith("exception")
+        # Narrowed to a kind that never happens, the run goes to its end.
+        await answer(pilot, "E", "uncaught NoSuchKind")
+        assert order_app.breakpoints.errors == {"uncaught": ("NoSuchKind",)}
+        await settle(pilot, "R", "c")
+        assert order_app.session.last_stop.reason == "end"
+        await answer(pilot, "E", "uncaught NoSuchKind")  # the same again: removed
+        assert order_app.breakpoints.errors == {} and source.border_subtitle == ""
+        await answer(pilot, "E", "sometimes")
+        assert order_app.breakpoints.errors == {}
+        assert any("unknown error filter sometimes" in note for note in notes(order_app))
