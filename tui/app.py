@@ -358,34 +358,31 @@ class DebuggerApp(App[int]):
                                       placeholder="o.amount > 100"), given)
 
     def action_event_breakpoint(self) -> None:
-        def given(text: str | None) -> None:
-            if not text:
-                return
-            problem = self.breakpoints.toggle_event(self.session, text)
-            self._show_breakpoints()
-            if problem:
-                self.notify(problem, severity="warning")
-
         events = ", ".join(e.name for e in self.session.program.events)
         now = self.breakpoints.events_text()
-        self.push_screen(PromptScreen("event breakpoint", f"TYPE [if CONDITION]; a type set already is removed "
-                                      f"({now or 'none set'}). Types: {events}",
-                                      placeholder="PaymentOk if amount > 100"), given)
+        self._ask_breakpoint("event breakpoint", f"TYPE [if CONDITION]; a type set already is removed "
+                             f"({now or 'none set'}). Types: {events}", "PaymentOk if amount > 100",
+                             self.breakpoints.toggle_event)
 
     def action_error_breakpoint(self) -> None:
+        filters = "; ".join(f"{name}: {description}" for name, _, description in ERROR_FILTERS)
+        now = "; ".join(" ".join((name, *kinds)) for name, kinds in self.breakpoints.errors.items())
+        self._ask_breakpoint("error breakpoint", f"FILTER [KIND ...]: no kind stops on every kind; the same again "
+                             f"is removed ({now or 'none set'}). {filters}", "uncaught Timeout",
+                             self.breakpoints.toggle_errors)
+
+    def _ask_breakpoint(self, title: str, explanation: str, placeholder: str,
+                        toggle: Callable[[DebugSession, str], str | None]) -> None:
+        """A prompt whose answer ``toggle`` applies; what it could not set is a warning."""
         def given(text: str | None) -> None:
             if not text:
                 return
-            problem = self.breakpoints.toggle_errors(self.session, text)
+            problem = toggle(self.session, text)
             self._show_breakpoints()
             if problem:
                 self.notify(problem, severity="warning")
 
-        filters = "; ".join(f"{name}: {description}" for name, _, description in ERROR_FILTERS)
-        now = "; ".join(" ".join((name, *kinds)) for name, kinds in self.breakpoints.errors.items())
-        self.push_screen(PromptScreen("error breakpoint", f"FILTER [KIND ...]: no kind stops on every kind; the same "
-                                      f"again is removed ({now or 'none set'}). {filters}",
-                                      placeholder="uncaught Timeout"), given)
+        self.push_screen(PromptScreen(title, explanation, placeholder=placeholder), given)
 
     def _show_breakpoints(self) -> None:
         source = self.query_one(SourceView)
